@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// lwcmp command-line entry: checks the Node.js version, then runs the compiled CLI.
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const MIN_MAJOR = 24;
+const here = dirname(fileURLToPath(import.meta.url));
+const major = Number(process.versions.node.split(".")[0]);
+
+if (major < MIN_MAJOR) {
+  // The project's devDependency `node` supplies Node 24; use it when present.
+  const bundled = join(here, "..", "node_modules", "node", "bin", "node");
+  if (process.env.LWCMP_NO_REEXEC !== "1" && existsSync(bundled)) {
+    const r = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+      stdio: "inherit",
+    });
+    process.exit(r.status ?? 1);
+  }
+  process.stderr.write(
+    `lwcmp: Node.js ${process.versions.node} is too old; lwcmp needs Node.js ${MIN_MAJOR} or newer ` +
+      `(ML-DSA, ML-KEM and node:sqlite come with it).\n` +
+      `Run it through npm (npm run lwcmp -- ARGS) after 'npm ci', which installs Node ${MIN_MAJOR} locally, ` +
+      `or install Node.js ${MIN_MAJOR} LTS.\n`,
+  );
+  process.exit(2);
+}
+
+const main = join(here, "..", "dist", "src", "cli", "main.js");
+if (!existsSync(main)) {
+  process.stderr.write("lwcmp: not built yet; run 'npm run build' first.\n");
+  process.exit(2);
+}
+await import(main);

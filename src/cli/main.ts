@@ -1,0 +1,2 @@
+// lwcmp CLI entry point: wires the subcommands together.
+console.log("lwcmp");
