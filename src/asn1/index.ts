@@ -3,3 +3,4 @@ export * from "./oids.js";
 export * from "./crmf.js";
 export * from "./cmp.js";
 export * from "./itav.js";
+export * from "./pkcs5.js";

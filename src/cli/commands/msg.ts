@@ -1,0 +1,20 @@
+// `lwcmp msg show`: a readable, CMP-aware view of a PKIMessage file.
+import type { Command } from "commander";
+import { describeMessage, renderDescription } from "../../cmp/inspect.js";
+import { decodePKIMessage } from "../../cmp/message.js";
+import { readDerOrPem } from "../input.js";
+
+export function registerMsgCommands(program: Command): void {
+  const msg = program.command("msg").description("inspect CMP messages");
+  msg
+    .command("show")
+    .description("print the header, body and protection of a PKIMessage (DER, PEM or base64)")
+    .argument("<file>", "message file")
+    .option("--json", "print a stable JSON form")
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const der = await readDerOrPem(file);
+      const decoded = decodePKIMessage(der);
+      const d = describeMessage(decoded);
+      process.stdout.write(opts.json ? `${JSON.stringify(d, null, 2)}\n` : `${renderDescription(d)}\n`);
+    });
+}

@@ -1,0 +1,70 @@
+// Minimal DER tag-length walker: finds the raw bytes of a message's parts so that protection is
+// checked over exactly what was received (RFC 9810 §5.1.3), and rejects trailing or truncated data.
+import { MessageDecodeError } from "./errors.js";
+
+export interface Tlv {
+  tag: number;
+  /** Offset of the tag byte. */
+  start: number;
+  /** Offset of the first content byte. */
+  contentStart: number;
+  /** Offset just past the content. */
+  end: number;
+}
+
+/** Reads one TLV at `offset`; only single-byte tags and definite lengths (DER) are accepted. */
+export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
+  if (offset + 2 > limit) throw new MessageDecodeError("truncated element header");
+  const tag = buf[offset]!;
+  if ((tag & 0x1f) === 0x1f) throw new MessageDecodeError("multi-byte tags are not used in CMP");
+  let pos = offset + 1;
+  const first = buf[pos++]!;
+  let length: number;
+  if (first < 0x80) {
+    length = first;
+  } else if (first === 0x80) {
+    throw new MessageDecodeError("indefinite length encoding is not DER");
+  } else {
+    const n = first & 0x7f;
+    if (n > 4) throw new MessageDecodeError("element length too large");
+    if (pos + n > limit) throw new MessageDecodeError("truncated length");
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + buf[pos++]!;
+  }
+  const end = pos + length;
+  if (end > limit) throw new MessageDecodeError("element extends past the end of the data");
+  return { tag, start: offset, contentStart: pos, end };
+}
+
+/** The children of a constructed element. */
+export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+  const out: Tlv[] = [];
+  let pos = parent.contentStart;
+  while (pos < parent.end) {
+    const t = readTlv(buf, pos, parent.end);
+    out.push(t);
+    pos = t.end;
+  }
+  return out;
+}
+
+/** Wraps content in a SEQUENCE header (used to build ProtectedPart from raw header and body). */
+export function derSequence(...parts: Uint8Array[]): Uint8Array {
+  const len = parts.reduce((n, p) => n + p.length, 0);
+  const head = derHeader(0x30, len);
+  const out = new Uint8Array(head.length + len);
+  out.set(head, 0);
+  let pos = head.length;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+function derHeader(tag: number, len: number): Uint8Array {
+  if (len < 0x80) return Uint8Array.of(tag, len);
+  const bytes: number[] = [];
+  for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
+  return Uint8Array.of(tag, 0x80 | bytes.length, ...bytes);
+}

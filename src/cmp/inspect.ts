@@ -1,0 +1,430 @@
+// CMP-aware description of a PKIMessage for people: a stable JSON form and a text rendering of it.
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate, CertificateList, CRLReason } from "@peculiar/asn1-x509";
+import {
+  CMPCertificates,
+  CertificateLists,
+  RootCaKeyUpdateContent,
+  type InfoTypeAndValue,
+} from "../asn1/cmp.js";
+import type { CertReqMessages, CertTemplate, ProofOfPossession } from "../asn1/crmf.js";
+import {
+  CertProfileValue,
+  CRLStatusListValue,
+  GeneralizedTimeValue,
+  KemBMParameter,
+  KemCiphertextInfo,
+  PBMParameter,
+} from "../asn1/itav.js";
+import { PBKDF2Params, PBMAC1Params } from "../asn1/pkcs5.js";
+import * as oids from "../asn1/oids.js";
+import { serialHex, summarizeCertificate, type CertificateSummary } from "../pki/certificate.js";
+import { generalNameToString, nameToString } from "../pki/names.js";
+import { hex } from "./header.js";
+import { decodeNested, type DecodedMessage } from "./message.js";
+import { protectionKind } from "./protection-kind.js";
+import { describeStatus } from "./status.js";
+
+/** Names of algorithm OIDs met in CMP messages (RFC 9481, RFC 9881, RFC 9909, RFC 9935). */
+const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
+  "1.2.840.113549.1.1.1": "rsaEncryption",
+  "1.2.840.113549.1.1.10": "RSASSA-PSS",
+  "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
+  "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
+  "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
+  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
+  "1.2.840.10045.2.1": "ecPublicKey",
+  "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
+  "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
+  "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
+  "1.3.101.110": "X25519",
+  "1.3.101.111": "X448",
+  "1.3.101.112": "Ed25519",
+  "1.3.101.113": "Ed448",
+  "2.16.840.1.101.3.4.3.17": "ML-DSA-44",
+  "2.16.840.1.101.3.4.3.18": "ML-DSA-65",
+  "2.16.840.1.101.3.4.3.19": "ML-DSA-87",
+  "2.16.840.1.101.3.4.4.1": "ML-KEM-512",
+  "2.16.840.1.101.3.4.4.2": "ML-KEM-768",
+  "2.16.840.1.101.3.4.4.3": "ML-KEM-1024",
+  [oids.id_PasswordBasedMac]: "PasswordBasedMac",
+  [oids.id_PBMAC1]: "PBMAC1",
+  [oids.id_DHBasedMac]: "DHBasedMac",
+  [oids.id_KemBasedMac]: "KemBasedMac",
+  ["1.2.840.113549.2.7"]: "hmacWithSHA1",
+  ["1.2.840.113549.2.9"]: "hmacWithSHA256",
+  ["1.2.840.113549.2.10"]: "hmacWithSHA384",
+  ["1.2.840.113549.2.11"]: "hmacWithSHA512",
+  ["1.3.6.1.5.5.8.1.2"]: "hmac-sha1",
+  ["1.2.840.113549.1.5.12"]: "PBKDF2",
+  ["1.2.840.113549.1.9.16.3.28"]: "HKDF-SHA256",
+  [oids.id_sha1]: "SHA-1",
+  [oids.id_sha224]: "SHA-224",
+  [oids.id_sha256]: "SHA-256",
+  [oids.id_sha384]: "SHA-384",
+  [oids.id_sha512]: "SHA-512",
+  [oids.id_shake128]: "SHAKE128",
+  [oids.id_shake256]: "SHAKE256",
+};
+const SLH_DSA = [
+  "SLH-DSA-SHA2-128s",
+  "SLH-DSA-SHA2-128f",
+  "SLH-DSA-SHA2-192s",
+  "SLH-DSA-SHA2-192f",
+  "SLH-DSA-SHA2-256s",
+  "SLH-DSA-SHA2-256f",
+  "SLH-DSA-SHAKE-128s",
+  "SLH-DSA-SHAKE-128f",
+  "SLH-DSA-SHAKE-192s",
+  "SLH-DSA-SHAKE-192f",
+  "SLH-DSA-SHAKE-256s",
+  "SLH-DSA-SHAKE-256f",
+];
+
+export function algorithmName(oid: string): string {
+  const known = ALGORITHM_NAMES[oid];
+  if (known) return known;
+  const m = /^2\.16\.840\.1\.101\.3\.4\.3\.(\d+)$/.exec(oid);
+  if (m && Number(m[1]) >= 20 && Number(m[1]) <= 31) return SLH_DSA[Number(m[1]) - 20]!;
+  return oid;
+}
+
+type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };
+export type MessageDescription = { [k: string]: Json | undefined };
+
+const CONTROL_NAMES = oids.controlNames;
+const INFO_NAMES = oids.infoTypeNames;
+
+/** A stable, JSON-serialisable description of a decoded PKIMessage. */
+export function describeMessage(decoded: DecodedMessage): MessageDescription {
+  const m = decoded.message;
+  const h = m.header;
+  const kind = protectionKind(h);
+  return {
+    pvno: h.pvno,
+    sender: generalNameToString(h.sender),
+    recipient: generalNameToString(h.recipient),
+    messageTime: h.messageTime?.toISOString(),
+    protectionAlg: h.protectionAlg ? algorithmName(h.protectionAlg.algorithm) : undefined,
+    protection: kind,
+    protectionParams: h.protectionAlg?.parameters
+      ? describeProtectionParams(kind, h.protectionAlg.parameters)
+      : undefined,
+    senderKID: h.senderKID ? describeKid(h.senderKID) : undefined,
+    recipKID: h.recipKID ? describeKid(h.recipKID) : undefined,
+    transactionID: h.transactionID ? hex(h.transactionID) : undefined,
+    senderNonce: h.senderNonce ? hex(h.senderNonce) : undefined,
+    recipNonce: h.recipNonce ? hex(h.recipNonce) : undefined,
+    freeText: h.freeText ? [...h.freeText] : undefined,
+    generalInfo: h.generalInfo ? h.generalInfo.map(describeItav) : undefined,
+    bodyType: decoded.bodyType,
+    body: describeBody(decoded),
+    extraCerts: m.extraCerts ? m.extraCerts.map(certJson) : undefined,
+  };
+}
+
+function describeProtectionParams(kind: string, params: ArrayBuffer): Json | undefined {
+  try {
+    if (kind === "pbm") {
+      const p = AsnParser.parse(params, PBMParameter);
+      return {
+        owf: algorithmName(p.owf.algorithm),
+        iterationCount: p.iterationCount,
+        mac: algorithmName(p.mac.algorithm),
+        saltBytes: p.salt.byteLength,
+      };
+    }
+    if (kind === "pbmac1") {
+      const p = AsnParser.parse(params, PBMAC1Params);
+      const kdf = AsnParser.parse(p.keyDerivationFunc.parameters!, PBKDF2Params);
+      return {
+        kdf: algorithmName(p.keyDerivationFunc.algorithm),
+        iterationCount: kdf.iterationCount,
+        keyLength: kdf.keyLength,
+        prf: kdf.prf ? algorithmName(kdf.prf.algorithm) : "hmacWithSHA1",
+        mac: algorithmName(p.messageAuthScheme.algorithm),
+      };
+    }
+    if (kind === "kem") {
+      const p = AsnParser.parse(params, KemBMParameter);
+      return { kdf: algorithmName(p.kdf.algorithm), len: p.len, mac: algorithmName(p.mac.algorithm) };
+    }
+  } catch {
+    return "malformed";
+  }
+  return undefined;
+}
+
+function describeKid(kid: ArrayBuffer): string {
+  const bytes = new Uint8Array(kid);
+  const printable = bytes.length > 0 && bytes.every((b) => b >= 0x20 && b < 0x7f);
+  return printable ? `${hex(kid)} ("${Buffer.from(bytes).toString("latin1")}")` : hex(kid);
+}
+
+function certJson(cert: Certificate): { [k: string]: Json } {
+  const s: CertificateSummary = summarizeCertificate(cert);
+  return {
+    subject: s.subject,
+    issuer: s.issuer,
+    serial: s.serial,
+    notBefore: s.notBefore,
+    notAfter: s.notAfter,
+    publicKey: algorithmName(s.publicKeyAlgorithm),
+  };
+}
+
+function describeBody(decoded: DecodedMessage): Json {
+  const b = decoded.message.body;
+  switch (decoded.bodyType) {
+    case "ir":
+    case "cr":
+    case "kur":
+    case "krr":
+    case "ccr":
+      return { requests: describeRequests(b[decoded.bodyType]!) };
+    case "ip":
+    case "cp":
+    case "kup":
+    case "ccp": {
+      const rep = b[decoded.bodyType]!;
+      return {
+        caPubs: rep.caPubs ? rep.caPubs.map(certJson) : undefined,
+        responses: rep.response.map((r) => ({
+          certReqId: r.certReqId,
+          status: statusJson(r.status),
+          certificate: r.certifiedKeyPair?.certOrEncCert.certificate
+            ? certJson(r.certifiedKeyPair.certOrEncCert.certificate)
+            : undefined,
+          encryptedCert: r.certifiedKeyPair?.certOrEncCert.encryptedCert ? true : undefined,
+          privateKey: r.certifiedKeyPair?.privateKey ? "present (encrypted)" : undefined,
+        })),
+      };
+    }
+    case "p10cr": {
+      const csr = b.p10cr!;
+      return {
+        subject: nameToString(csr.certificationRequestInfo.subject),
+        publicKey: algorithmName(csr.certificationRequestInfo.subjectPKInfo.algorithm.algorithm),
+        signatureAlgorithm: algorithmName(csr.signatureAlgorithm.algorithm),
+        attributes: csr.certificationRequestInfo.attributes.map((a) => a.type),
+      };
+    }
+    case "rr":
+      return {
+        revocations: b.rr!.map((d) => ({
+          ...templateJson(d.certDetails),
+          reason: revocationReason(d.crlEntryDetails),
+        })),
+      };
+    case "rp": {
+      const rp = b.rp!;
+      return {
+        status: rp.status.map(statusJson),
+        revCerts: rp.revCerts?.map((c) => ({
+          issuer: generalNameToString(c.issuer),
+          serial: serialHex(c.serialNumber),
+        })),
+        crls: rp.crls ? rp.crls.length : undefined,
+      };
+    }
+    case "certConf":
+      return {
+        certStatus: b.certConf!.map((s) => ({
+          certReqId: s.certReqId,
+          certHash: hex(s.certHash),
+          statusInfo: s.statusInfo ? statusJson(s.statusInfo) : undefined,
+          hashAlg: s.hashAlg ? algorithmName(s.hashAlg.algorithm) : undefined,
+        })),
+      };
+    case "pkiconf":
+      return {};
+    case "genm":
+    case "genp":
+      return { itav: b[decoded.bodyType]!.map(describeItav) };
+    case "error": {
+      const e = b.error!;
+      return {
+        status: statusJson(e.pKIStatusInfo),
+        errorCode: e.errorCode,
+        errorDetails: e.errorDetails ? [...e.errorDetails] : undefined,
+      };
+    }
+    case "pollReq":
+      return { certReqIds: b.pollReq!.map((p) => p.certReqId) };
+    case "pollRep":
+      return {
+        entries: b.pollRep!.map((p) => ({
+          certReqId: p.certReqId,
+          checkAfter: p.checkAfter,
+          reason: p.reason ? [...p.reason] : undefined,
+        })),
+      };
+    case "nested":
+      return { messages: decodeNested(b).map((d) => describeMessage(d)) };
+    case "cann":
+      return { certificate: certJson(b.cann!) };
+    case "crlann":
+      return { crls: b.crlann!.length };
+    default:
+      return { note: `${decoded.bodyType} content is not expanded` };
+  }
+}
+
+function statusJson(info: Parameters<typeof describeStatus>[0]): { [k: string]: Json } {
+  const s = describeStatus(info);
+  return { status: s.statusName, statusString: s.statusString, failInfo: s.failInfo };
+}
+
+function describeRequests(reqs: CertReqMessages): Json[] {
+  return reqs.map((r) => ({
+    certReqId: r.certReq.certReqId,
+    ...templateJson(r.certReq.certTemplate),
+    controls: r.certReq.controls?.map((c) => CONTROL_NAMES[c.type] ?? c.type),
+    popo: r.popo ? popoName(r.popo) : "none",
+    regInfo: r.regInfo?.map((c) => CONTROL_NAMES[c.type] ?? c.type),
+  }));
+}
+
+function templateJson(t: CertTemplate): { [k: string]: Json | undefined } {
+  const pk = t.publicKey;
+  return {
+    subject: t.subject ? nameToString(t.subject) : undefined,
+    issuer: t.issuer ? nameToString(t.issuer) : undefined,
+    serialNumber: t.serialNumber ? serialHex(t.serialNumber) : undefined,
+    publicKey: pk
+      ? pk.subjectPublicKey.byteLength === 0
+        ? `empty: central key generation${pk.algorithm.algorithm ? ` (${algorithmName(pk.algorithm.algorithm)})` : ""}`
+        : algorithmName(pk.algorithm.algorithm)
+      : undefined,
+    validity: t.validity
+      ? {
+          notBefore: t.validity.notBefore?.getTime().toISOString(),
+          notAfter: t.validity.notAfter?.getTime().toISOString(),
+        }
+      : undefined,
+    extensions: t.extensions?.map((e) => e.extnID),
+  };
+}
+
+function popoName(p: ProofOfPossession): string {
+  if (p.raVerified !== undefined) return "raVerified";
+  if (p.signature) return `signature (${algorithmName(p.signature.algorithmIdentifier.algorithm)})`;
+  const priv = p.keyEncipherment ?? p.keyAgreement;
+  const which = p.keyEncipherment ? "keyEncipherment" : "keyAgreement";
+  if (priv?.subsequentMessage !== undefined) {
+    return `${which} subsequentMessage (${priv.subsequentMessage === 0 ? "encrCert" : "challengeResp"})`;
+  }
+  if (priv?.agreeMAC) return `${which} agreeMAC`;
+  if (priv?.encryptedKey) return `${which} encryptedKey`;
+  return which;
+}
+
+const REASONS = [
+  "unspecified",
+  "keyCompromise",
+  "cACompromise",
+  "affiliationChanged",
+  "superseded",
+  "cessationOfOperation",
+  "certificateHold",
+  "(7)",
+  "removeFromCRL",
+  "privilegeWithdrawn",
+  "aACompromise",
+];
+function revocationReason(exts: { extnID: string; extnValue: { buffer: ArrayBuffer } }[] | undefined): Json {
+  const ext = exts?.find((e) => e.extnID === "2.5.29.21");
+  if (!ext) return null;
+  try {
+    const r = AsnParser.parse(ext.extnValue.buffer, CRLReason);
+    return REASONS[r.reason] ?? String(r.reason);
+  } catch {
+    return "malformed";
+  }
+}
+
+function describeItav(itav: InfoTypeAndValue): { [k: string]: Json | undefined } {
+  const name = INFO_NAMES[itav.infoType] ?? itav.infoType;
+  return {
+    infoType: name,
+    value: itav.infoValue ? describeItavValue(itav.infoType, itav.infoValue) : undefined,
+  };
+}
+
+function describeItavValue(type: string, value: ArrayBuffer): Json {
+  try {
+    switch (type) {
+      case oids.id_it_caCerts:
+        return AsnParser.parse(value, CMPCertificates).map(certJson);
+      case oids.id_it_rootCaCert:
+        return certJson(AsnParser.parse(value, Certificate));
+      case oids.id_it_rootCaKeyUpdate: {
+        const u = AsnParser.parse(value, RootCaKeyUpdateContent);
+        return {
+          newWithNew: certJson(u.newWithNew),
+          newWithOld: u.newWithOld ? certJson(u.newWithOld) : undefined,
+          oldWithNew: u.oldWithNew ? certJson(u.oldWithNew) : undefined,
+        };
+      }
+      case oids.id_it_certProfile:
+        return [...AsnParser.parse(value, CertProfileValue)];
+      case oids.id_it_crls:
+        return AsnParser.parse(value, CertificateLists).map((c: CertificateList) => ({
+          issuer: nameToString(c.tbsCertList.issuer),
+          thisUpdate: c.tbsCertList.thisUpdate.getTime().toISOString(),
+          revoked: c.tbsCertList.revokedCertificates?.length ?? 0,
+        }));
+      case oids.id_it_crlStatusList:
+        return AsnParser.parse(value, CRLStatusListValue).map((s) => ({
+          source: s.source.issuer ? "issuer" : "distributionPoint",
+          thisUpdate: s.thisUpdate?.getTime().toISOString(),
+        }));
+      case oids.id_it_confirmWaitTime:
+        return AsnParser.parse(value, GeneralizedTimeValue).value?.toISOString() ?? null;
+      case oids.id_it_KemCiphertextInfo: {
+        const k = AsnParser.parse(value, KemCiphertextInfo);
+        return { kem: algorithmName(k.kem.algorithm), ciphertextBytes: k.ct.byteLength };
+      }
+      case oids.id_it_implicitConfirm:
+        return null;
+      default:
+        return `${value.byteLength} bytes`;
+    }
+  } catch {
+    return `malformed (${value.byteLength} bytes)`;
+  }
+}
+
+/** Renders a description as indented text. */
+export function renderDescription(d: MessageDescription, indent = ""): string {
+  const lines: string[] = [];
+  const put = (key: string, value: Json | undefined, pad: string) => {
+    if (value === undefined) return;
+    if (Array.isArray(value)) {
+      if (value.length === 0) {
+        lines.push(`${pad}${key}: (none)`);
+        return;
+      }
+      if (value.every((v) => typeof v !== "object" || v === null)) {
+        lines.push(`${pad}${key}: ${value.map((v) => String(v)).join(", ")}`);
+        return;
+      }
+      lines.push(`${pad}${key}:`);
+      value.forEach((v, i) => {
+        if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+          lines.push(`${pad}  [${i}]`);
+          for (const [k, vv] of Object.entries(v)) put(k, vv, `${pad}    `);
+        } else put(`[${i}]`, v, `${pad}  `);
+      });
+      return;
+    }
+    if (value !== null && typeof value === "object") {
+      lines.push(`${pad}${key}:`);
+      for (const [k, v] of Object.entries(value)) put(k, v, `${pad}  `);
+      return;
+    }
+    lines.push(`${pad}${key}: ${value === null ? "(absent)" : String(value)}`);
+  };
+  for (const [k, v] of Object.entries(d)) put(k, v, indent);
+  return lines.join("\n");
+}

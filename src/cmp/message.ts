@@ -1,0 +1,89 @@
+// PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { PKIBody, PKIBodyTypes, PKIMessage, type PKIBodyType } from "../asn1/cmp.js";
+import { children, derSequence, readTlv } from "./der.js";
+import { MessageDecodeError } from "./errors.js";
+
+/** Resource limits for untrusted input, passed to the ASN.1 parser. */
+const PARSE_LIMITS = { berOptions: { maxDepth: 64, maxNodes: 200_000, maxContentLength: 16 * 1024 * 1024 } };
+
+/** A decoded PKIMessage together with the exact bytes it came from. */
+export interface DecodedMessage {
+  readonly message: PKIMessage;
+  readonly bodyType: PKIBodyType;
+  /** The whole message as received. */
+  readonly der: Uint8Array;
+  /** DER of ProtectedPart ::= SEQUENCE { header, body } built from the received bytes. */
+  readonly protectedPart: Uint8Array;
+}
+
+/** The name of the PKIBody choice that is set. */
+export function bodyTypeOf(body: PKIBody): PKIBodyType {
+  for (const name of PKIBodyTypes) {
+    if (body[name] !== undefined) return name;
+  }
+  throw new MessageDecodeError("the PKIBody has no known choice");
+}
+
+/** Decodes a DER PKIMessage; every failure is a MessageDecodeError (failInfo badDataFormat). */
+export function decodePKIMessage(input: Uint8Array): DecodedMessage {
+  const der =
+    input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
+  if (der.length === 0) throw new MessageDecodeError("empty input");
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30) throw new MessageDecodeError("a PKIMessage must be a SEQUENCE");
+  if (outer.end !== der.length) {
+    throw new MessageDecodeError(`${der.length - outer.end} trailing byte(s) after the PKIMessage`);
+  }
+  const parts = children(der, outer);
+  if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
+  const [header, body] = parts as [ReturnType<typeof readTlv>, ReturnType<typeof readTlv>];
+  let message: PKIMessage;
+  try {
+    message = AsnParser.parse(der, PKIMessage, PARSE_LIMITS);
+  } catch (e) {
+    throw new MessageDecodeError(describeParseError(e), { cause: e });
+  }
+  const bodyType = bodyTypeOf(message.body);
+  const protectedPart = derSequence(
+    der.subarray(header.start, header.end),
+    der.subarray(body.start, body.end),
+  );
+  return { message, bodyType, der, protectedPart };
+}
+
+/** Decodes the PKIMessages inside a `nested` body (RFC 9810 §5.1.3.4 / RFC 9483 §5.2.2.2). */
+export function decodeNested(body: PKIBody): DecodedMessage[] {
+  if (!body.nested) throw new MessageDecodeError("not a nested message");
+  const raw = new Uint8Array(body.nested);
+  const seq = readTlv(raw, 0);
+  if (seq.tag !== 0x30 || seq.end !== raw.length)
+    throw new MessageDecodeError("nested content is not a SEQUENCE");
+  const items = children(raw, seq);
+  if (items.length === 0) throw new MessageDecodeError("nested content holds no message");
+  return items.map((t) => decodePKIMessage(raw.slice(t.start, t.end)));
+}
+
+/** DER of a `nested` body's content from already encoded messages. */
+export function encodeNestedContent(messages: readonly Uint8Array[]): ArrayBuffer {
+  const seq = derSequence(...messages);
+  return seq.buffer.slice(seq.byteOffset, seq.byteOffset + seq.byteLength) as ArrayBuffer;
+}
+
+export function encodePKIMessage(message: PKIMessage): Uint8Array {
+  return new Uint8Array(AsnSerializer.serialize(message));
+}
+
+/** DER of ProtectedPart for a message we build (header and body as we will send them). */
+export function encodeProtectedPart(message: PKIMessage): Uint8Array {
+  return derSequence(
+    new Uint8Array(AsnSerializer.serialize(message.header)),
+    new Uint8Array(AsnSerializer.serialize(message.body)),
+  );
+}
+
+function describeParseError(e: unknown): string {
+  const text = e instanceof Error ? e.message : String(e);
+  // Parser messages can be long and repetitive; the first line names the failing element.
+  return text.split("\n")[0]!.slice(0, 200);
+}

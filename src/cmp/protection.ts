@@ -1,0 +1,309 @@
+// PKIMessage protection (RFC 9810 §5.1.3): signature, PasswordBasedMac (§5.1.3.1, RFC 9481 §6.1.1)
+// and PBMAC1 (RFC 9481 §6.1.2), computed over the DER of ProtectedPart. KEM-based MAC lives in kem-protection.ts.
+import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
+import { CMPCertificates, PKIMessage } from "../asn1/cmp.js";
+import { PBMParameter } from "../asn1/itav.js";
+import {
+  id_hmac_sha1,
+  id_hmacWithSHA1,
+  id_hmacWithSHA256,
+  id_PasswordBasedMac,
+  id_PBKDF2,
+  id_PBMAC1,
+  id_sha256,
+} from "../asn1/oids.js";
+import { PBKDF2Params, PBKDF2Salt, PBMAC1Params } from "../asn1/pkcs5.js";
+import {
+  computeMac,
+  CryptoError,
+  defaultSignatureAlgorithm,
+  digest,
+  digestName,
+  macAlgorithmInfo,
+  pbkdf2,
+  sign,
+  signatureAlgorithmInfo,
+  timingSafeEqualBytes,
+  UnsupportedAlgorithmError,
+  verify,
+  type PrivateKey,
+  type PublicKey,
+} from "../crypto/index.js";
+import { CmpError } from "./errors.js";
+import { toArrayBuffer } from "./header.js";
+import { encodePKIMessage, encodeProtectedPart, type DecodedMessage } from "./message.js";
+import { randomBytes } from "node:crypto";
+
+/** Limits on attacker-chosen cost parameters of MAC protection. */
+export interface MacLimits {
+  /** Highest accepted PasswordBasedMac iterationCount / PBKDF2 iteration count. */
+  maxIterations: number;
+  /** Lowest accepted iteration count (RFC 9481 §6.1.1 asks for at least 100 for PBM). */
+  minIterations: number;
+}
+export const DEFAULT_MAC_LIMITS: MacLimits = { maxIterations: 100_000, minIterations: 100 };
+
+export interface SignatureCredential {
+  kind: "signature";
+  key: PrivateKey;
+  /** The protection certificate (DER); it goes first in extraCerts (RFC 9483 §3.3). */
+  certificate: Uint8Array;
+  /** Further certificates for the receiver to build the chain (DER), without the trust anchor. */
+  chain?: Uint8Array[];
+  algorithm?: AlgorithmIdentifier;
+}
+export interface PbmCredential {
+  kind: "pbm";
+  secret: Uint8Array;
+  /** senderKID: the reference the receiver looks the secret up by (RFC 9483 §3.1). */
+  senderKID?: Uint8Array;
+  iterations?: number;
+  /** OWF digest (node name), default sha256. */
+  owf?: string;
+  /** HMAC digest (node name), default sha256. */
+  mac?: string;
+  /** Certificates to add to extraCerts, e.g. the CA chain in an ip (RFC 9483 §4.1.1). */
+  extraCerts?: Uint8Array[];
+}
+export interface Pbmac1Credential {
+  kind: "pbmac1";
+  secret: Uint8Array;
+  senderKID?: Uint8Array;
+  iterations?: number;
+  /** PRF / HMAC digest (node name), default sha256. */
+  hash?: string;
+  extraCerts?: Uint8Array[];
+}
+export type ProtectionCredential = SignatureCredential | PbmCredential | Pbmac1Credential;
+
+export { protectionKind, type ProtectionKind } from "./protection-kind.js";
+import { protectionKind } from "./protection-kind.js";
+
+const HMAC_BY_HASH: Record<string, string> = {
+  sha1: id_hmacWithSHA1,
+  sha224: "1.2.840.113549.2.8",
+  sha256: id_hmacWithSHA256,
+  sha384: "1.2.840.113549.2.10",
+  sha512: "1.2.840.113549.2.11",
+};
+const DIGEST_BY_HASH: Record<string, string> = {
+  sha1: "1.3.14.3.2.26",
+  sha224: "2.16.840.1.101.3.4.2.4",
+  sha256: id_sha256,
+  sha384: "2.16.840.1.101.3.4.2.2",
+  sha512: "2.16.840.1.101.3.4.2.3",
+};
+
+function algId(oid: string, params?: ArrayBuffer | null): AlgorithmIdentifier {
+  return new AlgorithmIdentifier(
+    params === undefined ? { algorithm: oid } : { algorithm: oid, parameters: params },
+  );
+}
+function nullParams(): ArrayBuffer {
+  return Uint8Array.of(0x05, 0x00).buffer;
+}
+
+/**
+ * Sets protectionAlg (and senderKID) in the header, computes the protection, fills extraCerts
+ * and returns the DER of the protected message. The header must be final apart from those fields.
+ */
+export function protectMessage(message: PKIMessage, cred: ProtectionCredential): Uint8Array {
+  const h = message.header;
+  let extra: Uint8Array[] = [];
+  if (cred.kind === "signature") {
+    h.protectionAlg = cred.algorithm ?? defaultSignatureAlgorithm(cred.key);
+    const cert = AsnParser.parse(cred.certificate, Certificate);
+    // RFC 9483 §3.1: senderKID holds the subjectKeyIdentifier of the protection certificate, if it has one.
+    const ski = subjectKeyIdentifier(cert);
+    if (ski && !h.senderKID) h.senderKID = toArrayBuffer(ski);
+    extra = [cred.certificate, ...(cred.chain ?? [])];
+  } else if (cred.kind === "pbm") {
+    const iterations = cred.iterations ?? 10_000;
+    const param = new PBMParameter({
+      salt: toArrayBuffer(randomBytes(16)),
+      owf: algId(DIGEST_BY_HASH[cred.owf ?? "sha256"] ?? unsupportedHash(cred.owf)),
+      iterationCount: iterations,
+      mac: algId(HMAC_BY_HASH[cred.mac ?? "sha256"] ?? unsupportedHash(cred.mac), nullParams()),
+    });
+    h.protectionAlg = algId(id_PasswordBasedMac, AsnSerializer.serialize(param));
+    if (cred.senderKID) h.senderKID = toArrayBuffer(cred.senderKID);
+    extra = cred.extraCerts ?? [];
+  } else {
+    const hash = cred.hash ?? "sha256";
+    const hmacOid = HMAC_BY_HASH[hash] ?? unsupportedHash(hash);
+    const keyLength = digest(DIGEST_BY_HASH[hash]!, new Uint8Array(0)).length;
+    const kdf = new PBKDF2Params({
+      salt: new PBKDF2Salt({ specified: toArrayBuffer(randomBytes(16)) }),
+      iterationCount: cred.iterations ?? 10_000,
+      keyLength,
+      prf: algId(hmacOid, nullParams()),
+    });
+    const params = new PBMAC1Params({
+      keyDerivationFunc: algId(id_PBKDF2, AsnSerializer.serialize(kdf)),
+      messageAuthScheme: algId(hmacOid, nullParams()),
+    });
+    h.protectionAlg = algId(id_PBMAC1, AsnSerializer.serialize(params));
+    if (cred.senderKID) h.senderKID = toArrayBuffer(cred.senderKID);
+    extra = cred.extraCerts ?? [];
+  }
+  if (extra.length > 0) {
+    message.extraCerts = new CMPCertificates(extra.map((d) => AsnParser.parse(d, Certificate)));
+  }
+  const protectedPart = encodeProtectedPart(message);
+  const value =
+    cred.kind === "signature"
+      ? sign(h.protectionAlg!, cred.key, protectedPart)
+      : computeMacProtection(h.protectionAlg!, cred.secret, protectedPart, {
+          maxIterations: Number.MAX_SAFE_INTEGER,
+          minIterations: 1,
+        });
+  message.protection = new BitString(value);
+  return encodePKIMessage(message);
+}
+
+function unsupportedHash(name: string | undefined): never {
+  throw new UnsupportedAlgorithmError(name ?? "(none)", `unsupported hash "${name}" for MAC protection`);
+}
+
+/** Computes a PasswordBasedMac or PBMAC1 value over `data` (RFC 9810 §5.1.3.1, RFC 9481 §6.1). */
+export function computeMacProtection(
+  alg: AlgorithmIdentifier,
+  secret: Uint8Array,
+  data: Uint8Array,
+  limits: MacLimits = DEFAULT_MAC_LIMITS,
+): Uint8Array {
+  if (alg.algorithm === id_PasswordBasedMac) return passwordBasedMac(alg, secret, data, limits);
+  if (alg.algorithm === id_PBMAC1) return pbmac1(alg, secret, data, limits);
+  throw new CmpError("badAlg", `protection algorithm ${alg.algorithm} is not a password-based MAC`);
+}
+
+function parseParams<T>(alg: AlgorithmIdentifier, type: new () => T, what: string): T {
+  if (!alg.parameters) throw new CmpError("badAlg", `${what} parameters are missing`);
+  try {
+    return AsnParser.parse(alg.parameters, type);
+  } catch (e) {
+    throw new CmpError("badAlg", `${what} parameters are malformed`, { cause: e });
+  }
+}
+
+function checkIterations(n: number, limits: MacLimits, what: string): void {
+  if (!Number.isSafeInteger(n) || n < limits.minIterations || n > limits.maxIterations) {
+    throw new CmpError(
+      "badAlg",
+      `${what} iteration count ${n} is outside the accepted range ${limits.minIterations}..${limits.maxIterations}`,
+    );
+  }
+}
+
+// RFC 9810 §5.1.3.1: BASEKEY = OWF^iterationCount(secret || salt); MAC keyed with BASEKEY.
+function passwordBasedMac(alg: AlgorithmIdentifier, secret: Uint8Array, data: Uint8Array, limits: MacLimits) {
+  const p = parseParams(alg, PBMParameter, "PasswordBasedMac");
+  checkIterations(p.iterationCount, limits, "PasswordBasedMac");
+  const owf = mapCrypto(() => digestName(p.owf), "OWF");
+  let key = digest(owf, Buffer.concat([secret, new Uint8Array(p.salt)]));
+  for (let i = 1; i < p.iterationCount; i++) key = digest(owf, key);
+  const macAlg = p.mac.algorithm === id_hmac_sha1 ? algId(id_hmacWithSHA1) : p.mac;
+  return mapCrypto(() => computeMac(macAlg, key, data), "MAC");
+}
+
+// RFC 9481 §6.1.2 / RFC 8018 §7.1: key = PBKDF2(secret, salt, c, dkLen, prf); value = MAC(key, data).
+function pbmac1(alg: AlgorithmIdentifier, secret: Uint8Array, data: Uint8Array, limits: MacLimits) {
+  const p = parseParams(alg, PBMAC1Params, "PBMAC1");
+  if (p.keyDerivationFunc.algorithm !== id_PBKDF2) {
+    throw new CmpError("badAlg", `PBMAC1 key derivation ${p.keyDerivationFunc.algorithm} is not PBKDF2`);
+  }
+  const kdf = parseParams(p.keyDerivationFunc, PBKDF2Params, "PBKDF2");
+  if (!kdf.salt.specified) throw new CmpError("badAlg", "PBKDF2 salt must be an OCTET STRING");
+  checkIterations(kdf.iterationCount, limits, "PBKDF2");
+  const prfHash = mapCrypto(() => macAlgorithmInfo(kdf.prf ?? algId(id_hmacWithSHA1)).hash, "PBKDF2 PRF");
+  const macInfo = mapCrypto(() => macAlgorithmInfo(p.messageAuthScheme), "PBMAC1 MAC");
+  const keyLength = kdf.keyLength ?? digest(macInfo.hash, new Uint8Array(0)).length;
+  if (keyLength < 1 || keyLength > 128)
+    throw new CmpError("badAlg", `PBKDF2 keyLength ${keyLength} is not sane`);
+  const key = pbkdf2(secret, new Uint8Array(kdf.salt.specified), kdf.iterationCount, keyLength, prfHash);
+  return mapCrypto(() => computeMac(p.messageAuthScheme, key, data), "MAC");
+}
+
+function mapCrypto<T>(fn: () => T, what: string): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof UnsupportedAlgorithmError) {
+      throw new CmpError("badAlg", `unsupported ${what} algorithm ${e.oid}`, { cause: e });
+    }
+    throw e;
+  }
+}
+
+/**
+ * Verifies MAC protection of a received message with the shared secret; throws CmpError:
+ * badMessageCheck when the MAC differs, badAlg for unknown or unacceptable parameters,
+ * wrongIntegrity when the message is not MAC-protected.
+ */
+export function verifyMacProtection(
+  msg: DecodedMessage,
+  secret: Uint8Array,
+  limits: MacLimits = DEFAULT_MAC_LIMITS,
+) {
+  const { header, protection } = msg.message;
+  const kind = protectionKind(header);
+  if (kind !== "pbm" && kind !== "pbmac1") {
+    throw new CmpError("wrongIntegrity", `expected MAC-based protection, found ${kind}`);
+  }
+  if (!protection) throw new CmpError("badMessageCheck", "the message carries no protection value");
+  const expected = computeMacProtection(header.protectionAlg!, secret, msg.protectedPart, limits);
+  if (!timingSafeEqualBytes(expected, new Uint8Array(protection.value))) {
+    throw new CmpError(
+      "badMessageCheck",
+      "MAC-based protection does not verify: wrong shared secret or altered message",
+    );
+  }
+}
+
+/**
+ * Verifies signature protection with the signer's public key (taken by the caller from the
+ * validated protection certificate). Throws CmpError badMessageCheck / badAlg / wrongIntegrity.
+ */
+export function verifySignatureProtection(msg: DecodedMessage, signerKey: PublicKey): void {
+  const { header, protection } = msg.message;
+  const kind = protectionKind(header);
+  if (kind !== "signature")
+    throw new CmpError("wrongIntegrity", `expected signature-based protection, found ${kind}`);
+  if (!protection) throw new CmpError("badMessageCheck", "the message carries no protection value");
+  const alg = header.protectionAlg!;
+  const info = mapCrypto(() => signatureAlgorithmInfo(alg), "signature");
+  if (!info.keyTypes.includes(signerKey.type)) {
+    throw new CmpError(
+      "badMessageCheck",
+      `protection algorithm ${info.name} does not fit the signer's ${signerKey.type} key`,
+    );
+  }
+  let ok: boolean;
+  try {
+    ok = verify(alg, signerKey, msg.protectedPart, new Uint8Array(protection.value));
+  } catch (e) {
+    if (e instanceof UnsupportedAlgorithmError)
+      throw new CmpError("badAlg", `unsupported signature algorithm ${e.oid}`);
+    if (e instanceof CryptoError)
+      throw new CmpError("badMessageCheck", `signature check failed: ${e.message}`);
+    throw e;
+  }
+  if (!ok) throw new CmpError("badMessageCheck", "signature-based protection does not verify");
+}
+
+/** The protection certificate: the first extraCerts entry (RFC 9483 §3.3). */
+export function protectionCertificate(message: PKIMessage): Certificate | undefined {
+  return message.extraCerts?.[0];
+}
+
+const id_ce_subjectKeyIdentifier = "2.5.29.14";
+/** The subjectKeyIdentifier extension value of a certificate, if present. */
+export function subjectKeyIdentifier(cert: Certificate): Uint8Array | undefined {
+  const ext = cert.tbsCertificate.extensions?.find((e) => e.extnID === id_ce_subjectKeyIdentifier);
+  if (!ext) return undefined;
+  const inner = new Uint8Array(ext.extnValue.buffer);
+  // extnValue holds the DER of KeyIdentifier ::= OCTET STRING: skip its short tag and length.
+  if (inner[0] !== 0x04 || inner.length < 2 || inner[1]! >= 0x80) return undefined;
+  return inner.subarray(2, 2 + inner[1]!);
+}
