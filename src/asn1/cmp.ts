@@ -249,8 +249,8 @@ export class RootCaKeyUpdateContent {
 /** CAKeyUpdContent ::= CHOICE { cAKeyUpdAnnV2 CAKeyUpdAnnContent, cAKeyUpdAnnV3 [0] RootCaKeyUpdateContent }. */
 @AsnType({ type: AsnTypeTypes.Choice })
 export class CAKeyUpdContent {
-  @AsnProp({ type: CAKeyUpdAnnContent }) public cAKeyUpdAnnV2?: CAKeyUpdAnnContent;
   @AsnProp({ type: RootCaKeyUpdateContent, context: 0 }) public cAKeyUpdAnnV3?: RootCaKeyUpdateContent;
+  @AsnProp({ type: CAKeyUpdAnnContent }) public cAKeyUpdAnnV2?: CAKeyUpdAnnContent;
   constructor(params: Partial<CAKeyUpdContent> = {}) {
     Object.assign(this, params);
   }
