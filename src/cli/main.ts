@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { CmpError } from "../cmp/errors.js";
 import { registerMsgCommands } from "./commands/msg.js";
 import { InputError } from "./input.js";
+import { FormatError } from "../pki/pem.js";
 
 export function buildProgram(): Command {
   const program = new Command("lwcmp")
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lwcmp: ${e.statusString} [${e.failInfo.join(", ")}]\n`);
       return 1;
     }
-    if (e instanceof InputError) {
+    if (e instanceof InputError || e instanceof FormatError) {
       process.stderr.write(`lwcmp: ${e.message}\n`);
       return 1;
     }

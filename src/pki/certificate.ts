@@ -41,19 +41,4 @@ export function summarizeCertificate(cert: Certificate): CertificateSummary {
   };
 }
 
-/** Splits PEM text into the DER of each block with the given label (any label when omitted). */
-export function pemBlocks(text: string, label?: string): Uint8Array[] {
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-  const out: Uint8Array[] = [];
-  for (const m of text.matchAll(re)) {
-    if (label && m[1] !== label) continue;
-    out.push(new Uint8Array(Buffer.from(m[2]!.replace(/\s+/g, ""), "base64")));
-  }
-  return out;
-}
-
-export function toPem(der: Uint8Array, label: string): string {
-  const b64 = Buffer.from(der).toString("base64");
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}
+export { pemBlocks, toPem } from "./pem.js";
