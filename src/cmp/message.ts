@@ -1,8 +1,32 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { PKIBody, PKIBodyTypes, PKIMessage, type PKIBodyType } from "../asn1/cmp.js";
-import { children, derSequence, readTlv } from "./der.js";
+import {
+  children as derChildren,
+  derSequence,
+  DerError,
+  readTlv as derReadTlv,
+  type Tlv,
+} from "../pki/der.js";
 import { MessageDecodeError } from "./errors.js";
+
+function readTlv(buf: Uint8Array, offset: number, limit?: number): Tlv {
+  try {
+    return derReadTlv(buf, offset, limit);
+  } catch (e) {
+    if (e instanceof DerError) throw new MessageDecodeError(e.message);
+    throw e;
+  }
+}
+
+function children(buf: Uint8Array, parent: Tlv): Tlv[] {
+  try {
+    return derChildren(buf, parent);
+  } catch (e) {
+    if (e instanceof DerError) throw new MessageDecodeError(e.message);
+    throw e;
+  }
+}
 
 /** Resource limits for untrusted input, passed to the ASN.1 parser. */
 const PARSE_LIMITS = { berOptions: { maxDepth: 64, maxNodes: 200_000, maxContentLength: 16 * 1024 * 1024 } };
@@ -37,7 +61,7 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
   }
   const parts = children(der, outer);
   if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
-  const [header, body] = parts as [ReturnType<typeof readTlv>, ReturnType<typeof readTlv>];
+  const [header, body] = parts as [Tlv, Tlv];
   let message: PKIMessage;
   try {
     message = AsnParser.parse(der, PKIMessage, PARSE_LIMITS);

@@ -1,6 +1,9 @@
-// Minimal DER tag-length walker: finds the raw bytes of a message's parts so that protection is
-// checked over exactly what was received (RFC 9810 §5.1.3), and rejects trailing or truncated data.
-import { MessageDecodeError } from "./errors.js";
+// Minimal DER tag-length walker: finds the raw bytes of signed parts (CMP ProtectedPart, TBSCertificate)
+// so that signatures are checked over exactly what was received; rejects trailing or truncated data.
+
+export class DerError extends Error {
+  override readonly name = "DerError";
+}
 
 export interface Tlv {
   tag: number;
@@ -14,25 +17,25 @@ export interface Tlv {
 
 /** Reads one TLV at `offset`; only single-byte tags and definite lengths (DER) are accepted. */
 export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tlv {
-  if (offset + 2 > limit) throw new MessageDecodeError("truncated element header");
+  if (offset + 2 > limit) throw new DerError("truncated element header");
   const tag = buf[offset]!;
-  if ((tag & 0x1f) === 0x1f) throw new MessageDecodeError("multi-byte tags are not used in CMP");
+  if ((tag & 0x1f) === 0x1f) throw new DerError("multi-byte tags are not used in CMP");
   let pos = offset + 1;
   const first = buf[pos++]!;
   let length: number;
   if (first < 0x80) {
     length = first;
   } else if (first === 0x80) {
-    throw new MessageDecodeError("indefinite length encoding is not DER");
+    throw new DerError("indefinite length encoding is not DER");
   } else {
     const n = first & 0x7f;
-    if (n > 4) throw new MessageDecodeError("element length too large");
-    if (pos + n > limit) throw new MessageDecodeError("truncated length");
+    if (n > 4) throw new DerError("element length too large");
+    if (pos + n > limit) throw new DerError("truncated length");
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + buf[pos++]!;
   }
   const end = pos + length;
-  if (end > limit) throw new MessageDecodeError("element extends past the end of the data");
+  if (end > limit) throw new DerError("element extends past the end of the data");
   return { tag, start: offset, contentStart: pos, end };
 }
 
@@ -67,4 +70,12 @@ function derHeader(tag: number, len: number): Uint8Array {
   const bytes: number[] = [];
   for (let l = len; l > 0; l = Math.floor(l / 256)) bytes.unshift(l & 0xff);
   return Uint8Array.of(tag, 0x80 | bytes.length, ...bytes);
+}
+
+/** Raw bytes of the first element of a SEQUENCE (the TBS part of a certificate, CRL or CSR). */
+export function firstChild(der: Uint8Array): Uint8Array {
+  const outer = readTlv(der, 0);
+  if (outer.tag !== 0x30) throw new DerError("not a SEQUENCE");
+  const first = readTlv(der, outer.contentStart, outer.end);
+  return der.subarray(first.start, first.end);
 }

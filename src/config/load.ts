@@ -1,0 +1,69 @@
+// Loads and validates the configuration file; relative paths resolve against the file's folder.
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { ZodError } from "zod";
+import { ConfigSchema, ProfileSchema, type Config } from "./schema.js";
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export interface LoadedConfig {
+  config: Config;
+  /** Folder of the configuration file: the base of relative paths. */
+  baseDir: string;
+  path: string;
+}
+
+export function loadConfig(path: string): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    throw new ConfigError(
+      `cannot read configuration ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+    );
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (e) {
+    throw new ConfigError(`configuration ${path} is not valid YAML: ${(e as Error).message}`);
+  }
+  return { config: parseConfig(raw, path), baseDir: dirname(resolve(path)), path: resolve(path) };
+}
+
+export function parseConfig(raw: unknown, where = "configuration"): Config {
+  try {
+    const config = ConfigSchema.parse(raw ?? {});
+    if (!config.profiles.default) config.profiles.default = ProfileSchema.parse({});
+    return config;
+  } catch (e) {
+    if (e instanceof ZodError) {
+      const lines = e.issues.map((i) => `  ${i.path.join(".") || "(top)"}: ${i.message}`);
+      throw new ConfigError(`${where} is invalid:\n${lines.join("\n")}`);
+    }
+    throw e;
+  }
+}
+
+export function resolvePath(baseDir: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(baseDir, p);
+}
+
+/** Resolves a secret reference: literal text, env:NAME or file:PATH. */
+export function resolveSecret(baseDir: string, ref: string): Uint8Array {
+  if (ref.startsWith("env:")) {
+    const v = process.env[ref.slice(4)];
+    if (v === undefined)
+      throw new ConfigError(`environment variable ${ref.slice(4)} for a shared secret is not set`);
+    return new TextEncoder().encode(v);
+  }
+  if (ref.startsWith("file:")) {
+    return new TextEncoder().encode(
+      readFileSync(resolvePath(baseDir, ref.slice(5)), "utf8").replace(/\r?\n$/, ""),
+    );
+  }
+  return new TextEncoder().encode(ref);
+}

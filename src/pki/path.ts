@@ -1,0 +1,207 @@
+// Certification path building and validation (RFC 5280 §6, the parts a CMP PKI relies on):
+// chain to a configured trust anchor, signatures, validity, CA constraints, key usage, critical extensions.
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { importPublicKeySpki, verify, UnsupportedAlgorithmError } from "../crypto/index.js";
+import { firstChild } from "./der.js";
+import {
+  getAuthorityKeyIdentifier,
+  getBasicConstraints,
+  getExtKeyUsage,
+  getKeyUsage,
+  getSubjectKeyIdentifier,
+  UNDERSTOOD_CRITICAL,
+} from "./extensions.js";
+import { nameToString, namesEqual } from "./names.js";
+
+export type PathFailure =
+  | "untrusted"
+  | "expired"
+  | "notYetValid"
+  | "badSignature"
+  | "notCA"
+  | "keyUsage"
+  | "pathLength"
+  | "criticalExtension"
+  | "extKeyUsage"
+  | "revoked"
+  | "unsupportedAlgorithm";
+
+export class PathValidationError extends Error {
+  override readonly name = "PathValidationError";
+  constructor(
+    readonly reason: PathFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A parsed certificate with the exact DER it came from (signatures are checked over these bytes). */
+export interface CertEntry {
+  cert: Certificate;
+  der: Uint8Array;
+}
+
+export function certEntry(input: Uint8Array | Certificate): CertEntry {
+  if (input instanceof Uint8Array) {
+    return { cert: AsnParser.parse(input, Certificate), der: input };
+  }
+  return { cert: input, der: new Uint8Array(AsnSerializer.serialize(input)) };
+}
+
+export interface PathOptions {
+  anchors: readonly CertEntry[];
+  intermediates?: readonly CertEntry[];
+  time?: Date;
+  /** Required extended key usage in the target certificate (e.g. id-kp-cmKGA); anyExtendedKeyUsage does not satisfy it. */
+  requiredEku?: string;
+  /** Revocation check for each non-anchor certificate of the chain. */
+  isRevoked?: (entry: CertEntry) => boolean | Promise<boolean>;
+  maxLength?: number;
+}
+
+function same(a: CertEntry, b: CertEntry): boolean {
+  return Buffer.from(a.der).equals(Buffer.from(b.der));
+}
+
+function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a).equals(Buffer.from(b));
+}
+
+function signedBy(child: CertEntry, issuer: CertEntry): boolean {
+  try {
+    const key = importPublicKeySpki(
+      new Uint8Array(AsnSerializer.serialize(issuer.cert.tbsCertificate.subjectPublicKeyInfo)),
+    );
+    return verify(
+      child.cert.signatureAlgorithm,
+      key,
+      firstChild(child.der),
+      new Uint8Array(child.cert.signatureValue),
+    );
+  } catch (e) {
+    if (e instanceof UnsupportedAlgorithmError) {
+      throw new PathValidationError(
+        "unsupportedAlgorithm",
+        `unsupported algorithm ${e.oid} in the certificate chain`,
+      );
+    }
+    return false;
+  }
+}
+
+function candidateIssuers(child: CertEntry, pool: readonly CertEntry[]): CertEntry[] {
+  const aki = getAuthorityKeyIdentifier(child.cert);
+  return pool.filter((c) => {
+    if (!namesEqual(c.cert.tbsCertificate.subject, child.cert.tbsCertificate.issuer)) return false;
+    const ski = aki ? getSubjectKeyIdentifier(c.cert) : undefined;
+    return !(aki && ski && !bytesEqual(aki, ski));
+  });
+}
+
+function checkValidity(e: CertEntry, time: Date): void {
+  const v = e.cert.tbsCertificate.validity;
+  const subject = nameToString(e.cert.tbsCertificate.subject);
+  if (time < v.notBefore.getTime()) {
+    throw new PathValidationError(
+      "notYetValid",
+      `certificate "${subject}" is not valid before ${v.notBefore.getTime().toISOString()}`,
+    );
+  }
+  if (time > v.notAfter.getTime()) {
+    throw new PathValidationError(
+      "expired",
+      `certificate "${subject}" expired at ${v.notAfter.getTime().toISOString()}`,
+    );
+  }
+}
+
+function checkCritical(e: CertEntry): void {
+  for (const x of e.cert.tbsCertificate.extensions ?? []) {
+    if (x.critical && !UNDERSTOOD_CRITICAL.has(x.extnID)) {
+      throw new PathValidationError(
+        "criticalExtension",
+        `certificate "${nameToString(e.cert.tbsCertificate.subject)}" has an unknown critical extension ${x.extnID}`,
+      );
+    }
+  }
+}
+
+function checkIssuer(issuer: CertEntry, below: number): void {
+  const subject = nameToString(issuer.cert.tbsCertificate.subject);
+  const bc = getBasicConstraints(issuer.cert);
+  if (!bc?.cA) throw new PathValidationError("notCA", `issuer "${subject}" is not a CA certificate`);
+  const ku = getKeyUsage(issuer.cert);
+  if (ku && !ku.includes("keyCertSign")) {
+    throw new PathValidationError(
+      "keyUsage",
+      `issuer "${subject}" may not sign certificates (keyUsage lacks keyCertSign)`,
+    );
+  }
+  if (bc.pathLenConstraint !== undefined && below > bc.pathLenConstraint) {
+    throw new PathValidationError(
+      "pathLength",
+      `issuer "${subject}" allows ${bc.pathLenConstraint} CA certificates below it`,
+    );
+  }
+}
+
+/**
+ * Builds and validates the path from `target` to one of the trust anchors. Returns the chain
+ * target first, anchor last. Certificates that are not anchors are never trusted, self-signed or not.
+ */
+export async function validatePath(target: CertEntry, opts: PathOptions): Promise<CertEntry[]> {
+  const time = opts.time ?? new Date();
+  const maxLength = opts.maxLength ?? 8;
+  const chain: CertEntry[] = [target];
+  checkValidity(target, time);
+  checkCritical(target);
+  if (opts.requiredEku) {
+    const eku = getExtKeyUsage(target.cert);
+    if (!eku?.includes(opts.requiredEku)) {
+      throw new PathValidationError(
+        "extKeyUsage",
+        `certificate "${nameToString(target.cert.tbsCertificate.subject)}" lacks extended key usage ${opts.requiredEku}`,
+      );
+    }
+  }
+  let current = target;
+  if (opts.anchors.some((a) => same(a, target))) return chain;
+  for (let depth = 0; depth < maxLength; depth++) {
+    const anchor = candidateIssuers(current, opts.anchors).find((a) => signedBy(current, a));
+    if (anchor) {
+      checkIssuer(anchor, depth);
+      checkValidity(anchor, time);
+      chain.push(anchor);
+      await checkRevocation(chain.slice(0, -1), opts);
+      return chain;
+    }
+    const next = candidateIssuers(current, opts.intermediates ?? []).find(
+      (c) => !chain.some((x) => same(x, c)) && signedBy(current, c),
+    );
+    if (!next) break;
+    checkIssuer(next, depth);
+    checkValidity(next, time);
+    checkCritical(next);
+    chain.push(next);
+    current = next;
+  }
+  throw new PathValidationError(
+    "untrusted",
+    `no path from "${nameToString(target.cert.tbsCertificate.subject)}" to a trusted anchor ` +
+      `(issuer "${nameToString(current.cert.tbsCertificate.issuer)}" not found or signature invalid)`,
+  );
+}
+
+async function checkRevocation(entries: CertEntry[], opts: PathOptions): Promise<void> {
+  if (!opts.isRevoked) return;
+  for (const e of entries) {
+    if (await opts.isRevoked(e)) {
+      throw new PathValidationError(
+        "revoked",
+        `certificate "${nameToString(e.cert.tbsCertificate.subject)}" is revoked`,
+      );
+    }
+  }
+}
