@@ -76,6 +76,15 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
   return { message, bodyType, der, protectedPart };
 }
 
+/** The received DER of the element inside the PKIBody's explicit tag (e.g. the PKCS#10 request of a p10cr). */
+export function bodyContentDer(decoded: DecodedMessage): Uint8Array {
+  const der = decoded.der;
+  const outer = readTlv(der, 0);
+  const body = children(der, outer)[1]!;
+  const inner = readTlv(der, body.contentStart, body.end);
+  return der.subarray(inner.start, inner.end);
+}
+
 /** Decodes the PKIMessages inside a `nested` body (RFC 9810 §5.1.3.4 / RFC 9483 §5.2.2.2). */
 export function decodeNested(body: PKIBody): DecodedMessage[] {
   if (!body.nested) throw new MessageDecodeError("not a nested message");

@@ -1,0 +1,173 @@
+// General messages a CA answers (RFC 9483 §4.3): CA certificates, root CA update, certificate
+// request template, CRL update; unknown info types are answered without a value.
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, Certificate, CertificateList, Name } from "@peculiar/asn1-x509";
+import {
+  CertificateLists,
+  CMPCertificates,
+  InfoTypeAndValue,
+  RootCaKeyUpdateContent,
+  type InfoTypeAndValues,
+} from "../asn1/cmp.js";
+import { AttributeTypeAndValue, CertTemplate } from "../asn1/crmf.js";
+import {
+  AlgorithmIdentifiers,
+  CertReqTemplateContent,
+  CRLStatusListValue,
+  IntegerValue,
+} from "../asn1/itav.js";
+import * as oids from "../asn1/oids.js";
+import { CmpError } from "../cmp/errors.js";
+import type { CaMaterials } from "../config/materials.js";
+import type { Config } from "../config/schema.js";
+import { defaultSignatureAlgorithm } from "../crypto/index.js";
+import { buildCrl } from "../pki/crl.js";
+import { getSubjectKeyIdentifier } from "../pki/extensions.js";
+import { nameToString } from "../pki/names.js";
+import type { Store } from "../store/store.js";
+
+export interface GenmContext {
+  materials: CaMaterials;
+  config: Config;
+  store: Store;
+  now: Date;
+  profile: string;
+}
+
+/** Key algorithm names of certReqTemplate's id-regCtrl-algId (RFC 9483 §4.3.3). */
+const ALG_OIDS: Readonly<Record<string, { oid: string; params?: string }>> = {
+  "ec-p256": { oid: "1.2.840.10045.2.1", params: "06082a8648ce3d030107" },
+  "ec-p384": { oid: "1.2.840.10045.2.1", params: "06052b81040022" },
+  "ec-p521": { oid: "1.2.840.10045.2.1", params: "06052b81040023" },
+  ed25519: { oid: "1.3.101.112" },
+  ed448: { oid: "1.3.101.113" },
+  "ml-dsa-44": { oid: "2.16.840.1.101.3.4.3.17" },
+  "ml-dsa-65": { oid: "2.16.840.1.101.3.4.3.18" },
+  "ml-dsa-87": { oid: "2.16.840.1.101.3.4.3.19" },
+  "ml-kem-512": { oid: "2.16.840.1.101.3.4.4.1" },
+  "ml-kem-768": { oid: "2.16.840.1.101.3.4.4.2" },
+  "ml-kem-1024": { oid: "2.16.840.1.101.3.4.4.3" },
+};
+
+export async function answerGenm(genm: InfoTypeAndValues, ctx: GenmContext): Promise<InfoTypeAndValue[]> {
+  if (genm.length === 0) throw new CmpError("badRequest", "genm holds no InfoTypeAndValue");
+  const out: InfoTypeAndValue[] = [];
+  for (const itav of genm) out.push(await answerOne(itav, ctx));
+  return out;
+}
+
+async function answerOne(itav: InfoTypeAndValue, ctx: GenmContext): Promise<InfoTypeAndValue> {
+  const m = ctx.materials;
+  const reply = (infoType: string, value?: unknown) =>
+    new InfoTypeAndValue({
+      infoType,
+      infoValue: value === undefined ? undefined : AsnSerializer.serialize(value),
+    });
+  switch (itav.infoType) {
+    case oids.id_it_caCerts:
+      // RFC 9483 §4.3.1: the CA certificates a client may need, issuing CA first.
+      return reply(oids.id_it_caCerts, new CMPCertificates([m.caCert.cert, ...m.chain.map((c) => c.cert)]));
+    case oids.id_it_rootCaCert: {
+      // RFC 9483 §4.3.2: answer with rootCaKeyUpdate, or without value when no update is known.
+      const u = m.rootUpdate;
+      if (!u) return new InfoTypeAndValue({ infoType: oids.id_it_rootCaKeyUpdate });
+      if (itav.infoValue) {
+        const old = AsnParser.parse(itav.infoValue, Certificate);
+        const known = u.oldWithNew ?? u.newWithOld;
+        if (
+          known &&
+          nameToString(old.tbsCertificate.subject) !== nameToString(u.newWithNew.cert.tbsCertificate.subject)
+        ) {
+          return new InfoTypeAndValue({ infoType: oids.id_it_rootCaKeyUpdate });
+        }
+      }
+      return reply(
+        oids.id_it_rootCaKeyUpdate,
+        new RootCaKeyUpdateContent({
+          newWithNew: u.newWithNew.cert,
+          newWithOld: u.newWithOld?.cert,
+          oldWithNew: u.oldWithNew?.cert,
+        }),
+      );
+    }
+    case oids.id_it_certReqTemplate:
+      return certReqTemplate(ctx);
+    case oids.id_it_crlStatusList:
+      return reply(oids.id_it_crls, await currentCrls(itav, ctx));
+    case oids.id_it_signKeyPairTypes:
+      return reply(
+        oids.id_it_signKeyPairTypes,
+        new AlgorithmIdentifiers([defaultSignatureAlgorithm(m.caKey)]),
+      );
+    default:
+      return new InfoTypeAndValue({ infoType: itav.infoType });
+  }
+}
+
+function certReqTemplate(ctx: GenmContext): InfoTypeAndValue {
+  const profile = ctx.config.profiles[ctx.profile]!;
+  const t = profile.template;
+  const keySpec: AttributeTypeAndValue[] = [];
+  if (t.algorithm) {
+    const a = ALG_OIDS[t.algorithm];
+    if (!a)
+      throw new CmpError("systemFailure", `profile "${ctx.profile}" names an unknown template algorithm`);
+    const alg = new AlgorithmIdentifier({ algorithm: a.oid });
+    if (a.params) alg.parameters = new Uint8Array(Buffer.from(a.params, "hex")).buffer;
+    keySpec.push(
+      new AttributeTypeAndValue({ type: oids.id_regCtrl_algId, value: AsnSerializer.serialize(alg) }),
+    );
+  }
+  if (t.rsaKeyLength) {
+    keySpec.push(
+      new AttributeTypeAndValue({
+        type: oids.id_regCtrl_rsaKeyLen,
+        value: AsnSerializer.serialize(new IntegerValue(t.rsaKeyLength)),
+      }),
+    );
+  }
+  const content = new CertReqTemplateContent({
+    certTemplate: new CertTemplate({ subject: new Name([]) }),
+    keySpec: keySpec.length ? keySpec : undefined,
+  });
+  return new InfoTypeAndValue({
+    infoType: oids.id_it_certReqTemplate,
+    infoValue: AsnSerializer.serialize(content),
+  });
+}
+
+/** RFC 9483 §4.3.4: the current CRL of this CA when the client's is older (or it named none). */
+async function currentCrls(itav: InfoTypeAndValue, ctx: GenmContext): Promise<CertificateLists> {
+  if (itav.infoValue) {
+    try {
+      AsnParser.parse(itav.infoValue, CRLStatusListValue);
+    } catch {
+      throw new CmpError("badRequest", "the crlStatusList value is malformed");
+    }
+  }
+  const crl = await issueCrl(ctx);
+  return new CertificateLists([AsnParser.parse(crl, CertificateList)]);
+}
+
+/** Signs a fresh CRL over every certificate this CA has revoked. */
+export async function issueCrl(
+  ctx: Pick<GenmContext, "materials" | "config" | "store" | "now">,
+): Promise<Uint8Array> {
+  const m = ctx.materials;
+  const issuer = nameToString(m.caCert.cert.tbsCertificate.subject);
+  const revoked = await ctx.store.listRevoked(issuer);
+  const number = await ctx.store.nextCounter(`crl:${issuer}`);
+  return buildCrl({
+    issuer: m.caCert.cert.tbsCertificate.subject,
+    issuerKey: m.caKey,
+    issuerKeyId: getSubjectKeyIdentifier(m.caCert.cert),
+    crlNumber: number,
+    thisUpdate: ctx.now,
+    nextUpdate: new Date(ctx.now.getTime() + ctx.config.ca.crlValidity),
+    revoked: revoked.map((r) => ({
+      serial: r.serial,
+      revocationTime: r.revocationTime ?? ctx.now,
+      reason: r.revocationReason,
+    })),
+  });
+}
