@@ -1,0 +1,512 @@
+// The end-entity CMP client (RFC 9483 §4): one call per operation, validating every response's
+// nonces, protection and issued certificates, confirming with certConf and polling when asked to wait.
+import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
+import {
+  AlgorithmIdentifier,
+  Certificate,
+  CertificateList,
+  CRLReason,
+  Extension,
+  GeneralName,
+  id_ce_cRLReasons,
+  Name,
+  SubjectAlternativeName,
+  SubjectPublicKeyInfo,
+  Time,
+} from "@peculiar/asn1-x509";
+import { OctetString } from "@peculiar/asn1-schema";
+import { CertificationRequest } from "@peculiar/asn1-csr";
+import {
+  CertConfirmContent,
+  CertificateLists,
+  CertRepMessage,
+  CertStatus,
+  CMPCertificates,
+  InfoTypeAndValue,
+  InfoTypeAndValues,
+  PKIBody,
+  PKIMessage,
+  PKIStatus,
+  PollReqContent,
+  PollReqEntry,
+  RevDetails,
+  RevReqContent,
+  RootCaKeyUpdateContent,
+  type PKIBodyType,
+  type PKIStatusInfo,
+} from "../asn1/cmp.js";
+import {
+  AttributeTypeAndValue,
+  CertId,
+  CertReqMessages,
+  CertReqMsg,
+  CertRequest,
+  CertTemplate,
+  OptionalValidity,
+  POPOSigningKey,
+  ProofOfPossession,
+} from "../asn1/crmf.js";
+import {
+  CertProfileValue,
+  CertReqTemplateContent,
+  CRLSource,
+  CRLStatus,
+  CRLStatusListValue,
+  GeneralNameList,
+} from "../asn1/itav.js";
+import * as oids from "../asn1/oids.js";
+import { CmpError } from "../cmp/errors.js";
+import { certHashAlgorithm, computeCertHash } from "../cmp/certhash.js";
+import { buildHeader, hex, PVNO_CMP2000, PVNO_CMP2021 } from "../cmp/header.js";
+import { decodePKIMessage, type DecodedMessage } from "../cmp/message.js";
+import {
+  protectMessage,
+  protectionKind,
+  verifyMacProtection,
+  verifySignatureProtection,
+  type ProtectionCredential,
+} from "../cmp/protection.js";
+import { formatStatus, statusInfo } from "../cmp/status.js";
+import { defaultSignatureAlgorithm, importPublicKeySpki, sign, type PrivateKey } from "../crypto/index.js";
+import { nullDn, parseName } from "../pki/names.js";
+import { certEntry, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
+
+/** A failure the client reports to its user; `failInfo` names what the server (or the client) objected to. */
+export class CmpClientError extends Error {
+  override readonly name = "CmpClientError";
+  constructor(
+    message: string,
+    readonly failInfo: readonly string[] = [],
+    readonly serverStatus?: string,
+  ) {
+    super(message);
+  }
+}
+
+export type ClientCredential =
+  | { kind: "mac"; reference: string | Uint8Array; secret: Uint8Array; algorithm?: "pbm" | "pbmac1"; iterations?: number }
+  | { kind: "signature"; key: PrivateKey; certificate: Uint8Array; chain?: Uint8Array[] };
+
+export interface CmpClientOptions {
+  /** Sends one DER request and returns the DER answer (HTTP, file, or in-process). */
+  send: (request: Uint8Array, operation: string) => Promise<Uint8Array>;
+  credential: ClientCredential;
+  /** Trust anchors for the server's protection certificate and the issued certificates. */
+  trusted?: Uint8Array[];
+  /** Further certificates that may help build chains. */
+  untrusted?: Uint8Array[];
+  /** The CA's name for the recipient field (NULL-DN when unknown). */
+  recipient?: string | Name;
+  /** Sender name; default: subject of the signing certificate, else NULL-DN. */
+  sender?: string | Name;
+  /** Ask for implicit confirmation (RFC 9483 §4.1.1). */
+  implicitConfirm?: boolean;
+  /** Certificate profile to name in generalInfo (RFC 9483 §4.1). */
+  certProfile?: string;
+  /** Bound on the total time spent polling, ms (default 5 minutes). */
+  totalTimeoutMs?: number;
+  /** Called while waiting: seconds until the next poll and the server's reason. */
+  onProgress?: (info: { checkAfter: number; elapsedMs: number; reason?: string }) => void;
+  /** Accept the CA root from caPubs of a MAC-protected ip when no trust anchor is configured (RFC 9483 §4.1.5). */
+  trustCaPubsFromMac?: boolean;
+  now?: () => Date;
+}
+
+export interface EnrollResult {
+  certificate: Uint8Array;
+  /** Chain of the certificate from extraCerts/caPubs, without the certificate itself. */
+  chain: Uint8Array[];
+  caPubs: Uint8Array[];
+  status: string;
+  implicitlyConfirmed: boolean;
+  transactionId: string;
+}
+
+export interface EnrollRequest {
+  subject?: string | Name;
+  /** The key to certify; its private half signs the POP. */
+  newKey: PrivateKey;
+  dnsNames?: string[];
+  notAfter?: Date;
+  /** kur: the certificate being updated (defaults to the signature credential's certificate). */
+  oldCertificate?: Uint8Array;
+}
+
+interface Exchange {
+  transactionID: Uint8Array;
+  lastNonce?: Uint8Array;
+  pvno: number;
+}
+
+const REP_FOR: Record<string, PKIBodyType> = { ir: "ip", cr: "cp", kur: "kup", p10cr: "cp" };
+
+export class CmpClient {
+  private readonly o: CmpClientOptions;
+  private readonly anchors: CertEntry[];
+  constructor(options: CmpClientOptions) {
+    this.o = options;
+    this.anchors = (options.trusted ?? []).map((d) => certEntry(d));
+  }
+
+  // ---- public operations ----
+
+  /** Enrollment with ir (initial), cr (additional) or kur (key update) — RFC 9483 §4.1.1-4.1.3. */
+  async enroll(type: "ir" | "cr" | "kur", req: EnrollRequest): Promise<EnrollResult> {
+    const newSpki = req.newKey.publicKey.spki;
+    const template = new CertTemplate({ publicKey: AsnParser.parse(newSpki, SubjectPublicKeyInfo) });
+    const subject = req.subject ?? (type === "kur" ? this.oldCert(req)?.tbsCertificate.subject : undefined);
+    if (subject) template.subject = typeof subject === "string" ? parseName(subject) : subject;
+    if (req.notAfter) template.validity = new OptionalValidity({ notAfter: new Time({ generalTime: req.notAfter }) });
+    if (req.dnsNames?.length) {
+      template.extensions = [
+        new Extension({
+          extnID: "2.5.29.17",
+          critical: false,
+          extnValue: new OctetString(
+            AsnSerializer.serialize(new SubjectAlternativeName(req.dnsNames.map((d) => new GeneralName({ dNSName: d })))),
+          ),
+        }),
+      ];
+    }
+    const certReq = new CertRequest({ certReqId: 0, certTemplate: template });
+    if (type === "kur") {
+      const old = this.oldCert(req);
+      if (!old) throw new CmpClientError("a key update needs the certificate being updated");
+      certReq.controls = [
+        new AttributeTypeAndValue({
+          type: oids.id_regCtrl_oldCertID,
+          value: AsnSerializer.serialize(
+            new CertId({ issuer: new GeneralName({ directoryName: old.tbsCertificate.issuer }), serialNumber: old.tbsCertificate.serialNumber }),
+          ),
+        }),
+      ];
+    }
+    // RFC 4211 §4.1: the POP signature covers the DER of certReq.
+    const popAlg = defaultSignatureAlgorithm(req.newKey);
+    const popSig = sign(popAlg, req.newKey, new Uint8Array(AsnSerializer.serialize(certReq)));
+    const msg = new CertReqMsg({
+      certReq,
+      popo: new ProofOfPossession({
+        signature: new POPOSigningKey({ algorithmIdentifier: popAlg, signature: new BitString(popSig) }),
+      }),
+    });
+    const body = new PKIBody({ [type]: new CertReqMessages([msg]) });
+    return this.enrollWith(type, body, newSpki);
+  }
+
+  /** Enrollment with a PKCS#10 request (RFC 9483 §4.1.4). */
+  async p10cr(csrDer: Uint8Array): Promise<EnrollResult> {
+    const csr = AsnParser.parse(csrDer, CertificationRequest);
+    const spki = new Uint8Array(AsnSerializer.serialize(csr.certificationRequestInfo.subjectPKInfo));
+    return this.enrollWith("p10cr", new PKIBody({ p10cr: csr }), spki);
+  }
+
+  /** Revocation of a certificate (RFC 9483 §4.2); reason is a CRLReason code. */
+  async revoke(certificate: Uint8Array, reason = 0): Promise<{ status: string }> {
+    const cert = AsnParser.parse(certificate, Certificate);
+    const details = new RevDetails({
+      certDetails: new CertTemplate({ issuer: cert.tbsCertificate.issuer, serialNumber: cert.tbsCertificate.serialNumber }),
+      crlEntryDetails: [
+        new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnSerializer.serialize(new CRLReason(reason))) }),
+      ],
+    });
+    const ex = this.newExchange(PVNO_CMP2000);
+    const rsp = await this.exchange(ex, new PKIBody({ rr: new RevReqContent([details]) }), "revocation", "rp");
+    const st = rsp.message.body.rp!.status[0];
+    if (!st) throw new CmpClientError("the rp holds no status");
+    if (st.status !== PKIStatus.accepted && st.status !== PKIStatus.grantedWithMods) {
+      throw this.statusError("revocation refused", st);
+    }
+    return { status: formatStatus(st) };
+  }
+
+  /** A general message (RFC 9483 §4.3); returns the InfoTypeAndValues of the genp. */
+  async genm(itavs: InfoTypeAndValue[], operation = "getcacerts"): Promise<InfoTypeAndValue[]> {
+    const ex = this.newExchange(PVNO_CMP2000);
+    const rsp = await this.exchange(ex, new PKIBody({ genm: new InfoTypeAndValues(itavs) }), operation, "genp");
+    return [...rsp.message.body.genp!];
+  }
+
+  /** RFC 9483 §4.3.1: the CA certificates. */
+  async getCaCerts(): Promise<Uint8Array[]> {
+    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_caCerts })], "getcacerts");
+    if (!itav?.infoValue) return [];
+    return AsnParser.parse(itav.infoValue, CMPCertificates).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
+  }
+
+  /** RFC 9483 §4.3.2: a root CA update for `oldRoot`, validated as the RFC asks; undefined when none. */
+  async getRootUpdate(oldRoot?: Uint8Array): Promise<{ newWithNew: Uint8Array; newWithOld?: Uint8Array; oldWithNew?: Uint8Array } | undefined> {
+    const value = oldRoot ? AsnSerializer.serialize(AsnParser.parse(oldRoot, Certificate)) : undefined;
+    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_rootCaCert, infoValue: value })], "getrootupdate");
+    if (!itav || itav.infoType !== oids.id_it_rootCaKeyUpdate) {
+      throw new CmpClientError("the genp does not answer with rootCaKeyUpdate");
+    }
+    if (!itav.infoValue) return undefined;
+    const u = AsnParser.parse(itav.infoValue, RootCaKeyUpdateContent);
+    const der = (c: Certificate) => new Uint8Array(AsnSerializer.serialize(c));
+    const result = { newWithNew: der(u.newWithNew), newWithOld: u.newWithOld && der(u.newWithOld), oldWithNew: u.oldWithNew && der(u.oldWithNew) };
+    // RFC 9483 §4.3.2: newWithOld must chain to the old root the EE trusts.
+    if (oldRoot && result.newWithOld) {
+      try {
+        await validatePath(certEntry(result.newWithOld), { anchors: [certEntry(oldRoot)], time: this.now() });
+      } catch (e) {
+        throw new CmpClientError(`the new root's newWithOld certificate does not verify with the old root: ${(e as Error).message}`);
+      }
+    }
+    return result;
+  }
+
+  /** RFC 9483 §4.3.3: the certificate request template of a profile. */
+  async getCertReqTemplate(): Promise<CertReqTemplateContent | undefined> {
+    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_certReqTemplate })], "getcertreqtemplate");
+    return itav?.infoValue ? AsnParser.parse(itav.infoValue, CertReqTemplateContent) : undefined;
+  }
+
+  /** RFC 9483 §4.3.4: current CRLs for the given issuer (by name), or for what the server offers. */
+  async getCrls(issuer?: string | Name, thisUpdate?: Date): Promise<Uint8Array[]> {
+    const status = new CRLStatus({
+      source: new CRLSource({
+        issuer: issuer
+          ? new GeneralNameList([
+              new GeneralName({ directoryName: typeof issuer === "string" ? parseName(issuer) : issuer }),
+            ])
+          : undefined,
+      }),
+      thisUpdate: thisUpdate ? new Time({ generalTime: thisUpdate }) : undefined,
+    });
+    const value = issuer ? AsnSerializer.serialize(new CRLStatusListValue([status])) : undefined;
+    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_crlStatusList, infoValue: value })], "getcrls");
+    if (!itav?.infoValue) return [];
+    return AsnParser.parse(itav.infoValue, CertificateLists).map((c: CertificateList) => new Uint8Array(AsnSerializer.serialize(c)));
+  }
+
+  // ---- internals ----
+
+  private now(): Date {
+    return this.o.now?.() ?? new Date();
+  }
+
+  private oldCert(req: EnrollRequest): Certificate | undefined {
+    const der = req.oldCertificate ?? (this.o.credential.kind === "signature" ? this.o.credential.certificate : undefined);
+    return der ? AsnParser.parse(der, Certificate) : undefined;
+  }
+
+  private newExchange(pvno: number): Exchange {
+    return { transactionID: new Uint8Array(crypto.getRandomValues(new Uint8Array(16))), pvno };
+  }
+
+  private credential(): ProtectionCredential {
+    const c = this.o.credential;
+    if (c.kind === "signature") return { kind: "signature", key: c.key, certificate: c.certificate, chain: c.chain };
+    const kid = typeof c.reference === "string" ? new TextEncoder().encode(c.reference) : c.reference;
+    return c.algorithm === "pbmac1"
+      ? { kind: "pbmac1", secret: c.secret, senderKID: kid, iterations: c.iterations }
+      : { kind: "pbm", secret: c.secret, senderKID: kid, iterations: c.iterations };
+  }
+
+  private senderName(): GeneralName {
+    const s = this.o.sender;
+    if (s) return new GeneralName({ directoryName: typeof s === "string" ? parseName(s) : s });
+    const c = this.o.credential;
+    if (c.kind === "signature") {
+      return new GeneralName({ directoryName: AsnParser.parse(c.certificate, Certificate).tbsCertificate.subject });
+    }
+    return nullDn();
+  }
+
+  private recipientName(): GeneralName {
+    const r = this.o.recipient;
+    if (!r) return nullDn();
+    return new GeneralName({ directoryName: typeof r === "string" ? parseName(r) : r });
+  }
+
+  private async exchange(
+    ex: Exchange,
+    body: PKIBody,
+    operation: string,
+    expect: PKIBodyType | PKIBodyType[],
+    generalInfo: InfoTypeAndValue[] = [],
+  ): Promise<DecodedMessage> {
+    const header = buildHeader({
+      pvno: ex.pvno,
+      sender: this.senderName(),
+      recipient: this.recipientName(),
+      transactionID: ex.transactionID,
+      recipNonce: ex.lastNonce,
+      generalInfo,
+    });
+    const sentNonce = new Uint8Array(header.senderNonce!);
+    const der = protectMessage(new PKIMessage({ header, body }), this.credential());
+    let answer: Uint8Array;
+    try {
+      answer = await this.o.send(der, operation);
+    } catch (e) {
+      throw new CmpClientError(`transport failure: ${(e as Error).message}`);
+    }
+    let rsp: DecodedMessage;
+    try {
+      rsp = decodePKIMessage(answer);
+    } catch (e) {
+      throw new CmpClientError(`the server's answer is not a valid PKIMessage: ${(e as CmpError).statusString ?? String(e)}`);
+    }
+    const h = rsp.message.header;
+    await this.checkProtection(rsp);
+    if (!h.transactionID || !Buffer.from(h.transactionID).equals(Buffer.from(ex.transactionID))) {
+      throw new CmpClientError("the response's transactionID differs from the request's");
+    }
+    if (!h.recipNonce || !Buffer.from(h.recipNonce).equals(Buffer.from(sentNonce))) {
+      throw new CmpClientError("the response's recipNonce does not match our senderNonce", ["badRecipientNonce"]);
+    }
+    ex.lastNonce = h.senderNonce ? new Uint8Array(h.senderNonce) : undefined;
+    if (rsp.bodyType === "error") {
+      const info = rsp.message.body.error!.pKIStatusInfo;
+      throw this.statusError("the server reported an error", info);
+    }
+    const expected = Array.isArray(expect) ? expect : [expect];
+    if (!expected.includes(rsp.bodyType)) {
+      throw new CmpClientError(`expected ${expected.join(" or ")} but the server sent ${rsp.bodyType}`);
+    }
+    return rsp;
+  }
+
+  private statusError(prefix: string, info: PKIStatusInfo): CmpClientError {
+    const text = formatStatus(info);
+    const failInfo = text.match(/\(([^)]*)\)/)?.[1]?.split(", ") ?? [];
+    return new CmpClientError(`${prefix}: ${text}`, failInfo, text);
+  }
+
+  private async checkProtection(rsp: DecodedMessage): Promise<void> {
+    const kind = protectionKind(rsp.message.header);
+    const c = this.o.credential;
+    if (kind === "none") {
+      if (rsp.bodyType === "error") return; // reported to the user as an (unauthenticated) error
+      throw new CmpClientError("the response is not protected");
+    }
+    try {
+      if (kind === "pbm" || kind === "pbmac1") {
+        if (c.kind !== "mac") throw new CmpClientError("the server answered with MAC protection to a signed request");
+        verifyMacProtection(rsp, c.secret, { maxIterations: 1_000_000, minIterations: 1 });
+        return;
+      }
+      const extra = rsp.message.extraCerts ?? [];
+      if (extra.length === 0) throw new CmpClientError("the signed response carries no protection certificate");
+      if (this.anchors.length === 0) {
+        throw new CmpClientError("cannot check the server's signature: no trusted certificates configured (--trusted)");
+      }
+      const entries = extra.map((x) => certEntry(new Uint8Array(AsnSerializer.serialize(x))));
+      await validatePath(entries[0]!, {
+        anchors: this.anchors,
+        intermediates: [...entries.slice(1), ...(this.o.untrusted ?? []).map((d) => certEntry(d))],
+        time: this.now(),
+      });
+      const key = importPublicKeySpki(new Uint8Array(AsnSerializer.serialize(extra[0]!.tbsCertificate.subjectPublicKeyInfo)));
+      verifySignatureProtection(rsp, key);
+    } catch (e) {
+      if (e instanceof CmpClientError) throw e;
+      if (e instanceof CmpError) throw new CmpClientError(`the response's protection is invalid: ${e.statusString}`, e.failInfo);
+      if (e instanceof PathValidationError) throw new CmpClientError(`the server's certificate is not trusted: ${e.message}`);
+      throw e;
+    }
+  }
+
+  private async enrollWith(type: "ir" | "cr" | "kur" | "p10cr", body: PKIBody, newSpki: Uint8Array): Promise<EnrollResult> {
+    const ex = this.newExchange(PVNO_CMP2000);
+    const gi: InfoTypeAndValue[] = [];
+    if (this.o.implicitConfirm) gi.push(new InfoTypeAndValue({ infoType: oids.id_it_implicitConfirm, infoValue: new Uint8Array([5, 0]).buffer }));
+    if (this.o.certProfile) {
+      gi.push(new InfoTypeAndValue({ infoType: oids.id_it_certProfile, infoValue: AsnSerializer.serialize(new CertProfileValue([this.o.certProfile])) }));
+    }
+    const operation = { ir: "initialization", cr: "certification", kur: "keyupdate", p10cr: "pkcs10" }[type];
+    const repType = REP_FOR[type]!;
+    const certReqId = type === "p10cr" ? -1 : 0;
+    let rsp = await this.exchange(ex, body, operation, repType, gi);
+    const started = Date.now();
+    const total = this.o.totalTimeoutMs ?? 300_000;
+    // RFC 9483 §4.4: "waiting" means poll with pollReq until the answer is ready.
+    for (;;) {
+      const rep = rsp.message.body[repType as "ip"] as CertRepMessage | undefined;
+      const first = rep?.response[0];
+      if (rep && first && first.status.status !== PKIStatus.waiting) break;
+      if (rep && !first) throw new CmpClientError(`the ${repType} holds no response`);
+      const checkAfter = rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.checkAfter : 1;
+      const reason = rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.reason?.join("; ") : undefined;
+      const elapsed = Date.now() - started;
+      if (elapsed + checkAfter * 1000 > total) {
+        throw new CmpClientError(`gave up waiting after ${Math.round(elapsed / 1000)} s (limit ${Math.round(total / 1000)} s)`);
+      }
+      this.o.onProgress?.({ checkAfter, elapsedMs: elapsed, reason });
+      await new Promise((r) => setTimeout(r, Math.max(0, checkAfter) * 1000));
+      rsp = await this.exchange(ex, new PKIBody({ pollReq: new PollReqContent([new PollReqEntry({ certReqId })]) }), operation, [repType, "pollRep"]);
+    }
+    const rep = rsp.message.body[repType as "ip"] as CertRepMessage;
+    const r = rep.response[0]!;
+    if (r.certReqId !== certReqId) throw new CmpClientError(`the response names certReqId ${r.certReqId}, expected ${certReqId}`);
+    if (r.status.status !== PKIStatus.accepted && r.status.status !== PKIStatus.grantedWithMods) {
+      throw this.statusError("enrollment refused", r.status);
+    }
+    const certObj = r.certifiedKeyPair?.certOrEncCert.certificate;
+    if (!certObj) throw new CmpClientError("the response holds no certificate (encrypted certificates are not supported yet)");
+    const certificate = new Uint8Array(AsnSerializer.serialize(certObj));
+    const caPubs = (rep.caPubs ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
+    const extra = (rsp.message.extraCerts ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
+    const problem = await this.checkIssued(certificate, newSpki, extra, caPubs, protectionKind(rsp.message.header));
+    const implicit = !!this.o.implicitConfirm && !!rsp.message.header.generalInfo?.some((i) => i.infoType === oids.id_it_implicitConfirm);
+    if (!implicit) {
+      await this.confirm(ex, operation, certObj, certificate, certReqId, problem);
+    }
+    if (problem) throw new CmpClientError(`the issued certificate was rejected: ${problem}`);
+    const chain = this.chainOf(certificate, [...extra, ...caPubs]);
+    return { certificate, chain, caPubs, status: formatStatus(r.status), implicitlyConfirmed: implicit, transactionId: hex(ex.transactionID) };
+  }
+
+  /** Validates the new certificate; returns a reason to reject it, or undefined when it is fine. */
+  private async checkIssued(cert: Uint8Array, spki: Uint8Array, extra: Uint8Array[], caPubs: Uint8Array[], protection: string): Promise<string | undefined> {
+    const c = AsnParser.parse(cert, Certificate);
+    const got = new Uint8Array(AsnSerializer.serialize(c.tbsCertificate.subjectPublicKeyInfo));
+    if (!Buffer.from(got).equals(Buffer.from(spki))) return "its public key is not the requested one";
+    let anchors = this.anchors;
+    if (anchors.length === 0 && (protection === "pbm" || protection === "pbmac1") && (this.o.trustCaPubsFromMac ?? true)) {
+      // RFC 9483 §4.1.5: MAC protection authenticates caPubs, which may then serve as trust anchors.
+      anchors = caPubs.map((d) => certEntry(d));
+    }
+    if (anchors.length === 0) return "no trust anchor to validate it (configure --trusted)";
+    try {
+      await validatePath(certEntry(cert), {
+        anchors,
+        intermediates: [...extra, ...caPubs, ...(this.o.untrusted ?? [])].map((d) => certEntry(d)),
+        time: this.now(),
+      });
+      return undefined;
+    } catch (e) {
+      return e instanceof PathValidationError ? e.message : String(e);
+    }
+  }
+
+  private async confirm(ex: Exchange, operation: string, certObj: Certificate, der: Uint8Array, certReqId: number, problem?: string): Promise<void> {
+    const choice = certHashAlgorithm(certObj);
+    // RFC 9810 §5.3.18: hashAlg (pvno 3) when the signature algorithm implies no hash.
+    if (choice.explicit) ex.pvno = PVNO_CMP2021;
+    const st = new CertStatus({
+      certHash: computeCertHash(der, choice.alg).slice().buffer as ArrayBuffer,
+      certReqId,
+      statusInfo: problem
+        ? statusInfo(PKIStatus.rejection, { text: problem, failInfo: ["incorrectData"] })
+        : undefined,
+      hashAlg: choice.explicit ? new AlgorithmIdentifier({ algorithm: choice.alg.algorithm }) : undefined,
+    });
+    await this.exchange(ex, new PKIBody({ certConf: new CertConfirmContent([st]) }), operation, "pkiconf");
+  }
+
+  private chainOf(cert: Uint8Array, pool: Uint8Array[]): Uint8Array[] {
+    const seen = new Set<string>();
+    const out: Uint8Array[] = [];
+    for (const c of pool) {
+      const k = Buffer.from(c).toString("base64");
+      if (seen.has(k) || Buffer.from(c).equals(Buffer.from(cert))) continue;
+      seen.add(k);
+      out.push(c);
+    }
+    return out;
+  }
+}
+
