@@ -84,7 +84,13 @@ export class CmpClientError extends Error {
 }
 
 export type ClientCredential =
-  | { kind: "mac"; reference: string | Uint8Array; secret: Uint8Array; algorithm?: "pbm" | "pbmac1"; iterations?: number }
+  | {
+      kind: "mac";
+      reference: string | Uint8Array;
+      secret: Uint8Array;
+      algorithm?: "pbm" | "pbmac1";
+      iterations?: number;
+    }
   | { kind: "signature"; key: PrivateKey; certificate: Uint8Array; chain?: Uint8Array[] };
 
 export interface CmpClientOptions {
@@ -156,14 +162,17 @@ export class CmpClient {
     const template = new CertTemplate({ publicKey: AsnParser.parse(newSpki, SubjectPublicKeyInfo) });
     const subject = req.subject ?? (type === "kur" ? this.oldCert(req)?.tbsCertificate.subject : undefined);
     if (subject) template.subject = typeof subject === "string" ? parseName(subject) : subject;
-    if (req.notAfter) template.validity = new OptionalValidity({ notAfter: new Time({ generalTime: req.notAfter }) });
+    if (req.notAfter)
+      template.validity = new OptionalValidity({ notAfter: new Time({ generalTime: req.notAfter }) });
     if (req.dnsNames?.length) {
       template.extensions = [
         new Extension({
           extnID: "2.5.29.17",
           critical: false,
           extnValue: new OctetString(
-            AsnSerializer.serialize(new SubjectAlternativeName(req.dnsNames.map((d) => new GeneralName({ dNSName: d })))),
+            AsnSerializer.serialize(
+              new SubjectAlternativeName(req.dnsNames.map((d) => new GeneralName({ dNSName: d }))),
+            ),
           ),
         }),
       ];
@@ -176,7 +185,10 @@ export class CmpClient {
         new AttributeTypeAndValue({
           type: oids.id_regCtrl_oldCertID,
           value: AsnSerializer.serialize(
-            new CertId({ issuer: new GeneralName({ directoryName: old.tbsCertificate.issuer }), serialNumber: old.tbsCertificate.serialNumber }),
+            new CertId({
+              issuer: new GeneralName({ directoryName: old.tbsCertificate.issuer }),
+              serialNumber: old.tbsCertificate.serialNumber,
+            }),
           ),
         }),
       ];
@@ -205,13 +217,25 @@ export class CmpClient {
   async revoke(certificate: Uint8Array, reason = 0): Promise<{ status: string }> {
     const cert = AsnParser.parse(certificate, Certificate);
     const details = new RevDetails({
-      certDetails: new CertTemplate({ issuer: cert.tbsCertificate.issuer, serialNumber: cert.tbsCertificate.serialNumber }),
+      certDetails: new CertTemplate({
+        issuer: cert.tbsCertificate.issuer,
+        serialNumber: cert.tbsCertificate.serialNumber,
+      }),
       crlEntryDetails: [
-        new Extension({ extnID: id_ce_cRLReasons, critical: false, extnValue: new OctetString(AsnSerializer.serialize(new CRLReason(reason))) }),
+        new Extension({
+          extnID: id_ce_cRLReasons,
+          critical: false,
+          extnValue: new OctetString(AsnSerializer.serialize(new CRLReason(reason))),
+        }),
       ],
     });
     const ex = this.newExchange(PVNO_CMP2000);
-    const rsp = await this.exchange(ex, new PKIBody({ rr: new RevReqContent([details]) }), "revocation", "rp");
+    const rsp = await this.exchange(
+      ex,
+      new PKIBody({ rr: new RevReqContent([details]) }),
+      "revocation",
+      "rp",
+    );
     const st = rsp.message.body.rp!.status[0];
     if (!st) throw new CmpClientError("the rp holds no status");
     if (st.status !== PKIStatus.accepted && st.status !== PKIStatus.grantedWithMods) {
@@ -223,7 +247,12 @@ export class CmpClient {
   /** A general message (RFC 9483 §4.3); returns the InfoTypeAndValues of the genp. */
   async genm(itavs: InfoTypeAndValue[], operation = "getcacerts"): Promise<InfoTypeAndValue[]> {
     const ex = this.newExchange(PVNO_CMP2000);
-    const rsp = await this.exchange(ex, new PKIBody({ genm: new InfoTypeAndValues(itavs) }), operation, "genp");
+    const rsp = await this.exchange(
+      ex,
+      new PKIBody({ genm: new InfoTypeAndValues(itavs) }),
+      operation,
+      "genp",
+    );
     return [...rsp.message.body.genp!];
   }
 
@@ -231,26 +260,39 @@ export class CmpClient {
   async getCaCerts(): Promise<Uint8Array[]> {
     const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_caCerts })], "getcacerts");
     if (!itav?.infoValue) return [];
-    return AsnParser.parse(itav.infoValue, CMPCertificates).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
+    return AsnParser.parse(itav.infoValue, CMPCertificates).map(
+      (c) => new Uint8Array(AsnSerializer.serialize(c)),
+    );
   }
 
   /** RFC 9483 §4.3.2: a root CA update for `oldRoot`, validated as the RFC asks; undefined when none. */
-  async getRootUpdate(oldRoot?: Uint8Array): Promise<{ newWithNew: Uint8Array; newWithOld?: Uint8Array; oldWithNew?: Uint8Array } | undefined> {
+  async getRootUpdate(
+    oldRoot?: Uint8Array,
+  ): Promise<{ newWithNew: Uint8Array; newWithOld?: Uint8Array; oldWithNew?: Uint8Array } | undefined> {
     const value = oldRoot ? AsnSerializer.serialize(AsnParser.parse(oldRoot, Certificate)) : undefined;
-    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_rootCaCert, infoValue: value })], "getrootupdate");
+    const [itav] = await this.genm(
+      [new InfoTypeAndValue({ infoType: oids.id_it_rootCaCert, infoValue: value })],
+      "getrootupdate",
+    );
     if (!itav || itav.infoType !== oids.id_it_rootCaKeyUpdate) {
       throw new CmpClientError("the genp does not answer with rootCaKeyUpdate");
     }
     if (!itav.infoValue) return undefined;
     const u = AsnParser.parse(itav.infoValue, RootCaKeyUpdateContent);
     const der = (c: Certificate) => new Uint8Array(AsnSerializer.serialize(c));
-    const result = { newWithNew: der(u.newWithNew), newWithOld: u.newWithOld && der(u.newWithOld), oldWithNew: u.oldWithNew && der(u.oldWithNew) };
+    const result = {
+      newWithNew: der(u.newWithNew),
+      newWithOld: u.newWithOld && der(u.newWithOld),
+      oldWithNew: u.oldWithNew && der(u.oldWithNew),
+    };
     // RFC 9483 §4.3.2: newWithOld must chain to the old root the EE trusts.
     if (oldRoot && result.newWithOld) {
       try {
         await validatePath(certEntry(result.newWithOld), { anchors: [certEntry(oldRoot)], time: this.now() });
       } catch (e) {
-        throw new CmpClientError(`the new root's newWithOld certificate does not verify with the old root: ${(e as Error).message}`);
+        throw new CmpClientError(
+          `the new root's newWithOld certificate does not verify with the old root: ${(e as Error).message}`,
+        );
       }
     }
     return result;
@@ -258,7 +300,10 @@ export class CmpClient {
 
   /** RFC 9483 §4.3.3: the certificate request template of a profile. */
   async getCertReqTemplate(): Promise<CertReqTemplateContent | undefined> {
-    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_certReqTemplate })], "getcertreqtemplate");
+    const [itav] = await this.genm(
+      [new InfoTypeAndValue({ infoType: oids.id_it_certReqTemplate })],
+      "getcertreqtemplate",
+    );
     return itav?.infoValue ? AsnParser.parse(itav.infoValue, CertReqTemplateContent) : undefined;
   }
 
@@ -275,9 +320,14 @@ export class CmpClient {
       thisUpdate: thisUpdate ? new Time({ generalTime: thisUpdate }) : undefined,
     });
     const value = issuer ? AsnSerializer.serialize(new CRLStatusListValue([status])) : undefined;
-    const [itav] = await this.genm([new InfoTypeAndValue({ infoType: oids.id_it_crlStatusList, infoValue: value })], "getcrls");
+    const [itav] = await this.genm(
+      [new InfoTypeAndValue({ infoType: oids.id_it_crlStatusList, infoValue: value })],
+      "getcrls",
+    );
     if (!itav?.infoValue) return [];
-    return AsnParser.parse(itav.infoValue, CertificateLists).map((c: CertificateList) => new Uint8Array(AsnSerializer.serialize(c)));
+    return AsnParser.parse(itav.infoValue, CertificateLists).map(
+      (c: CertificateList) => new Uint8Array(AsnSerializer.serialize(c)),
+    );
   }
 
   // ---- internals ----
@@ -287,7 +337,9 @@ export class CmpClient {
   }
 
   private oldCert(req: EnrollRequest): Certificate | undefined {
-    const der = req.oldCertificate ?? (this.o.credential.kind === "signature" ? this.o.credential.certificate : undefined);
+    const der =
+      req.oldCertificate ??
+      (this.o.credential.kind === "signature" ? this.o.credential.certificate : undefined);
     return der ? AsnParser.parse(der, Certificate) : undefined;
   }
 
@@ -297,7 +349,8 @@ export class CmpClient {
 
   private credential(): ProtectionCredential {
     const c = this.o.credential;
-    if (c.kind === "signature") return { kind: "signature", key: c.key, certificate: c.certificate, chain: c.chain };
+    if (c.kind === "signature")
+      return { kind: "signature", key: c.key, certificate: c.certificate, chain: c.chain };
     const kid = typeof c.reference === "string" ? new TextEncoder().encode(c.reference) : c.reference;
     return c.algorithm === "pbmac1"
       ? { kind: "pbmac1", secret: c.secret, senderKID: kid, iterations: c.iterations }
@@ -309,7 +362,9 @@ export class CmpClient {
     if (s) return new GeneralName({ directoryName: typeof s === "string" ? parseName(s) : s });
     const c = this.o.credential;
     if (c.kind === "signature") {
-      return new GeneralName({ directoryName: AsnParser.parse(c.certificate, Certificate).tbsCertificate.subject });
+      return new GeneralName({
+        directoryName: AsnParser.parse(c.certificate, Certificate).tbsCertificate.subject,
+      });
     }
     return nullDn();
   }
@@ -347,7 +402,9 @@ export class CmpClient {
     try {
       rsp = decodePKIMessage(answer);
     } catch (e) {
-      throw new CmpClientError(`the server's answer is not a valid PKIMessage: ${(e as CmpError).statusString ?? String(e)}`);
+      throw new CmpClientError(
+        `the server's answer is not a valid PKIMessage: ${(e as CmpError).statusString ?? String(e)}`,
+      );
     }
     const h = rsp.message.header;
     await this.checkProtection(rsp);
@@ -355,7 +412,9 @@ export class CmpClient {
       throw new CmpClientError("the response's transactionID differs from the request's");
     }
     if (!h.recipNonce || !Buffer.from(h.recipNonce).equals(Buffer.from(sentNonce))) {
-      throw new CmpClientError("the response's recipNonce does not match our senderNonce", ["badRecipientNonce"]);
+      throw new CmpClientError("the response's recipNonce does not match our senderNonce", [
+        "badRecipientNonce",
+      ]);
     }
     ex.lastNonce = h.senderNonce ? new Uint8Array(h.senderNonce) : undefined;
     if (rsp.bodyType === "error") {
@@ -384,14 +443,18 @@ export class CmpClient {
     }
     try {
       if (kind === "pbm" || kind === "pbmac1") {
-        if (c.kind !== "mac") throw new CmpClientError("the server answered with MAC protection to a signed request");
+        if (c.kind !== "mac")
+          throw new CmpClientError("the server answered with MAC protection to a signed request");
         verifyMacProtection(rsp, c.secret, { maxIterations: 1_000_000, minIterations: 1 });
         return;
       }
       const extra = rsp.message.extraCerts ?? [];
-      if (extra.length === 0) throw new CmpClientError("the signed response carries no protection certificate");
+      if (extra.length === 0)
+        throw new CmpClientError("the signed response carries no protection certificate");
       if (this.anchors.length === 0) {
-        throw new CmpClientError("cannot check the server's signature: no trusted certificates configured (--trusted)");
+        throw new CmpClientError(
+          "cannot check the server's signature: no trusted certificates configured (--trusted)",
+        );
       }
       const entries = extra.map((x) => certEntry(new Uint8Array(AsnSerializer.serialize(x))));
       await validatePath(entries[0]!, {
@@ -399,22 +462,41 @@ export class CmpClient {
         intermediates: [...entries.slice(1), ...(this.o.untrusted ?? []).map((d) => certEntry(d))],
         time: this.now(),
       });
-      const key = importPublicKeySpki(new Uint8Array(AsnSerializer.serialize(extra[0]!.tbsCertificate.subjectPublicKeyInfo)));
+      const key = importPublicKeySpki(
+        new Uint8Array(AsnSerializer.serialize(extra[0]!.tbsCertificate.subjectPublicKeyInfo)),
+      );
       verifySignatureProtection(rsp, key);
     } catch (e) {
       if (e instanceof CmpClientError) throw e;
-      if (e instanceof CmpError) throw new CmpClientError(`the response's protection is invalid: ${e.statusString}`, e.failInfo);
-      if (e instanceof PathValidationError) throw new CmpClientError(`the server's certificate is not trusted: ${e.message}`);
+      if (e instanceof CmpError)
+        throw new CmpClientError(`the response's protection is invalid: ${e.statusString}`, e.failInfo);
+      if (e instanceof PathValidationError)
+        throw new CmpClientError(`the server's certificate is not trusted: ${e.message}`);
       throw e;
     }
   }
 
-  private async enrollWith(type: "ir" | "cr" | "kur" | "p10cr", body: PKIBody, newSpki: Uint8Array): Promise<EnrollResult> {
+  private async enrollWith(
+    type: "ir" | "cr" | "kur" | "p10cr",
+    body: PKIBody,
+    newSpki: Uint8Array,
+  ): Promise<EnrollResult> {
     const ex = this.newExchange(PVNO_CMP2000);
     const gi: InfoTypeAndValue[] = [];
-    if (this.o.implicitConfirm) gi.push(new InfoTypeAndValue({ infoType: oids.id_it_implicitConfirm, infoValue: new Uint8Array([5, 0]).buffer }));
+    if (this.o.implicitConfirm)
+      gi.push(
+        new InfoTypeAndValue({
+          infoType: oids.id_it_implicitConfirm,
+          infoValue: new Uint8Array([5, 0]).buffer,
+        }),
+      );
     if (this.o.certProfile) {
-      gi.push(new InfoTypeAndValue({ infoType: oids.id_it_certProfile, infoValue: AsnSerializer.serialize(new CertProfileValue([this.o.certProfile])) }));
+      gi.push(
+        new InfoTypeAndValue({
+          infoType: oids.id_it_certProfile,
+          infoValue: AsnSerializer.serialize(new CertProfileValue([this.o.certProfile])),
+        }),
+      );
     }
     const operation = { ir: "initialization", cr: "certification", kur: "keyupdate", p10cr: "pkcs10" }[type];
     const repType = REP_FOR[type]!;
@@ -429,43 +511,80 @@ export class CmpClient {
       if (rep && first && first.status.status !== PKIStatus.waiting) break;
       if (rep && !first) throw new CmpClientError(`the ${repType} holds no response`);
       const checkAfter = rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.checkAfter : 1;
-      const reason = rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.reason?.join("; ") : undefined;
+      const reason =
+        rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.reason?.join("; ") : undefined;
       const elapsed = Date.now() - started;
       if (elapsed + checkAfter * 1000 > total) {
-        throw new CmpClientError(`gave up waiting after ${Math.round(elapsed / 1000)} s (limit ${Math.round(total / 1000)} s)`);
+        throw new CmpClientError(
+          `gave up waiting after ${Math.round(elapsed / 1000)} s (limit ${Math.round(total / 1000)} s)`,
+        );
       }
       this.o.onProgress?.({ checkAfter, elapsedMs: elapsed, reason });
       await new Promise((r) => setTimeout(r, Math.max(0, checkAfter) * 1000));
-      rsp = await this.exchange(ex, new PKIBody({ pollReq: new PollReqContent([new PollReqEntry({ certReqId })]) }), operation, [repType, "pollRep"]);
+      rsp = await this.exchange(
+        ex,
+        new PKIBody({ pollReq: new PollReqContent([new PollReqEntry({ certReqId })]) }),
+        operation,
+        [repType, "pollRep"],
+      );
     }
     const rep = rsp.message.body[repType as "ip"] as CertRepMessage;
     const r = rep.response[0]!;
-    if (r.certReqId !== certReqId) throw new CmpClientError(`the response names certReqId ${r.certReqId}, expected ${certReqId}`);
+    if (r.certReqId !== certReqId)
+      throw new CmpClientError(`the response names certReqId ${r.certReqId}, expected ${certReqId}`);
     if (r.status.status !== PKIStatus.accepted && r.status.status !== PKIStatus.grantedWithMods) {
       throw this.statusError("enrollment refused", r.status);
     }
     const certObj = r.certifiedKeyPair?.certOrEncCert.certificate;
-    if (!certObj) throw new CmpClientError("the response holds no certificate (encrypted certificates are not supported yet)");
+    if (!certObj)
+      throw new CmpClientError(
+        "the response holds no certificate (encrypted certificates are not supported yet)",
+      );
     const certificate = new Uint8Array(AsnSerializer.serialize(certObj));
     const caPubs = (rep.caPubs ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
     const extra = (rsp.message.extraCerts ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
-    const problem = await this.checkIssued(certificate, newSpki, extra, caPubs, protectionKind(rsp.message.header));
-    const implicit = !!this.o.implicitConfirm && !!rsp.message.header.generalInfo?.some((i) => i.infoType === oids.id_it_implicitConfirm);
+    const problem = await this.checkIssued(
+      certificate,
+      newSpki,
+      extra,
+      caPubs,
+      protectionKind(rsp.message.header),
+    );
+    const implicit =
+      !!this.o.implicitConfirm &&
+      !!rsp.message.header.generalInfo?.some((i) => i.infoType === oids.id_it_implicitConfirm);
     if (!implicit) {
       await this.confirm(ex, operation, certObj, certificate, certReqId, problem);
     }
     if (problem) throw new CmpClientError(`the issued certificate was rejected: ${problem}`);
     const chain = this.chainOf(certificate, [...extra, ...caPubs]);
-    return { certificate, chain, caPubs, status: formatStatus(r.status), implicitlyConfirmed: implicit, transactionId: hex(ex.transactionID) };
+    return {
+      certificate,
+      chain,
+      caPubs,
+      status: formatStatus(r.status),
+      implicitlyConfirmed: implicit,
+      transactionId: hex(ex.transactionID),
+    };
   }
 
   /** Validates the new certificate; returns a reason to reject it, or undefined when it is fine. */
-  private async checkIssued(cert: Uint8Array, spki: Uint8Array, extra: Uint8Array[], caPubs: Uint8Array[], protection: string): Promise<string | undefined> {
+  private async checkIssued(
+    cert: Uint8Array,
+    spki: Uint8Array,
+    extra: Uint8Array[],
+    caPubs: Uint8Array[],
+    protection: string,
+  ): Promise<string | undefined> {
     const c = AsnParser.parse(cert, Certificate);
     const got = new Uint8Array(AsnSerializer.serialize(c.tbsCertificate.subjectPublicKeyInfo));
     if (!Buffer.from(got).equals(Buffer.from(spki))) return "its public key is not the requested one";
     let anchors = this.anchors;
-    if (anchors.length === 0 && (protection === "pbm" || protection === "pbmac1") && (this.o.trustCaPubsFromMac ?? true)) {
+    if (
+      anchors.length === 0 &&
+      (protection === "pbm" || protection === "pbmac1") &&
+      (this.o.trustCaPubsFromMac ?? true)
+    ) {
       // RFC 9483 §4.1.5: MAC protection authenticates caPubs, which may then serve as trust anchors.
       anchors = caPubs.map((d) => certEntry(d));
     }
@@ -482,7 +601,14 @@ export class CmpClient {
     }
   }
 
-  private async confirm(ex: Exchange, operation: string, certObj: Certificate, der: Uint8Array, certReqId: number, problem?: string): Promise<void> {
+  private async confirm(
+    ex: Exchange,
+    operation: string,
+    certObj: Certificate,
+    der: Uint8Array,
+    certReqId: number,
+    problem?: string,
+  ): Promise<void> {
     const choice = certHashAlgorithm(certObj);
     // RFC 9810 §5.3.18: hashAlg (pvno 3) when the signature algorithm implies no hash.
     if (choice.explicit) ex.pvno = PVNO_CMP2021;
@@ -509,4 +635,3 @@ export class CmpClient {
     return out;
   }
 }
-

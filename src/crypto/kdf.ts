@@ -3,11 +3,23 @@ import { hkdfSync, pbkdf2Sync } from "node:crypto";
 import type { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { UnsupportedAlgorithmError } from "./errors.js";
 
-export function pbkdf2(password: Uint8Array, salt: Uint8Array, iterations: number, keyLength: number, prfHash: string): Uint8Array {
+export function pbkdf2(
+  password: Uint8Array,
+  salt: Uint8Array,
+  iterations: number,
+  keyLength: number,
+  prfHash: string,
+): Uint8Array {
   return new Uint8Array(pbkdf2Sync(password, salt, iterations, keyLength, prfHash));
 }
 
-export function hkdf(hash: string, ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
+export function hkdf(
+  hash: string,
+  ikm: Uint8Array,
+  salt: Uint8Array,
+  info: Uint8Array,
+  length: number,
+): Uint8Array {
   return new Uint8Array(hkdfSync(hash, ikm, salt, info, length));
 }
 
@@ -20,6 +32,10 @@ const HKDFS: Record<string, string> = {
 /** The hash of an id-alg-hkdf-with-sha* AlgorithmIdentifier. */
 export function hkdfHash(alg: AlgorithmIdentifier): string {
   const h = HKDFS[alg.algorithm];
-  if (!h) throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported key derivation function ${alg.algorithm}`);
+  if (!h)
+    throw new UnsupportedAlgorithmError(
+      alg.algorithm,
+      `unsupported key derivation function ${alg.algorithm}`,
+    );
   return h;
 }

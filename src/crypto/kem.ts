@@ -1,16 +1,25 @@
 // Key establishment: ML-KEM encapsulation (FIPS 203), ECDH / X25519 / X448, RSA-OAEP.
-import { constants, decapsulate, diffieHellman, encapsulate, privateDecrypt, publicEncrypt } from "node:crypto";
+import {
+  constants,
+  decapsulate,
+  diffieHellman,
+  encapsulate,
+  privateDecrypt,
+  publicEncrypt,
+} from "node:crypto";
 import { CryptoError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
 
 export function kemEncapsulate(key: PublicKey): { sharedSecret: Uint8Array; ciphertext: Uint8Array } {
-  if (!key.native || !key.type.startsWith("ml-kem")) throw new CryptoError(`a ${key.type} key cannot encapsulate`);
+  if (!key.native || !key.type.startsWith("ml-kem"))
+    throw new CryptoError(`a ${key.type} key cannot encapsulate`);
   const r = encapsulate(key.native);
   return { sharedSecret: new Uint8Array(r.sharedKey), ciphertext: new Uint8Array(r.ciphertext) };
 }
 
 export function kemDecapsulate(key: PrivateKey, ciphertext: Uint8Array): Uint8Array {
-  if (!key.native || !key.type.startsWith("ml-kem")) throw new CryptoError(`a ${key.type} key cannot decapsulate`);
+  if (!key.native || !key.type.startsWith("ml-kem"))
+    throw new CryptoError(`a ${key.type} key cannot decapsulate`);
   try {
     return new Uint8Array(decapsulate(key.native, ciphertext));
   } catch (e) {
@@ -29,13 +38,17 @@ export function ecdh(privateKey: PrivateKey, publicKey: PublicKey): Uint8Array {
 
 export function rsaOaepEncrypt(key: PublicKey, data: Uint8Array, hash = "sha256"): Uint8Array {
   if (!key.native) throw new CryptoError("RSA-OAEP needs a software key");
-  return new Uint8Array(publicEncrypt({ key: key.native, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data));
+  return new Uint8Array(
+    publicEncrypt({ key: key.native, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data),
+  );
 }
 
 export function rsaOaepDecrypt(key: PrivateKey, data: Uint8Array, hash = "sha256"): Uint8Array {
   if (!key.native) throw new CryptoError("RSA-OAEP needs a software key");
   try {
-    return new Uint8Array(privateDecrypt({ key: key.native, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data));
+    return new Uint8Array(
+      privateDecrypt({ key: key.native, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data),
+    );
   } catch {
     throw new CryptoError("RSA-OAEP decryption failed");
   }

@@ -1,11 +1,6 @@
 // Key handles over node:crypto KeyObjects: generation, SPKI / PKCS#8 / PEM import and export, key types.
 // Composite and hardware keys can implement the same PublicKey / PrivateKey interfaces.
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-} from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 
 export type KeyType =
@@ -104,12 +99,18 @@ export function generateKeyPair(spec: string): PrivateKey {
     if (bits < 2048 || bits > 8192) throw new CryptoError(`RSA key size ${bits} is outside 2048..8192`);
     return wrapPrivateKey(generateKeyPairSync("rsa", { modulusLength: bits }).privateKey);
   }
-  const ec = /^(?:ec[-:]?)?p-?(256|384|521)$/.exec(s) ?? /^(?:ec[-:])?(?:prime|secp)(256|384|521)(?:v1|r1)$/.exec(s);
+  const ec =
+    /^(?:ec[-:]?)?p-?(256|384|521)$/.exec(s) ?? /^(?:ec[-:])?(?:prime|secp)(256|384|521)(?:v1|r1)$/.exec(s);
   if (ec) {
     return wrapPrivateKey(generateKeyPairSync("ec", { namedCurve: CURVE_NAMES[`ec-p${ec[1]}`]! }).privateKey);
   }
   const named = ["ed25519", "ed448", "x25519", "x448"];
-  if (named.includes(s) || /^ml-dsa-(44|65|87)$/.test(s) || /^ml-kem-(512|768|1024)$/.test(s) || /^slh-dsa-(sha2|shake)-(128|192|256)[sf]$/.test(s)) {
+  if (
+    named.includes(s) ||
+    /^ml-dsa-(44|65|87)$/.test(s) ||
+    /^ml-kem-(512|768|1024)$/.test(s) ||
+    /^slh-dsa-(sha2|shake)-(128|192|256)[sf]$/.test(s)
+  ) {
     // node's overloads are per literal type; the checks above keep `s` to the supported names.
     return wrapPrivateKey(generateKeyPairSync(s as "ed25519").privateKey);
   }
@@ -188,7 +189,10 @@ export function importPublicKeyPem(pem: string): PublicKey {
 }
 
 function pem(der: Uint8Array, label: string): string {
-  const b64 = Buffer.from(der).toString("base64").match(/.{1,64}/g) ?? [];
+  const b64 =
+    Buffer.from(der)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${b64.join("\n")}\n-----END ${label}-----\n`;
 }
 
@@ -252,7 +256,12 @@ function readTlvs(buf: Uint8Array, range: { start: number; end: number }): Tlv[]
   let p = range.start;
   while (p < range.end) {
     const c = tlvContent(buf, p);
-    out.push({ tag: buf[p]!, header: buf.subarray(p, c.start), content: buf.subarray(c.start, c.end), all: buf.subarray(p, c.end) });
+    out.push({
+      tag: buf[p]!,
+      header: buf.subarray(p, c.start),
+      content: buf.subarray(c.start, c.end),
+      all: buf.subarray(p, c.end),
+    });
     p = c.end;
   }
   return out;
@@ -272,7 +281,11 @@ function splitPkcs8(der: Uint8Array): { before: Tlv[]; privateKey: Uint8Array; a
 }
 
 function rebuildPkcs8(parts: { before: Tlv[]; after: Tlv[] }, privateKeyContent: Uint8Array): Uint8Array {
-  const octet = Buffer.concat([Buffer.from([0x04]), lengthBytes(privateKeyContent.length), privateKeyContent]);
+  const octet = Buffer.concat([
+    Buffer.from([0x04]),
+    lengthBytes(privateKeyContent.length),
+    privateKeyContent,
+  ]);
   const body = Buffer.concat([...parts.before.map((t) => t.all), octet, ...parts.after.map((t) => t.all)]);
   return new Uint8Array(Buffer.concat([Buffer.from([0x30]), lengthBytes(body.length), body]));
 }

@@ -36,15 +36,42 @@ const SLH_SETS = [
 ];
 
 const SIGS = new Map<string, SigInfo>([
-  ["1.2.840.113549.1.1.5", { name: "sha1WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha1", nullParams: true }],
-  ["1.2.840.113549.1.1.14", { name: "sha224WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha224", nullParams: true }],
-  ["1.2.840.113549.1.1.11", { name: "sha256WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha256", nullParams: true }],
-  ["1.2.840.113549.1.1.12", { name: "sha384WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha384", nullParams: true }],
-  ["1.2.840.113549.1.1.13", { name: "sha512WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha512", nullParams: true }],
-  ["2.16.840.1.101.3.4.3.13", { name: "id-rsassa-pkcs1-v1_5-with-sha3-224", keyTypes: RSA_KEYS, hash: "sha3-224" }],
-  ["2.16.840.1.101.3.4.3.14", { name: "id-rsassa-pkcs1-v1_5-with-sha3-256", keyTypes: RSA_KEYS, hash: "sha3-256" }],
-  ["2.16.840.1.101.3.4.3.15", { name: "id-rsassa-pkcs1-v1_5-with-sha3-384", keyTypes: RSA_KEYS, hash: "sha3-384" }],
-  ["2.16.840.1.101.3.4.3.16", { name: "id-rsassa-pkcs1-v1_5-with-sha3-512", keyTypes: RSA_KEYS, hash: "sha3-512" }],
+  [
+    "1.2.840.113549.1.1.5",
+    { name: "sha1WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha1", nullParams: true },
+  ],
+  [
+    "1.2.840.113549.1.1.14",
+    { name: "sha224WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha224", nullParams: true },
+  ],
+  [
+    "1.2.840.113549.1.1.11",
+    { name: "sha256WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha256", nullParams: true },
+  ],
+  [
+    "1.2.840.113549.1.1.12",
+    { name: "sha384WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha384", nullParams: true },
+  ],
+  [
+    "1.2.840.113549.1.1.13",
+    { name: "sha512WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha512", nullParams: true },
+  ],
+  [
+    "2.16.840.1.101.3.4.3.13",
+    { name: "id-rsassa-pkcs1-v1_5-with-sha3-224", keyTypes: RSA_KEYS, hash: "sha3-224" },
+  ],
+  [
+    "2.16.840.1.101.3.4.3.14",
+    { name: "id-rsassa-pkcs1-v1_5-with-sha3-256", keyTypes: RSA_KEYS, hash: "sha3-256" },
+  ],
+  [
+    "2.16.840.1.101.3.4.3.15",
+    { name: "id-rsassa-pkcs1-v1_5-with-sha3-384", keyTypes: RSA_KEYS, hash: "sha3-384" },
+  ],
+  [
+    "2.16.840.1.101.3.4.3.16",
+    { name: "id-rsassa-pkcs1-v1_5-with-sha3-512", keyTypes: RSA_KEYS, hash: "sha3-512" },
+  ],
   [id_RSASSA_PSS, { name: "RSASSA-PSS", keyTypes: RSA_KEYS }],
   ["1.2.840.10045.4.3.1", { name: "ecdsa-with-SHA224", keyTypes: EC_KEYS, hash: "sha224" }],
   ["1.2.840.10045.4.3.2", { name: "ecdsa-with-SHA256", keyTypes: EC_KEYS, hash: "sha256" }],
@@ -60,7 +87,11 @@ const SIGS = new Map<string, SigInfo>([
   ["2.16.840.1.101.3.4.3.18", { name: "ML-DSA-65", keyTypes: ["ml-dsa-65"] }],
   ["2.16.840.1.101.3.4.3.19", { name: "ML-DSA-87", keyTypes: ["ml-dsa-87"] }],
   ...SLH_SETS.map(
-    (s, i) => [`2.16.840.1.101.3.4.3.${20 + i}`, { name: `SLH-DSA-${s.toUpperCase()}`, keyTypes: [`slh-dsa-${s}`] }] as [string, SigInfo],
+    (s, i) =>
+      [
+        `2.16.840.1.101.3.4.3.${20 + i}`,
+        { name: `SLH-DSA-${s.toUpperCase()}`, keyTypes: [`slh-dsa-${s}`] },
+      ] as [string, SigInfo],
   ),
 ]);
 const OID_BY_KEY: Record<string, string> = {
@@ -74,8 +105,10 @@ const OID_BY_KEY: Record<string, string> = {
 
 // RSASSA-PSS-params (RFC 4055 §3.1); all fields carry explicit context tags.
 class RsaPssParams {
-  @AsnProp({ type: AlgorithmIdentifier, context: 0, optional: true }) public hashAlgorithm?: AlgorithmIdentifier;
-  @AsnProp({ type: AlgorithmIdentifier, context: 1, optional: true }) public maskGenAlgorithm?: AlgorithmIdentifier;
+  @AsnProp({ type: AlgorithmIdentifier, context: 0, optional: true })
+  public hashAlgorithm?: AlgorithmIdentifier;
+  @AsnProp({ type: AlgorithmIdentifier, context: 1, optional: true })
+  public maskGenAlgorithm?: AlgorithmIdentifier;
   @AsnProp({ type: AsnPropTypes.Integer, context: 2, optional: true }) public saltLength?: number;
   @AsnProp({ type: AsnPropTypes.Integer, context: 3, optional: true }) public trailerField?: number;
 }
@@ -98,11 +131,15 @@ function pssParams(alg: AlgorithmIdentifier): PssParams {
   let mgfHash = "sha1";
   if (p.maskGenAlgorithm) {
     if (p.maskGenAlgorithm.algorithm !== id_mgf1 || !p.maskGenAlgorithm.parameters) {
-      throw new UnsupportedAlgorithmError(p.maskGenAlgorithm.algorithm, "RSASSA-PSS mask generation must be MGF1");
+      throw new UnsupportedAlgorithmError(
+        p.maskGenAlgorithm.algorithm,
+        "RSASSA-PSS mask generation must be MGF1",
+      );
     }
     mgfHash = digestName(AsnParser.parse(p.maskGenAlgorithm.parameters, AlgorithmIdentifier));
   }
-  if (mgfHash !== hash) throw new CryptoError("RSASSA-PSS with different message and MGF1 hashes is not supported");
+  if (mgfHash !== hash)
+    throw new CryptoError("RSASSA-PSS with different message and MGF1 hashes is not supported");
   if ((p.trailerField ?? 1) !== 1) throw new CryptoError("RSASSA-PSS trailerField must be 1");
   return { hash, mgfHash, saltLength: p.saltLength ?? 20 };
 }
@@ -112,14 +149,22 @@ export function pssAlgorithm(hash: "sha256" | "sha384" | "sha512" = "sha256"): A
   const h = digestAlgorithm(hash);
   const p = new RsaPssParams();
   p.hashAlgorithm = h;
-  p.maskGenAlgorithm = new AlgorithmIdentifier({ algorithm: id_mgf1, parameters: AsnSerializer.serialize(h) });
+  p.maskGenAlgorithm = new AlgorithmIdentifier({
+    algorithm: id_mgf1,
+    parameters: AsnSerializer.serialize(h),
+  });
   p.saltLength = { sha256: 32, sha384: 48, sha512: 64 }[hash];
   return new AlgorithmIdentifier({ algorithm: id_RSASSA_PSS, parameters: AsnSerializer.serialize(p) });
 }
 
-export function signatureAlgorithmInfo(alg: AlgorithmIdentifier): { name: string; keyTypes: string[]; hash?: string } {
+export function signatureAlgorithmInfo(alg: AlgorithmIdentifier): {
+  name: string;
+  keyTypes: string[];
+  hash?: string;
+} {
   const s = SIGS.get(alg.algorithm);
-  if (!s) throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
+  if (!s)
+    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
   if (alg.algorithm === id_RSASSA_PSS) return { ...s, hash: pssParams(alg).hash };
   return s;
 }
@@ -136,12 +181,20 @@ export function defaultSignatureAlgorithm(
   if (t === "rsa" || t === "rsa-pss") {
     const hash = opts.hash ?? "sha256";
     if (opts.pss || t === "rsa-pss") return pssAlgorithm(hash);
-    const oid = { sha256: "1.2.840.113549.1.1.11", sha384: "1.2.840.113549.1.1.12", sha512: "1.2.840.113549.1.1.13" }[hash];
+    const oid = {
+      sha256: "1.2.840.113549.1.1.11",
+      sha384: "1.2.840.113549.1.1.12",
+      sha512: "1.2.840.113549.1.1.13",
+    }[hash];
     return new AlgorithmIdentifier({ algorithm: oid, parameters: nullParams() });
   }
   if (t === "ec-p256" || t === "ec-p384" || t === "ec-p521") {
     const hash = opts.hash ?? ({ "ec-p256": "sha256", "ec-p384": "sha384", "ec-p521": "sha512" } as const)[t];
-    const oid = { sha256: "1.2.840.10045.4.3.2", sha384: "1.2.840.10045.4.3.3", sha512: "1.2.840.10045.4.3.4" }[hash];
+    const oid = {
+      sha256: "1.2.840.10045.4.3.2",
+      sha384: "1.2.840.10045.4.3.3",
+      sha512: "1.2.840.10045.4.3.4",
+    }[hash];
     return new AlgorithmIdentifier({ algorithm: oid });
   }
   const oid = OID_BY_KEY[t];
@@ -157,27 +210,43 @@ function checkKey(s: SigInfo, alg: AlgorithmIdentifier, keyType: string): void {
 
 export function sign(alg: AlgorithmIdentifier, key: PrivateKey, data: Uint8Array): Uint8Array {
   const s = SIGS.get(alg.algorithm);
-  if (!s) throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
+  if (!s)
+    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
   checkKey(s, alg, key.type);
   if (!key.native) throw new CryptoError("this key cannot sign in software");
   if (alg.algorithm === id_RSASSA_PSS) {
     const p = pssParams(alg);
     return new Uint8Array(
-      nodeSign(p.hash, data, { key: key.native, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.saltLength }),
+      nodeSign(p.hash, data, {
+        key: key.native,
+        padding: constants.RSA_PKCS1_PSS_PADDING,
+        saltLength: p.saltLength,
+      }),
     );
   }
   return new Uint8Array(nodeSign(s.hash ?? null, data, key.native));
 }
 
-export function verify(alg: AlgorithmIdentifier, key: PublicKey, data: Uint8Array, signature: Uint8Array): boolean {
+export function verify(
+  alg: AlgorithmIdentifier,
+  key: PublicKey,
+  data: Uint8Array,
+  signature: Uint8Array,
+): boolean {
   const s = SIGS.get(alg.algorithm);
-  if (!s) throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
+  if (!s)
+    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
   checkKey(s, alg, key.type);
   if (!key.native) throw new CryptoError("this key cannot verify in software");
   try {
     if (alg.algorithm === id_RSASSA_PSS) {
       const p = pssParams(alg);
-      return nodeVerify(p.hash, data, { key: key.native, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.saltLength }, signature);
+      return nodeVerify(
+        p.hash,
+        data,
+        { key: key.native, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: p.saltLength },
+        signature,
+      );
     }
     return nodeVerify(s.hash ?? null, data, key.native, signature);
   } catch (e) {
