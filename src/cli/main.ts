@@ -2,6 +2,12 @@
 import { Command, CommanderError } from "commander";
 import { CmpError } from "../cmp/errors.js";
 import { registerMsgCommands } from "./commands/msg.js";
+import { registerCaCommands } from "./commands/ca.js";
+import { registerClientCommands } from "./commands/client.js";
+import { CmpClientError } from "../client/client.js";
+import { ConfigError } from "../config/load.js";
+import { CryptoError, UnsupportedAlgorithmError } from "../crypto/index.js";
+import { CmpTransportError } from "../transport/http-client.js";
 import { InputError } from "./input.js";
 import { FormatError } from "../pki/pem.js";
 
@@ -12,6 +18,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .showHelpAfterError();
   registerMsgCommands(program);
+  registerCaCommands(program);
+  registerClientCommands(program);
   return program;
 }
 
@@ -25,7 +33,18 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`lwcmp: ${e.statusString} [${e.failInfo.join(", ")}]\n`);
       return 1;
     }
-    if (e instanceof InputError || e instanceof FormatError) {
+    if (e instanceof CmpClientError) {
+      process.stderr.write(`lwcmp: ${e.message}\n`);
+      return 1;
+    }
+    if (
+      e instanceof InputError ||
+      e instanceof FormatError ||
+      e instanceof ConfigError ||
+      e instanceof CmpTransportError ||
+      e instanceof CryptoError ||
+      e instanceof UnsupportedAlgorithmError
+    ) {
       process.stderr.write(`lwcmp: ${e.message}\n`);
       return 1;
     }

@@ -5,6 +5,7 @@ import {
   AlgorithmIdentifier,
   Certificate,
   type Extension,
+  Extensions,
   type Name,
   SubjectPublicKeyInfo,
   TBSCertificate,
@@ -55,7 +56,7 @@ export function buildCertificate(spec: CertificateSpec): Uint8Array {
     validity: new Validity({ notBefore: new Date(0), notAfter: new Date(0) }),
     subject: spec.subject,
     subjectPublicKeyInfo: AsnParser.parse(spec.subjectPublicKeyInfo, SubjectPublicKeyInfo),
-    extensions: spec.extensions.length ? spec.extensions : undefined,
+    extensions: spec.extensions.length ? new Extensions(spec.extensions) : undefined,
   });
   tbs.validity.notBefore = x509Time(spec.notBefore);
   tbs.validity.notAfter = x509Time(spec.notAfter);

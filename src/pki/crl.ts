@@ -6,6 +6,7 @@ import {
   CRLNumber,
   CRLReason,
   Extension,
+  Extensions,
   id_ce_authorityKeyIdentifier,
   id_ce_cRLNumber,
   id_ce_cRLReasons,
@@ -77,7 +78,7 @@ export function buildCrl(spec: CrlSpec): Uint8Array {
             }),
         )
       : undefined,
-    crlExtensions: extensions,
+    crlExtensions: new Extensions(extensions),
   });
   const tbsDer = new Uint8Array(AsnSerializer.serialize(tbs));
   const sig = sign(alg, spec.issuerKey, tbsDer);

@@ -1,0 +1,176 @@
+// A demo PKI for trying lwcmp: root CA, issuing CA, CMP signer, a manufacturer CA with one IDevID
+// (RFC 9483 §4.1.1) and one shared secret (§4.1.5), plus the configuration that ties them together.
+import { randomBytes } from "node:crypto";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { exportPrivateKeyPem, generateKeyPair, type PrivateKey } from "../crypto/index.js";
+import * as oids from "../asn1/oids.js";
+import { buildCertificate } from "../pki/build.js";
+import {
+  authorityKeyIdentifierExt,
+  basicConstraintsExt,
+  extKeyUsageExt,
+  keyIdentifier,
+  keyUsageExt,
+  subjectKeyIdentifierExt,
+  type KeyUsageType,
+} from "../pki/extensions.js";
+import { parseName } from "../pki/names.js";
+import { toPem } from "../pki/pem.js";
+
+const DAY = 86_400_000;
+
+export interface DemoFile {
+  name: string;
+  content: string;
+  secret?: boolean;
+}
+
+export interface DemoOptions {
+  /** Key type of every key (see generateKeyPair), default ec-p256. */
+  alg?: string;
+  port?: number;
+  host?: string;
+  /** Organization name in the demo subjects. */
+  org?: string;
+  now?: Date;
+}
+
+interface Issued {
+  key: PrivateKey;
+  der: Uint8Array;
+}
+
+function keyId(key: PrivateKey): Uint8Array {
+  return keyIdentifier(AsnParser.parse(key.publicKey.spki, SubjectPublicKeyInfo).subjectPublicKey);
+}
+
+function issue(
+  subject: string,
+  key: PrivateKey,
+  issuer: { name: string; key: PrivateKey } | "self",
+  opts: { ca: boolean; pathLen?: number; days: number; ku: KeyUsageType[]; eku?: string[] },
+  now: Date,
+): Issued {
+  const signer = issuer === "self" ? { name: subject, key } : issuer;
+  const ext = [
+    basicConstraintsExt(opts.ca, opts.pathLen),
+    keyUsageExt(opts.ku),
+    subjectKeyIdentifierExt(keyId(key)),
+  ];
+  if (issuer !== "self" || opts.ca) ext.push(authorityKeyIdentifierExt(keyId(signer.key)));
+  if (opts.eku?.length) ext.push(extKeyUsageExt(opts.eku));
+  const der = buildCertificate({
+    issuer: parseName(signer.name),
+    subject: parseName(subject),
+    notBefore: new Date(now.getTime() - 3_600_000),
+    notAfter: new Date(now.getTime() + opts.days * DAY),
+    subjectPublicKeyInfo: key.publicKey.spki,
+    extensions: ext,
+    issuerKey: signer.key,
+  });
+  return { key, der };
+}
+
+/** Builds every file of the demo PKI in memory; the caller writes them. */
+export function buildDemoPki(opts: DemoOptions = {}): { files: DemoFile[]; secret: string; kid: string } {
+  const alg = opts.alg ?? "ec-p256";
+  const org = opts.org ?? "lwcmp demo";
+  const now = opts.now ?? new Date();
+  const rootName = `CN=Demo Root CA,O=${org}`;
+  const caName = `CN=Demo Issuing CA,O=${org}`;
+  const mfgName = `CN=Demo Manufacturer CA,O=${org}`;
+  const root = issue(
+    rootName,
+    generateKeyPair(alg),
+    "self",
+    { ca: true, days: 3650, ku: ["keyCertSign", "crlSign"] },
+    now,
+  );
+  const ca = issue(
+    caName,
+    generateKeyPair(alg),
+    { name: rootName, key: root.key },
+    { ca: true, pathLen: 0, days: 1825, ku: ["keyCertSign", "crlSign", "digitalSignature"] },
+    now,
+  );
+  // RFC 9483 §3.1 / RFC 9480 §2.10: the CMP signer protects responses on behalf of the CA (id-kp-cmcCA).
+  const signer = issue(
+    `CN=Demo CMP Signer,O=${org}`,
+    generateKeyPair(alg),
+    { name: caName, key: ca.key },
+    { ca: false, days: 730, ku: ["digitalSignature"], eku: [oids.id_kp_cmcCA] },
+    now,
+  );
+  const mfg = issue(
+    mfgName,
+    generateKeyPair(alg),
+    "self",
+    { ca: true, days: 3650, ku: ["keyCertSign", "crlSign"] },
+    now,
+  );
+  const idevid = issue(
+    `CN=Device 0001,serialNumber=0001,O=Demo Manufacturer`,
+    generateKeyPair(alg),
+    { name: mfgName, key: mfg.key },
+    { ca: false, days: 3650, ku: ["digitalSignature"] },
+    now,
+  );
+  const kid = "demo-ee";
+  const secret = randomBytes(18).toString("base64url");
+  const pem = (d: Uint8Array) => toPem(d, "CERTIFICATE");
+  const key = (k: PrivateKey) => exportPrivateKeyPem(k);
+  const config = `# lwcmp demo configuration (made by "lwcmp ca init"); see docs/configuration.md
+server:
+  host: ${opts.host ?? "127.0.0.1"}
+  port: ${opts.port ?? 8080}
+store: sqlite:lwcmp.db
+ca:
+  certificate: issuing-ca.crt
+  key: issuing-ca.key
+  chain: [root-ca.crt]
+  cmpSigner:
+    certificate: cmp-signer.crt
+    key: cmp-signer.key
+trust:
+  # manufacturer CAs whose device certificates (IDevIDs) may protect an ir
+  external: [manufacturer-ca.crt]
+sharedSecrets:
+  - kid: ${kid}
+    secret: file:${kid}.secret
+policy:
+  allowImplicitConfirm: true
+  confirmWaitTime: 300s
+  pollInterval: 2s
+profiles:
+  default:
+    validity: 365d
+    keyUsage: [digitalSignature]
+    extendedKeyUsage: [clientAuth]
+    subjectPattern: "CN=[^,]+(,.*)?"
+    sanDnsPattern: "[a-z0-9.-]+"
+  tls-server:
+    validity: 90d
+    keyUsage: [digitalSignature]
+    extendedKeyUsage: [serverAuth]
+    sanDnsPattern: "[a-z0-9.-]+"
+  approval:
+    requireApproval: true
+`;
+  const files: DemoFile[] = [
+    { name: "root-ca.crt", content: pem(root.der) },
+    { name: "root-ca.key", content: key(root.key), secret: true },
+    { name: "issuing-ca.crt", content: pem(ca.der) },
+    { name: "issuing-ca.key", content: key(ca.key), secret: true },
+    { name: "cmp-signer.crt", content: pem(signer.der) },
+    { name: "cmp-signer.key", content: key(signer.key), secret: true },
+    { name: "manufacturer-ca.crt", content: pem(mfg.der) },
+    { name: "manufacturer-ca.key", content: key(mfg.key), secret: true },
+    { name: "idevid.crt", content: pem(idevid.der) },
+    { name: "idevid.key", content: key(idevid.key), secret: true },
+    { name: "idevid-chain.crt", content: pem(idevid.der) + pem(mfg.der) },
+    { name: `${kid}.secret`, content: `${secret}\n`, secret: true },
+    { name: "lwcmp.yaml", content: config },
+  ];
+  return { files, secret, kid };
+}

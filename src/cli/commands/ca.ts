@@ -1,0 +1,149 @@
+// `lwcmp ca init`, `lwcmp serve`, `lwcmp approve`: running the CA and deciding waiting requests.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import { CertificateAuthority, type CaLogEvent } from "../../ca/authority.js";
+import { buildDemoPki } from "../../ca/demo.js";
+import { loadCaMaterials } from "../../config/materials.js";
+import { loadConfig, resolvePath } from "../../config/load.js";
+import { openStore } from "../../store/open.js";
+import { startCmpHttpServer } from "../../transport/http-server.js";
+import { InputError } from "../input.js";
+
+export function logLine(e: CaLogEvent | Record<string, unknown>): void {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+}
+
+function storeUrl(store: string, baseDir: string): string {
+  if (store.startsWith("sqlite:") && !store.startsWith("sqlite::memory:")) {
+    return `sqlite:${resolvePath(baseDir, store.slice(7))}`;
+  }
+  return store;
+}
+
+export function initDemo(
+  dir: string,
+  opts: { alg?: string; port?: number; force?: boolean },
+): { config: string; kid: string; secret: string } {
+  const target = resolve(dir);
+  if (existsSync(join(target, "lwcmp.yaml")) && !opts.force) {
+    throw new InputError(`${target} already holds a configuration; use --force to replace it`);
+  }
+  mkdirSync(target, { recursive: true });
+  const { files, kid, secret } = buildDemoPki({ alg: opts.alg, port: opts.port });
+  for (const f of files) writeFileSync(join(target, f.name), f.content, { mode: f.secret ? 0o600 : 0o644 });
+  return { config: join(target, "lwcmp.yaml"), kid, secret };
+}
+
+export async function startServer(configPath: string, overrides: { port?: number; host?: string } = {}) {
+  const { config, baseDir } = loadConfig(configPath);
+  const materials = loadCaMaterials(config, baseDir);
+  const store = await openStore(storeUrl(config.store, baseDir));
+  const ca = new CertificateAuthority({ config, materials, store, log: logLine });
+  const tls = config.server.tls
+    ? {
+        cert: readFileSync(resolvePath(baseDir, config.server.tls.certificate), "utf8"),
+        key: readFileSync(resolvePath(baseDir, config.server.tls.key), "utf8"),
+      }
+    : undefined;
+  const server = await startCmpHttpServer((der, ctx) => ca.handle(der, ctx), {
+    host: overrides.host ?? config.server.host,
+    port: overrides.port ?? config.server.port,
+    maxRequestBytes: config.server.maxRequestBytes,
+    requestTimeoutMs: config.server.requestTimeout,
+    tls,
+    discovery: () => ca.discovery(),
+    onError: (e) => logLine({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
+  });
+  // Expired transactions and nonces are cleaned up regularly; any replica may do it.
+  const sweeper = setInterval(() => void store.purgeExpired(new Date()).catch(() => undefined), 60_000);
+  sweeper.unref();
+  return {
+    url: server.url,
+    port: server.port,
+    ca,
+    store,
+    close: async () => {
+      clearInterval(sweeper);
+      await server.close();
+      await store.close();
+    },
+  };
+}
+
+export function registerCaCommands(program: Command): void {
+  const ca = program.command("ca").description("set up a CA");
+  ca.command("init")
+    .description(
+      "create a demo PKI (root CA, issuing CA, CMP signer, manufacturer CA + IDevID, shared secret) and its configuration",
+    )
+    .requiredOption("--dir <dir>", "folder for keys, certificates and lwcmp.yaml")
+    .option(
+      "--alg <type>",
+      "key type of all keys (ec-p256, ec-p384, rsa2048, ed25519, ml-dsa-65, ...)",
+      "ec-p256",
+    )
+    .option("--port <port>", "HTTP port in the configuration", (v) => Number(v), 8080)
+    .option("--force", "replace an existing configuration")
+    .action((o: { dir: string; alg: string; port: number; force?: boolean }) => {
+      const r = initDemo(o.dir, o);
+      process.stdout.write(
+        `Demo PKI written to ${resolve(o.dir)}\n  configuration: ${r.config}\n  shared secret: kid "${r.kid}" in ${r.kid}.secret\nStart it with: lwcmp serve --config ${r.config}\n`,
+      );
+    });
+
+  program
+    .command("serve")
+    .description("run the CA: CMP over HTTP on /.well-known/cmp")
+    .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
+    .option("--port <port>", "override the configured port", (v) => Number(v))
+    .option("--host <host>", "override the configured listen address")
+    .action(async (o: { config: string; port?: number; host?: string }) => {
+      const s = await startServer(o.config, o);
+      process.stdout.write(`lwcmp CA listening on ${s.url}\n`);
+      const stop = () => {
+        void s.close().then(() => process.exit(0));
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+      await new Promise(() => undefined);
+    });
+
+  const approve = program
+    .command("approvals")
+    .description("decide enrollments that wait for approval (RFC 9483 §4.4)");
+  approve
+    .command("list")
+    .requiredOption("--config <file>", "configuration file")
+    .option("--all", "also decided ones")
+    .action(async (o: { config: string; all?: boolean }) => {
+      const { config, baseDir } = loadConfig(o.config);
+      const store = await openStore(storeUrl(config.store, baseDir));
+      const list = await store.listApprovals(o.all ? undefined : "pending");
+      for (const a of list) {
+        process.stdout.write(
+          `${a.id}  ${a.status.padEnd(8)}  ${a.createdAt.toISOString()}  profile=${a.profile}  ${a.summary}\n`,
+        );
+      }
+      if (list.length === 0) process.stdout.write("no requests are waiting\n");
+      await store.close();
+    });
+  for (const [name, decision] of [
+    ["accept", "approved"],
+    ["reject", "rejected"],
+  ] as const) {
+    approve
+      .command(name)
+      .argument("<id>", "approval id from `lwcmp approvals list`")
+      .requiredOption("--config <file>", "configuration file")
+      .option("--reason <text>", "reason told to the requester")
+      .action(async (id: string, o: { config: string; reason?: string }) => {
+        const { config, baseDir } = loadConfig(o.config);
+        const store = await openStore(storeUrl(config.store, baseDir));
+        const ok = await store.decideApproval(id, decision, o.reason);
+        await store.close();
+        if (!ok) throw new InputError(`no pending request with id ${id}`);
+        process.stdout.write(`request ${id} ${decision}; the client receives the answer at its next poll\n`);
+      });
+  }
+}
