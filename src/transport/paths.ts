@@ -24,13 +24,15 @@ export interface CmpPath {
 }
 
 /**
- * Parses a request path; undefined when it is not a CMP path. An operation must be one of
+ * Parses a request path; undefined when it is not a CMP path. "/" counts as /.well-known/cmp. An operation must be one of
  * `operations` (default CMP_OPERATIONS; extensions such as "getnonce" can be added).
  */
 export function parseCmpPath(
   pathname: string,
   operations: readonly string[] = CMP_OPERATIONS,
 ): CmpPath | undefined {
+  // "/" is served like /.well-known/cmp: clients such as `openssl cmp` post there unless given a path.
+  if (pathname === "/") return {};
   if (pathname !== WELL_KNOWN_CMP && !pathname.startsWith(`${WELL_KNOWN_CMP}/`)) return undefined;
   const rest = pathname.slice(WELL_KNOWN_CMP.length).replace(/\/$/, "");
   if (rest === "") return {};

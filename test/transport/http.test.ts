@@ -29,6 +29,7 @@ describe("parseCmpPath (RFC 9483 §6.1)", () => {
     ["/.well-known/cmp/p/iot/initialization/extra", undefined],
     ["/.well-known/cmpx", undefined],
     ["/other", undefined],
+    ["/", {}],
   ];
   for (const [path, want] of cases) it(path, () => assert.deepEqual(parseCmpPath(path), want));
   it("accepts extension operations when listed", () => {
@@ -117,7 +118,7 @@ describe("CMP HTTP server and client", () => {
     assert.equal(r.status, 415);
   });
   it("answers 404 for non-CMP paths", async () => {
-    const r = await raw(srv.url.replace("/.well-known/cmp", "/x"), {
+    const r = await raw(srv.url.replace("/.well-known/cmp", "/x/y"), {
       type: "application/pkixcmp",
       body: Uint8Array.of(1),
     });
