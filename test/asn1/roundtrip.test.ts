@@ -37,9 +37,17 @@ function template(): A.CertTemplate {
     subject: parseName("CN=device-1,O=Example"),
     issuer: parseName("CN=Issuing CA"),
     serialNumber: bytes(0x01, 0x23),
-    validity: new A.OptionalValidity({ notAfter: new Time({ generalTime: new Date("2030-01-01T00:00:00Z") }) }),
+    validity: new A.OptionalValidity({
+      notAfter: new Time({ generalTime: new Date("2030-01-01T00:00:00Z") }),
+    }),
     publicKey: cert.tbsCertificate.subjectPublicKeyInfo,
-    extensions: [new Extension({ extnID: "2.5.29.15", critical: true, extnValue: new OctetString(bytes(3, 2, 7, 0x80)) })],
+    extensions: [
+      new Extension({
+        extnID: "2.5.29.15",
+        critical: true,
+        extnValue: new OctetString(bytes(3, 2, 7, 0x80)),
+      }),
+    ],
   });
 }
 
@@ -54,7 +62,9 @@ function certReqMessages(): A.CertReqMessages {
           new A.AttributeTypeAndValue({ type: A.id_regCtrl_regToken, value: utf8("token") }),
           new A.AttributeTypeAndValue({
             type: A.id_regCtrl_oldCertID,
-            value: AsnSerializer.serialize(new A.CertId({ issuer: dn("CN=Issuing CA"), serialNumber: bytes(0x05) })),
+            value: AsnSerializer.serialize(
+              new A.CertId({ issuer: dn("CN=Issuing CA"), serialNumber: bytes(0x05) }),
+            ),
           }),
         ],
       }),
@@ -77,14 +87,22 @@ function certReqMessages(): A.CertReqMessages {
           }),
         }),
       }),
-      popo: new A.ProofOfPossession({ keyEncipherment: new A.POPOPrivKey({ subsequentMessage: A.SubsequentMessage.encrCert }) }),
+      popo: new A.ProofOfPossession({
+        keyEncipherment: new A.POPOPrivKey({ subsequentMessage: A.SubsequentMessage.encrCert }),
+      }),
     }),
     new A.CertReqMsg({
-      certReq: new A.CertRequest({ certReqId: 2, certTemplate: new A.CertTemplate({ subject: parseName("CN=x") }) }),
+      certReq: new A.CertRequest({
+        certReqId: 2,
+        certTemplate: new A.CertTemplate({ subject: parseName("CN=x") }),
+      }),
       popo: new A.ProofOfPossession({ raVerified: null }),
     }),
     new A.CertReqMsg({
-      certReq: new A.CertRequest({ certReqId: 3, certTemplate: new A.CertTemplate({ subject: parseName("CN=y") }) }),
+      certReq: new A.CertRequest({
+        certReqId: 3,
+        certTemplate: new A.CertTemplate({ subject: parseName("CN=y") }),
+      }),
       popo: new A.ProofOfPossession({
         keyAgreement: new A.POPOPrivKey({
           agreeMAC: new A.PKMACValue({
@@ -121,7 +139,9 @@ function certRep(): A.CertRepMessage {
         certReqId: 1,
         status: new A.PKIStatusInfo({ status: A.PKIStatus.accepted }),
         certifiedKeyPair: new A.CertifiedKeyPair({
-          certOrEncCert: new A.CertOrEncCert({ encryptedCert: new A.EncryptedKey({ envelopedData: new EnvelopedData() }) }),
+          certOrEncCert: new A.CertOrEncCert({
+            encryptedCert: new A.EncryptedKey({ envelopedData: new EnvelopedData() }),
+          }),
         }),
       }),
       new A.CertResponse({ certReqId: 2, status: status() }),
@@ -144,11 +164,16 @@ function crl(): CertificateList {
 
 const itavs = () =>
   new A.InfoTypeAndValues([
-    new A.InfoTypeAndValue({ infoType: A.id_it_caCerts, infoValue: AsnSerializer.serialize(new A.CMPCertificates([cert])) }),
+    new A.InfoTypeAndValue({
+      infoType: A.id_it_caCerts,
+      infoValue: AsnSerializer.serialize(new A.CMPCertificates([cert])),
+    }),
     new A.InfoTypeAndValue({ infoType: A.id_it_rootCaCert }),
     new A.InfoTypeAndValue({
       infoType: A.id_it_rootCaKeyUpdate,
-      infoValue: AsnSerializer.serialize(new A.RootCaKeyUpdateContent({ newWithNew: cert, oldWithNew: cert })),
+      infoValue: AsnSerializer.serialize(
+        new A.RootCaKeyUpdateContent({ newWithNew: cert, oldWithNew: cert }),
+      ),
     }),
     new A.InfoTypeAndValue({
       infoType: A.id_it_certReqTemplate,
@@ -179,11 +204,17 @@ const itavs = () =>
         ]),
       ),
     }),
-    new A.InfoTypeAndValue({ infoType: A.id_it_crls, infoValue: AsnSerializer.serialize(new A.CertificateLists([crl()])) }),
+    new A.InfoTypeAndValue({
+      infoType: A.id_it_crls,
+      infoValue: AsnSerializer.serialize(new A.CertificateLists([crl()])),
+    }),
     new A.InfoTypeAndValue({
       infoType: A.id_it_KemCiphertextInfo,
       infoValue: AsnSerializer.serialize(
-        new A.KemCiphertextInfo({ kem: new AlgorithmIdentifier({ algorithm: "2.16.840.1.101.3.4.4.2" }), ct: bytes(1, 2) }),
+        new A.KemCiphertextInfo({
+          kem: new AlgorithmIdentifier({ algorithm: "2.16.840.1.101.3.4.4.2" }),
+          ct: bytes(1, 2),
+        }),
       ),
     }),
     new A.InfoTypeAndValue({
@@ -209,7 +240,9 @@ function message(body: Partial<A.PKIBody>): A.PKIMessage {
       senderNonce: bytes(...Array(16).fill(8)),
       recipNonce: bytes(...Array(16).fill(9)),
       freeText: new A.PKIFreeText(["hello"]),
-      generalInfo: new A.InfoTypeAndValues([new A.InfoTypeAndValue({ infoType: A.id_it_implicitConfirm, infoValue: bytes(5, 0) })]),
+      generalInfo: new A.InfoTypeAndValues([
+        new A.InfoTypeAndValue({ infoType: A.id_it_implicitConfirm, infoValue: bytes(5, 0) }),
+      ]),
     }),
     body: new A.PKIBody(body),
     protection: new BitString(bytes(1, 2, 3, 4)),
@@ -247,20 +280,31 @@ const bodies: Record<A.PKIBodyType, () => Partial<A.PKIBody>> = {
   kup: () => ({ kup: certRep() }),
   krr: () => ({ krr: certReqMessages() }),
   krp: () => ({
-    krp: new A.KeyRecRepContent({ status: status(), newSigCert: cert, caCerts: new A.CMPCertificates([cert]) }),
+    krp: new A.KeyRecRepContent({
+      status: status(),
+      newSigCert: cert,
+      caCerts: new A.CMPCertificates([cert]),
+    }),
   }),
   rr: () => ({
     rr: new A.RevReqContent([
       new A.RevDetails({
-        certDetails: new A.CertTemplate({ issuer: parseName("CN=Issuing CA"), serialNumber: bytes(0x7f, 0x01) }),
-        crlEntryDetails: [new Extension({ extnID: "2.5.29.21", extnValue: new OctetString(bytes(0x0a, 1, 1)) })],
+        certDetails: new A.CertTemplate({
+          issuer: parseName("CN=Issuing CA"),
+          serialNumber: bytes(0x7f, 0x01),
+        }),
+        crlEntryDetails: [
+          new Extension({ extnID: "2.5.29.21", extnValue: new OctetString(bytes(0x0a, 1, 1)) }),
+        ],
       }),
     ]),
   }),
   rp: () => ({
     rp: new A.RevRepContent({
       status: new A.PKIStatusInfos([status()]),
-      revCerts: new A.CertIds([new A.CertId({ issuer: dn("CN=Issuing CA"), serialNumber: bytes(0x7f, 0x01) })]),
+      revCerts: new A.CertIds([
+        new A.CertId({ issuer: dn("CN=Issuing CA"), serialNumber: bytes(0x7f, 0x01) }),
+      ]),
       crls: new A.CertificateLists([crl()]),
     }),
   }),
@@ -282,11 +326,17 @@ const bodies: Record<A.PKIBodyType, () => Partial<A.PKIBody>> = {
   }),
   crlann: () => ({ crlann: new A.CertificateLists([crl()]) }),
   pkiconf: () => ({ pkiconf: null }),
-  nested: () => ({ nested: AsnSerializer.serialize(new A.PKIMessages([message({ ir: certReqMessages() })])) }),
+  nested: () => ({
+    nested: AsnSerializer.serialize(new A.PKIMessages([message({ ir: certReqMessages() })])),
+  }),
   genm: () => ({ genm: itavs() }),
   genp: () => ({ genp: itavs() }),
   error: () => ({
-    error: new A.ErrorMsgContent({ pKIStatusInfo: status(), errorCode: 42, errorDetails: new A.PKIFreeText(["x"]) }),
+    error: new A.ErrorMsgContent({
+      pKIStatusInfo: status(),
+      errorCode: 42,
+      errorDetails: new A.PKIFreeText(["x"]),
+    }),
   }),
   certConf: () => ({
     certConf: new A.CertConfirmContent([
@@ -300,7 +350,9 @@ const bodies: Record<A.PKIBodyType, () => Partial<A.PKIBody>> = {
   }),
   pollReq: () => ({ pollReq: new A.PollReqContent([new A.PollReqEntry({ certReqId: 0 })]) }),
   pollRep: () => ({
-    pollRep: new A.PollRepContent([new A.PollRepEntry({ certReqId: 0, checkAfter: 5, reason: new A.PKIFreeText(["wait"]) })]),
+    pollRep: new A.PollRepContent([
+      new A.PollRepEntry({ certReqId: 0, checkAfter: 5, reason: new A.PKIFreeText(["wait"]) }),
+    ]),
   }),
 };
 
@@ -320,7 +372,14 @@ describe("PKIMessage DER round trip for every PKIBody choice", () => {
       const headerLen = der[1]! & 0x80 ? 2 + (der[1]! & 0x7f) : 2;
       const headerTlvLen = (() => {
         const l = der[headerLen + 1]!;
-        return l & 0x80 ? 2 + (l & 0x7f) + Number.parseInt(Buffer.from(der.subarray(headerLen + 2, headerLen + 2 + (l & 0x7f))).toString("hex"), 16) : 2 + l;
+        return l & 0x80
+          ? 2 +
+              (l & 0x7f) +
+              Number.parseInt(
+                Buffer.from(der.subarray(headerLen + 2, headerLen + 2 + (l & 0x7f))).toString("hex"),
+                16,
+              )
+          : 2 + l;
       })();
       assert.equal(der[headerLen + headerTlvLen], 0xa0 + A.PKIBodyTypes.indexOf(type));
     });
@@ -332,13 +391,17 @@ describe("CRMF tagging details", () => {
     const ra = new Uint8Array(AsnSerializer.serialize(new A.ProofOfPossession({ raVerified: null })));
     assert.deepEqual([...ra], [0x80, 0x00]);
     const ke = new Uint8Array(
-      AsnSerializer.serialize(new A.ProofOfPossession({ keyEncipherment: new A.POPOPrivKey({ subsequentMessage: 0 }) })),
+      AsnSerializer.serialize(
+        new A.ProofOfPossession({ keyEncipherment: new A.POPOPrivKey({ subsequentMessage: 0 }) }),
+      ),
     );
     assert.deepEqual([...ke], [0xa2, 0x03, 0x81, 0x01, 0x00]);
   });
   it("tags CertTemplate subject [5] explicitly (Name is a CHOICE) and publicKey [6] implicitly", () => {
     const t = new Uint8Array(
-      AsnSerializer.serialize(new A.CertTemplate({ subject: new Name([]), publicKey: new SubjectPublicKeyInfo() })),
+      AsnSerializer.serialize(
+        new A.CertTemplate({ subject: new Name([]), publicKey: new SubjectPublicKeyInfo() }),
+      ),
     );
     assert.deepEqual([...t.subarray(0, 4)], [0x30, t[1], 0xa5, 0x02]);
     assert.equal(t[4], 0x30);

@@ -69,7 +69,8 @@ describe("decodePKIMessage on malformed input", () => {
     let inner = new Uint8Array(0);
     for (let i = 0; i < 300; i++) {
       const len = inner.length;
-      const head = len < 128 ? [0x30, len] : len < 256 ? [0x30, 0x81, len] : [0x30, 0x82, len >> 8, len & 0xff];
+      const head =
+        len < 128 ? [0x30, len] : len < 256 ? [0x30, 0x81, len] : [0x30, 0x82, len >> 8, len & 0xff];
       inner = Buffer.concat([Uint8Array.from(head), inner]);
     }
     expectDecodeError(inner);

@@ -17,7 +17,11 @@ export function tempDir(prefix = "lwcmp-test-"): { path: string; cleanup: () => 
 }
 
 /** A self-signed EC P-256 certificate made by openssl: returns DER of cert and PEM paths. */
-export function opensslSelfSigned(dir: string, name: string, subject: string): { der: Uint8Array; cert: string; key: string } {
+export function opensslSelfSigned(
+  dir: string,
+  name: string,
+  subject: string,
+): { der: Uint8Array; cert: string; key: string } {
   const key = join(dir, `${name}.key.pem`);
   const cert = join(dir, `${name}.cert.pem`);
   openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
