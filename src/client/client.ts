@@ -33,6 +33,7 @@ import {
   RevReqContent,
   RootCaKeyUpdateContent,
   type PKIBodyType,
+  type PKIHeader,
   type PKIStatusInfo,
 } from "../asn1/cmp.js";
 import {
@@ -68,7 +69,8 @@ import {
 } from "../cmp/protection.js";
 import { formatStatus, statusInfo } from "../cmp/status.js";
 import { defaultSignatureAlgorithm, importPublicKeySpki, sign, type PrivateKey } from "../crypto/index.js";
-import { nullDn, parseName } from "../pki/names.js";
+import { getSubjectKeyIdentifier } from "../pki/extensions.js";
+import { namesEqual, nullDn, parseName } from "../pki/names.js";
 import { certEntry, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
 
 /** A failure the client reports to its user; `failInfo` names what the server (or the client) objected to. */
@@ -101,6 +103,8 @@ export interface CmpClientOptions {
   trusted?: Uint8Array[];
   /** Further certificates that may help build chains. */
   untrusted?: Uint8Array[];
+  /** The server's protection certificate, trusted as it is (openssl's -srvcert). */
+  serverCert?: Uint8Array;
   /** The CA's name for the recipient field (NULL-DN when unknown). */
   recipient?: string | Name;
   /** Sender name; default: subject of the signing certificate, else NULL-DN. */
@@ -448,22 +452,36 @@ export class CmpClient {
         verifyMacProtection(rsp, c.secret, { maxIterations: 1_000_000, minIterations: 1 });
         return;
       }
-      const extra = rsp.message.extraCerts ?? [];
-      if (extra.length === 0)
-        throw new CmpClientError("the signed response carries no protection certificate");
-      if (this.anchors.length === 0) {
+      const extra = (rsp.message.extraCerts ?? []).map((x) =>
+        certEntry(new Uint8Array(AsnSerializer.serialize(x))),
+      );
+      const known = [
+        ...(this.o.serverCert ? [certEntry(this.o.serverCert)] : []),
+        ...this.anchors,
+        ...(this.o.untrusted ?? []).map((d) => certEntry(d)),
+      ];
+      // RFC 9483 §3.3: the protection certificate comes first in extraCerts; a server may omit it when
+      // the client knows it already (openssl's -srvcert), found then by senderKID or sender name.
+      const signer = extra[0] ?? findSigner(rsp.message.header, known);
+      if (!signer)
+        throw new CmpClientError(
+          "the signed response carries no protection certificate and none of ours matches its sender",
+        );
+      if (this.anchors.length === 0 && !this.o.serverCert) {
         throw new CmpClientError(
           "cannot check the server's signature: no trusted certificates configured (--trusted)",
         );
       }
-      const entries = extra.map((x) => certEntry(new Uint8Array(AsnSerializer.serialize(x))));
-      await validatePath(entries[0]!, {
-        anchors: this.anchors,
-        intermediates: [...entries.slice(1), ...(this.o.untrusted ?? []).map((d) => certEntry(d))],
-        time: this.now(),
-      });
+      const pinned = this.o.serverCert && Buffer.from(this.o.serverCert).equals(Buffer.from(signer.der));
+      if (!pinned) {
+        await validatePath(signer, {
+          anchors: this.anchors,
+          intermediates: [...extra.slice(1), ...(this.o.untrusted ?? []).map((d) => certEntry(d))],
+          time: this.now(),
+        });
+      }
       const key = importPublicKeySpki(
-        new Uint8Array(AsnSerializer.serialize(extra[0]!.tbsCertificate.subjectPublicKeyInfo)),
+        new Uint8Array(AsnSerializer.serialize(signer.cert.tbsCertificate.subjectPublicKeyInfo)),
       );
       verifySignatureProtection(rsp, key);
     } catch (e) {
@@ -634,4 +652,17 @@ export class CmpClient {
     }
     return out;
   }
+}
+
+function findSigner(h: PKIHeader, pool: CertEntry[]): CertEntry | undefined {
+  const kid = h.senderKID ? Buffer.from(h.senderKID) : undefined;
+  const byKid =
+    kid &&
+    pool.find((c) => {
+      const ski = getSubjectKeyIdentifier(c.cert);
+      return ski && kid.equals(Buffer.from(ski));
+    });
+  if (byKid) return byKid;
+  const name = h.sender.directoryName;
+  return name ? pool.find((c) => namesEqual(c.cert.tbsCertificate.subject, name)) : undefined;
 }

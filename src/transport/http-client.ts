@@ -40,7 +40,30 @@ export function cmpUrl(base: string, profile?: string, operation?: string): stri
   return u.toString();
 }
 
-export function postCmp(url: string, der: Uint8Array, opts: CmpHttpClientOptions = {}): Promise<Uint8Array> {
+export async function postCmp(
+  url: string,
+  der: Uint8Array,
+  opts: CmpHttpClientOptions = {},
+): Promise<Uint8Array> {
+  try {
+    return await postOnce(url, der, opts);
+  } catch (e) {
+    // A connection the server dropped before answering (a kept-alive socket it closed meanwhile, or a
+    // single-threaded server still busy with the old one) is tried once more on a fresh connection. A
+    // request that did arrive twice is refused by the server's senderNonce replay check, never processed twice.
+    if (e instanceof StaleSocketError) return postOnce(url, der, opts, true);
+    throw e;
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function postOnce(
+  url: string,
+  der: Uint8Array,
+  opts: CmpHttpClientOptions,
+  freshSocket = false,
+): Promise<Uint8Array> {
   const u = new URL(url);
   const secure = u.protocol === "https:";
   if (!secure && u.protocol !== "http:") {
@@ -49,14 +72,22 @@ export function postCmp(url: string, der: Uint8Array, opts: CmpHttpClientOptions
   const limit = opts.maxResponseBytes ?? 16 * 1024 * 1024;
   const timeoutMs = opts.timeoutMs ?? 60_000;
   return new Promise((resolve, reject) => {
+    let responded = false;
     const req = (secure ? httpsRequest : httpRequest)(
       u,
       {
         method: "POST",
-        agent: secure ? httpsAgentFor(opts.tls) : httpAgent,
+        agent: freshSocket
+          ? secure
+            ? new HttpsAgent({ ...opts.tls })
+            : false
+          : secure
+            ? httpsAgentFor(opts.tls)
+            : httpAgent,
         headers: { "Content-Type": CMP_CONTENT_TYPE, "Content-Length": der.length, Accept: CMP_CONTENT_TYPE },
       },
       (res: IncomingMessage) => {
+        responded = true;
         const chunks: Buffer[] = [];
         let size = 0;
         res.on("data", (c: Buffer) => {
@@ -84,11 +115,15 @@ export function postCmp(url: string, der: Uint8Array, opts: CmpHttpClientOptions
       },
     );
     req.setTimeout(timeoutMs, () => req.destroy(new CmpTransportError(`no answer within ${timeoutMs} ms`)));
-    req.on("error", (e) =>
+    req.on("error", (e: NodeJS.ErrnoException) => {
+      if (!freshSocket && !responded && (e.code === "ECONNRESET" || e.message === "socket hang up")) {
+        reject(new StaleSocketError(e.message));
+        return;
+      }
       reject(
         e instanceof CmpTransportError ? e : new CmpTransportError(`cannot reach ${u.host}: ${e.message}`),
-      ),
-    );
+      );
+    });
     req.end(der);
   });
 }

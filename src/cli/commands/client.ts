@@ -30,6 +30,7 @@ interface CommonOpts {
   extracerts?: string[];
   trusted?: string[];
   untrusted?: string[];
+  srvcert?: string;
   recipient?: string;
   implicitConfirm?: boolean;
   profile?: string;
@@ -93,6 +94,7 @@ function addCommon(cmd: Command): Command {
     .option("--keypass <arg>", "passphrase of --key (pass:, env:, file:)")
     .option("--extracerts <files>", "further certificates to send in extraCerts", list)
     .option("--trusted <files>", "trust anchors for the server and the new certificate", list)
+    .option("--srvcert <file>", "the server's protection certificate, trusted directly")
     .option("--untrusted <files>", "intermediate certificates that help build chains", list)
     .option("--recipient <dn>", "recipient name, e.g. /CN=Demo Issuing CA")
     .option("--reqout <files>", "write the requests sent (comma-separated, one per message)")
@@ -157,6 +159,7 @@ function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
     credential,
     trusted: (o.trusted ?? []).flatMap(readCerts),
     untrusted: (o.untrusted ?? []).flatMap(readCerts),
+    serverCert: o.srvcert ? readCerts(o.srvcert)[0] : undefined,
     recipient: o.recipient,
     implicitConfirm: o.implicitConfirm,
     certProfile: o.profile,

@@ -1,0 +1,264 @@
+// The lwcmp client against `openssl cmp`'s mock server (`-port`): every operation OpenSSL 3.0 offers there.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { join } from "node:path";
+import { InfoTypeAndValue } from "../../src/asn1/cmp.js";
+import { id_it_signKeyPairTypes } from "../../src/asn1/oids.js";
+import { CmpClient, CmpClientError, type ClientCredential } from "../../src/client/client.js";
+import { exportPrivateKeyPem, generateKeyPair, type PrivateKey } from "../../src/crypto/index.js";
+import { pemBlocks } from "../../src/pki/pem.js";
+import { postCmp } from "../../src/transport/http-client.js";
+import { OPENSSL, openssl, tempDir } from "../helpers/openssl.js";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Mock {
+  url: string;
+  proc: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+async function startMock(dir: string, args: string[]): Promise<Mock> {
+  const port = await freePort();
+  let out = "";
+  const proc = spawn(OPENSSL, ["cmp", "-port", String(port), ...args], { cwd: dir });
+  proc.stdout.on("data", (c: Buffer) => (out += c.toString()));
+  proc.stderr.on("data", (c: Buffer) => (out += c.toString()));
+  for (let i = 0; i < 100 && !/ACCEPT/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.match(out, /ACCEPT/, `mock server did not start: ${out}`);
+  return {
+    url: `http://127.0.0.1:${port}/pkix/`,
+    proc,
+    log: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        proc.once("exit", () => resolve());
+        proc.kill();
+      }),
+  };
+}
+
+describe("lwcmp client -> openssl cmp mock server", () => {
+  const dir = tempDir("lwcmp-mock-");
+  const f = (n: string) => join(dir.path, n);
+  let newKey: PrivateKey;
+  let clientKey: PrivateKey;
+  let trusted: Uint8Array[];
+  let clientCert: Uint8Array;
+  let rspCert: Uint8Array;
+  const mocks: Mock[] = [];
+
+  before(() => {
+    openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      f("ca.key"),
+      "-out",
+      f("ca.crt"),
+      "-subj",
+      "/CN=Mock CA",
+      "-days",
+      "30",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=keyCertSign,digitalSignature",
+    ]);
+    writeFileSync(f("ext.cnf"), "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n");
+    const issue = (name: string, key: PrivateKey, cn: string) => {
+      writeFileSync(f(`${name}.key`), exportPrivateKeyPem(key));
+      openssl(["req", "-new", "-key", f(`${name}.key`), "-subj", `/CN=${cn}`, "-out", f(`${name}.csr`)]);
+      openssl([
+        "x509",
+        "-req",
+        "-in",
+        f(`${name}.csr`),
+        "-CA",
+        f("ca.crt"),
+        "-CAkey",
+        f("ca.key"),
+        "-CAcreateserial",
+        "-days",
+        "10",
+        "-out",
+        f(`${name}.crt`),
+        "-extfile",
+        f("ext.cnf"),
+      ]);
+      return pemBlocks(readFileSync(f(`${name}.crt`), "latin1"))[0]!;
+    };
+    newKey = generateKeyPair("ec-p256");
+    clientKey = generateKeyPair("ec-p256");
+    rspCert = issue("ee", newKey, "mock-ee");
+    clientCert = issue("client", clientKey, "mock-client");
+    trusted = pemBlocks(readFileSync(f("ca.crt"), "latin1"));
+  });
+  after(async () => {
+    for (const m of mocks) await m.stop();
+    dir.cleanup();
+  });
+
+  const baseArgs = () => [
+    "-srv_ref",
+    "mock-server",
+    "-srv_secret",
+    "pass:mock-secret",
+    "-srv_cert",
+    f("ca.crt"),
+    "-srv_key",
+    f("ca.key"),
+    "-srv_trusted",
+    f("ca.crt"),
+    "-rsp_cert",
+    f("ee.crt"),
+    "-rsp_capubs",
+    f("ca.crt"),
+  ];
+  const mac: () => ClientCredential = () => ({
+    kind: "mac",
+    reference: "client",
+    secret: new TextEncoder().encode("mock-secret"),
+  });
+  const sig: () => ClientCredential = () => ({ kind: "signature", key: clientKey, certificate: clientCert });
+  const client = (
+    m: Mock,
+    credential: ClientCredential,
+    extra: Partial<ConstructorParameters<typeof CmpClient>[0]> = {},
+  ) =>
+    new CmpClient({
+      send: (der) => postCmp(m.url, der),
+      credential,
+      trusted,
+      recipient: "CN=Mock CA",
+      ...extra,
+    });
+
+  let plain: Mock;
+  it("starts the mock server", async () => {
+    plain = await startMock(dir.path, baseArgs());
+    mocks.push(plain);
+  });
+
+  it("ir with MAC protection and certConf", async () => {
+    const r = await client(plain, mac()).enroll("ir", { subject: "CN=mock-ee", newKey });
+    assert.deepEqual(Buffer.from(r.certificate), Buffer.from(rspCert));
+    assert.equal(r.implicitlyConfirmed, false);
+    assert.match(plain.log(), /POST \/pkix\//);
+  });
+
+  it("ir with signature protection", async () => {
+    const r = await client(plain, sig()).enroll("ir", { subject: "CN=mock-ee", newKey });
+    assert.deepEqual(Buffer.from(r.certificate), Buffer.from(rspCert));
+  });
+
+  it("cr and kur", async () => {
+    const cr = await client(plain, sig()).enroll("cr", { subject: "CN=mock-ee", newKey });
+    assert.deepEqual(Buffer.from(cr.certificate), Buffer.from(rspCert));
+    // The mock server checks oldCertID against its -rsp_cert, so that is the certificate being updated.
+    const kur = await client(plain, { kind: "signature", key: newKey, certificate: rspCert }).enroll("kur", {
+      newKey,
+    });
+    assert.deepEqual(Buffer.from(kur.certificate), Buffer.from(rspCert));
+  });
+
+  it("p10cr", async () => {
+    const csr = pemBlocks(readFileSync(f("ee.csr"), "latin1"))[0]!;
+    const r = await client(plain, mac()).p10cr(csr);
+    assert.deepEqual(Buffer.from(r.certificate), Buffer.from(rspCert));
+  });
+
+  it("rr", async () => {
+    const r = await client(plain, sig()).revoke(rspCert, 1);
+    assert.match(r.status, /accepted/);
+  });
+
+  it("genm", async () => {
+    const itavs = await client(plain, mac()).genm([
+      new InfoTypeAndValue({ infoType: id_it_signKeyPairTypes }),
+    ]);
+    assert.ok(itavs.length >= 1);
+  });
+
+  it("a response from a server we do not trust is refused", async () => {
+    const other = openssl([
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-keyout",
+      f("o.key"),
+      "-subj",
+      "/CN=Other",
+      "-days",
+      "2",
+    ]);
+    const c = client(plain, sig(), { trusted: pemBlocks(other.toString("latin1")) });
+    await assert.rejects(
+      c.enroll("ir", { subject: "CN=mock-ee", newKey }),
+      (e: unknown) => e instanceof CmpClientError && /not trusted|none of ours matches/.test(e.message),
+    );
+  });
+
+  it("implicitConfirm granted by the server", async () => {
+    const m = await startMock(dir.path, [...baseArgs(), "-grant_implicitconf"]);
+    mocks.push(m);
+    const r = await client(m, mac(), { implicitConfirm: true }).enroll("ir", {
+      subject: "CN=mock-ee",
+      newKey,
+    });
+    assert.equal(r.implicitlyConfirmed, true);
+    assert.doesNotMatch(m.log(), /certConf/i);
+  });
+
+  it("polling: the server answers waiting twice, the client polls and gets the certificate", async () => {
+    const m = await startMock(dir.path, [...baseArgs(), "-poll_count", "2", "-check_after", "1"]);
+    mocks.push(m);
+    const seen: number[] = [];
+    const r = await client(m, mac(), { onProgress: (p) => seen.push(p.checkAfter) }).enroll("ir", {
+      subject: "CN=mock-ee",
+      newKey,
+    });
+    assert.deepEqual(Buffer.from(r.certificate), Buffer.from(rspCert));
+    assert.ok(seen.length >= 2, `polled ${seen.length} times`);
+  });
+
+  it("server-side rejection is reported with its failInfo", async () => {
+    const m = await startMock(dir.path, [...baseArgs(), "-pkistatus", "2", "-failure", "9"]);
+    mocks.push(m);
+    await assert.rejects(client(m, mac()).enroll("ir", { subject: "CN=mock-ee", newKey }), (e: unknown) => {
+      assert.ok(e instanceof CmpClientError);
+      assert.ok(e.failInfo.includes("badPOP"), e.message);
+      return true;
+    });
+  });
+
+  it("an error message from the server is reported", async () => {
+    const m = await startMock(dir.path, [...baseArgs(), "-send_error"]);
+    mocks.push(m);
+    await assert.rejects(
+      client(m, mac()).enroll("ir", { subject: "CN=mock-ee", newKey }),
+      /server reported an error/,
+    );
+  });
+});
