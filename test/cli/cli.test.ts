@@ -1,0 +1,81 @@
+// The lwcmp command as users run it: msg show, errors in plain words, the Node.js version check.
+import assert from "node:assert/strict";
+import { writeFileSync } from "node:fs";
+import { join, dirname } from "node:path";
+import { describe, it, after } from "node:test";
+import { fileURLToPath } from "node:url";
+import { run } from "../helpers/demo.js";
+import { tempDir } from "../helpers/openssl.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+const BIN = join(ROOT, "bin", "lwcmp.js");
+const FIX = join(ROOT, "test", "fixtures", "openssl");
+const lwcmp = (...args: string[]) => run(process.execPath, [BIN, ...args]);
+
+describe("lwcmp msg show", () => {
+  const dir = tempDir();
+  after(() => dir.cleanup());
+
+  it("prints a readable view of an ir", async () => {
+    const r = await lwcmp("msg", "show", join(FIX, "ir-pbm.der"));
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /bodyType: ir/);
+    assert.match(r.stdout, /protectionAlg: PasswordBasedMac/);
+    assert.match(r.stdout, /iterationCount: 500/);
+    assert.match(r.stdout, /subject: CN=Fixture New/);
+    assert.match(r.stdout, /popo: signature \(ecdsa-with-SHA256\)/);
+  });
+
+  it("prints stable JSON, reads PEM and base64 too", async () => {
+    const j = await lwcmp("msg", "show", "--json", join(FIX, "error-pbm.der"));
+    const d = JSON.parse(j.stdout) as { bodyType: string; body: { status: { status: string } } };
+    assert.equal(d.bodyType, "error");
+    assert.equal(d.body.status.status, "rejection");
+    const { readFileSync } = await import("node:fs");
+    const der = readFileSync(join(FIX, "rp-sig.der"));
+    writeFileSync(
+      join(dir.path, "m.pem"),
+      `-----BEGIN CMP MESSAGE-----\n${der.toString("base64")}\n-----END CMP MESSAGE-----\n`,
+    );
+    writeFileSync(join(dir.path, "m.b64"), der.toString("base64"));
+    for (const f of ["m.pem", "m.b64"]) {
+      const r = await lwcmp("msg", "show", "--json", join(dir.path, f));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal((JSON.parse(r.stdout) as { bodyType: string }).bodyType, "rp");
+    }
+  });
+
+  it("reports malformed input in plain words, without a stack trace", async () => {
+    writeFileSync(join(dir.path, "junk.der"), Buffer.from([0x30, 0x05, 0x01]));
+    const r = await lwcmp("msg", "show", join(dir.path, "junk.der"));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /malformed PKIMessage/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    const missing = await lwcmp("msg", "show", join(dir.path, "nope.der"));
+    assert.match(missing.stderr, /cannot read/);
+  });
+});
+
+describe("Node.js version check", () => {
+  it("says clearly when the Node.js running it is too old", async () => {
+    const sys = await run("/usr/bin/node", ["--version"]);
+    if (sys.code !== 0 || Number(sys.stdout.slice(1).split(".")[0]) >= 24) {
+      // The machine's own Node.js is new enough: fake an old one with the same script.
+      const r = await run(process.execPath, [
+        "-e",
+        `Object.defineProperty(process.versions, "node", { value: "20.0.0" }); process.env.LWCMP_NO_REEXEC = "1"; await import(${JSON.stringify(BIN)});`,
+        "--input-type=module",
+      ]);
+      assert.match(r.stderr, /too old; lwcmp needs Node\.js 24/);
+      return;
+    }
+    const r = await run("/usr/bin/node", [BIN, "--version"], {
+      env: { ...process.env, LWCMP_NO_REEXEC: "1" },
+    });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /Node\.js v?\d+\.\d+\.\d+ is too old; lwcmp needs Node\.js 24/);
+    const viaBundled = await run("/usr/bin/node", [BIN, "--version"]);
+    assert.equal(viaBundled.code, 0, viaBundled.stderr);
+    assert.match(viaBundled.stdout, /0\.1\.0/);
+  });
+});
