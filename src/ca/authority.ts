@@ -538,7 +538,7 @@ export class CertificateAuthority {
     }
     // The CSR signature is its proof-of-possession (RFC 9483 §4.1.4), checked over the received bytes.
     const csrDer = bodyContentDer(d);
-    let ok = false;
+    let ok: boolean;
     try {
       ok = verify(csr.signatureAlgorithm, publicKey, firstChild(csrDer), new Uint8Array(csr.signature));
     } catch {

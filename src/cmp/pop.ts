@@ -62,7 +62,7 @@ export function verifySignaturePop(msg: CertReqMsg, key: PublicKey): void {
   } else {
     signed = new Uint8Array(AsnSerializer.serialize(msg.certReq));
   }
-  let ok = false;
+  let ok: boolean;
   try {
     const info = signatureAlgorithmInfo(pop.algorithmIdentifier);
     if (!info.keyTypes.includes(key.type)) {

@@ -110,7 +110,7 @@ function nullParams(): ArrayBuffer {
  */
 export function protectMessage(message: PKIMessage, cred: ProtectionCredential): Uint8Array {
   const h = message.header;
-  let extra: Uint8Array[] = [];
+  let extra: Uint8Array[];
   if (cred.kind === "signature") {
     h.protectionAlg = cred.algorithm ?? defaultSignatureAlgorithm(cred.key);
     const cert = AsnParser.parse(cred.certificate, Certificate);

@@ -148,7 +148,7 @@ export function importPublicKeySpki(der: Uint8Array): PublicKey {
   try {
     k = createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" });
   } catch (e) {
-    let oid = "(unreadable)";
+    let oid: string;
     try {
       oid = spkiAlgorithmOid(der);
     } catch {

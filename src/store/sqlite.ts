@@ -170,9 +170,18 @@ export class SqliteStore implements Store {
   }) {
     const where: string[] = [];
     const args: (string | number)[] = [];
-    if (q.subject !== undefined) (where.push("subject = ?"), args.push(q.subject));
-    if (q.status !== undefined) (where.push("status = ?"), args.push(q.status));
-    if (q.transactionId !== undefined) (where.push("transaction_id = ?"), args.push(q.transactionId));
+    if (q.subject !== undefined) {
+      where.push("subject = ?");
+      args.push(q.subject);
+    }
+    if (q.status !== undefined) {
+      where.push("status = ?");
+      args.push(q.status);
+    }
+    if (q.transactionId !== undefined) {
+      where.push("transaction_id = ?");
+      args.push(q.transactionId);
+    }
     const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit ?? 1000) as Row[]).map(certFromRow);
   }

@@ -240,6 +240,7 @@ if (process.env.LWCMP_TEST_PG !== "off") {
     } catch (e) {
       throw new Error(
         `PostgreSQL is not reachable at ${PG_URL} (set LWCMP_TEST_PG=off to skip): ${(e as Error).message}`,
+        { cause: e },
       );
     }
     return {
