@@ -415,6 +415,14 @@ export class PKIMessage {
   }
 }
 
+/** PKIMessage with extraCerts kept as raw DER (the SEQUENCE OF CMPCertificate), for decoders that parse certificates themselves. */
+export class PKIMessageRawExtraCerts {
+  @AsnProp({ type: PKIHeader }) public header = new PKIHeader();
+  @AsnProp({ type: PKIBody }) public body = new PKIBody();
+  @AsnProp({ type: BitString, context: 0, optional: true }) public protection?: BitString;
+  @AsnProp({ type: AsnPropTypes.Any, context: 1, optional: true }) public extraCerts?: ArrayBuffer;
+}
+
 /** PKIMessages ::= SEQUENCE SIZE (1..MAX) OF PKIMessage (the content of `nested`). */
 @AsnType({ type: AsnTypeTypes.Sequence, itemType: PKIMessage })
 export class PKIMessages extends AsnArray<PKIMessage> {

@@ -1,8 +1,6 @@
 // Who sent a request: resolves and checks the sender's credential (shared secret by senderKID, or a
 // protection certificate chained to a trust anchor) and verifies the message protection (RFC 9483 §3.2-3.5).
-import { AsnSerializer } from "@peculiar/asn1-schema";
 import type { Certificate } from "@peculiar/asn1-x509";
-import { importPublicKeySpki } from "../crypto/index.js";
 import { CmpError } from "../cmp/errors.js";
 import { hex } from "../cmp/header.js";
 import type { DecodedMessage } from "../cmp/message.js";
@@ -15,7 +13,7 @@ import {
 import type { CaMaterials, SharedSecretEntry } from "../config/materials.js";
 import { serialHex } from "../pki/certificate.js";
 import { generalNameToString, nameToString, namesEqual } from "../pki/names.js";
-import { certEntry, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
+import { certificatePublicKey, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
 
 export type Requester =
   | { kind: "mac"; id: string; secret: SharedSecretEntry }
@@ -73,16 +71,16 @@ export async function authenticate(msg: DecodedMessage, ctx: AuthContext): Promi
   if (kind !== "signature") {
     throw new CmpError("badAlg", `${kind} protection is not supported by this CA`);
   }
-  const extra = msg.message.extraCerts ?? [];
+  const extra = msg.extraCerts;
   if (extra.length === 0) {
     throw new CmpError(
       "badMessageCheck",
       "signature-protected request without its protection certificate in extraCerts",
     );
   }
-  const target = certEntry(new Uint8Array(AsnSerializer.serialize(extra[0]!)));
+  const target = extra[0]!;
   // RFC 9483 §3.3: self-signed certificates in extraCerts are never trust anchors.
-  const pool = extra.slice(1).map((c) => certEntry(new Uint8Array(AsnSerializer.serialize(c))));
+  const pool = extra.slice(1);
   const m = ctx.materials;
   const attempts: {
     source: "issued" | "external" | "ra";
@@ -126,9 +124,7 @@ export async function authenticate(msg: DecodedMessage, ctx: AuthContext): Promi
       `the protection certificate is not trusted: ${lastError?.message ?? "no trust anchors configured"}`,
     );
   }
-  const signerKey = importPublicKeySpki(
-    new Uint8Array(AsnSerializer.serialize(target.cert.tbsCertificate.subjectPublicKeyInfo)),
-  );
+  const signerKey = certificatePublicKey(target.cert);
   verifySignatureProtection(msg, signerKey);
   // RFC 9483 §3.1: the sender field holds the subject of the protection certificate.
   const sender = h.sender.directoryName;

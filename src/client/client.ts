@@ -560,7 +560,7 @@ export class CmpClient {
       );
     const certificate = new Uint8Array(AsnSerializer.serialize(certObj));
     const caPubs = (rep.caPubs ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
-    const extra = (rsp.message.extraCerts ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
+    const extra = rsp.extraCerts.map((c) => c.der);
     const problem = await this.checkIssued(
       certificate,
       newSpki,

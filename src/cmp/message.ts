@@ -1,6 +1,13 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
-import { PKIBody, PKIBodyTypes, PKIMessage, type PKIBodyType } from "../asn1/cmp.js";
+import {
+  CMPCertificates,
+  PKIBody,
+  PKIBodyTypes,
+  PKIMessage,
+  PKIMessageRawExtraCerts,
+  type PKIBodyType,
+} from "../asn1/cmp.js";
 import {
   children as derChildren,
   derSequence,
@@ -9,6 +16,7 @@ import {
   type Tlv,
 } from "../pki/der.js";
 import { MessageDecodeError } from "./errors.js";
+import { certEntry, type CertEntry } from "../pki/path.js";
 
 function readTlv(buf: Uint8Array, offset: number, limit?: number): Tlv {
   try {
@@ -39,6 +47,8 @@ export interface DecodedMessage {
   readonly der: Uint8Array;
   /** DER of ProtectedPart ::= SEQUENCE { header, body } built from the received bytes. */
   readonly protectedPart: Uint8Array;
+  /** The extraCerts as received, parsed and raw, in order. */
+  readonly extraCerts: CertEntry[];
 }
 
 /** The name of the PKIBody choice that is set. */
@@ -63,9 +73,22 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
   if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
   const [header, body] = parts as [Tlv, Tlv];
   let message: PKIMessage;
+  let extraCerts: CertEntry[] = [];
   try {
-    message = AsnParser.parse(der, PKIMessage, PARSE_LIMITS);
+    // Certificates in extraCerts repeat from message to message: they are parsed through a cache.
+    const raw = AsnParser.parse(der, PKIMessageRawExtraCerts, PARSE_LIMITS);
+    message = new PKIMessage({ header: raw.header, body: raw.body, protection: raw.protection });
+    const extraTlv = parts.slice(2).find((p) => p.tag === 0xa1);
+    if (extraTlv) {
+      const seq = readTlv(der, extraTlv.contentStart, extraTlv.end);
+      if (seq.tag !== 0x30 || seq.end !== extraTlv.end)
+        throw new MessageDecodeError("extraCerts is not a SEQUENCE");
+      extraCerts = children(der, seq).map((t) => certEntry(der.slice(t.start, t.end)));
+      if (extraCerts.length === 0) throw new MessageDecodeError("extraCerts is empty");
+      message.extraCerts = new CMPCertificates(extraCerts.map((e) => e.cert));
+    }
   } catch (e) {
+    if (e instanceof MessageDecodeError) throw e;
     throw new MessageDecodeError(describeParseError(e), { cause: e });
   }
   const bodyType = bodyTypeOf(message.body);
@@ -73,7 +96,7 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
     der.subarray(header.start, header.end),
     der.subarray(body.start, body.end),
   );
-  return { message, bodyType, der, protectedPart };
+  return { message, bodyType, der, protectedPart, extraCerts };
 }
 
 /** The received DER of the element inside the PKIBody's explicit tag (e.g. the PKCS#10 request of a p10cr). */

@@ -2,7 +2,7 @@
 // and PBMAC1 (RFC 9481 §6.1.2), computed over the DER of ProtectedPart. KEM-based MAC lives in kem-protection.ts.
 import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
-import { CMPCertificates, PKIMessage } from "../asn1/cmp.js";
+import type { PKIMessage } from "../asn1/cmp.js";
 import { PBMParameter } from "../asn1/itav.js";
 import {
   id_hmac_sha1,
@@ -32,7 +32,8 @@ import {
 } from "../crypto/index.js";
 import { CmpError } from "./errors.js";
 import { toArrayBuffer } from "./header.js";
-import { encodePKIMessage, encodeProtectedPart, type DecodedMessage } from "./message.js";
+import { derSequence, derTlv } from "../pki/der.js";
+import type { DecodedMessage } from "./message.js";
 import { randomBytes } from "node:crypto";
 
 /** Limits on attacker-chosen cost parameters of MAC protection. */
@@ -113,9 +114,8 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
   let extra: Uint8Array[];
   if (cred.kind === "signature") {
     h.protectionAlg = cred.algorithm ?? defaultSignatureAlgorithm(cred.key);
-    const cert = AsnParser.parse(cred.certificate, Certificate);
     // RFC 9483 §3.1: senderKID holds the subjectKeyIdentifier of the protection certificate, if it has one.
-    const ski = subjectKeyIdentifier(cert);
+    const ski = cachedSki(cred.certificate);
     if (ski && !h.senderKID) h.senderKID = toArrayBuffer(ski);
     extra = [cred.certificate, ...(cred.chain ?? [])];
   } else if (cred.kind === "pbm") {
@@ -147,10 +147,11 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
     if (cred.senderKID) h.senderKID = toArrayBuffer(cred.senderKID);
     extra = cred.extraCerts ?? [];
   }
-  if (extra.length > 0) {
-    message.extraCerts = new CMPCertificates(extra.map((d) => AsnParser.parse(d, Certificate)));
-  }
-  const protectedPart = encodeProtectedPart(message);
+  // The message is assembled from its parts so that certificates travel as the DER they came in,
+  // without a parse and re-encode per message.
+  const headerDer = new Uint8Array(AsnSerializer.serialize(message.header));
+  const bodyDer = new Uint8Array(AsnSerializer.serialize(message.body));
+  const protectedPart = derSequence(headerDer, bodyDer);
   const value =
     cred.kind === "signature"
       ? sign(h.protectionAlg!, cred.key, protectedPart)
@@ -159,7 +160,10 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
           minIterations: 1,
         });
   message.protection = new BitString(value);
-  return encodePKIMessage(message);
+  const protection = derTlv(0xa0, derTlv(0x03, Uint8Array.of(0), value));
+  return extra.length > 0
+    ? derSequence(headerDer, bodyDer, protection, derTlv(0xa1, derSequence(...extra)))
+    : derSequence(headerDer, bodyDer, protection);
 }
 
 function unsupportedHash(name: string | undefined): never {
@@ -290,6 +294,16 @@ export function verifySignatureProtection(msg: DecodedMessage, signerKey: Public
     throw e;
   }
   if (!ok) throw new CmpError("badMessageCheck", "signature-based protection does not verify");
+}
+
+const skiCache = new WeakMap<Uint8Array, Uint8Array | null>();
+function cachedSki(der: Uint8Array): Uint8Array | undefined {
+  let ski = skiCache.get(der);
+  if (ski === undefined) {
+    ski = subjectKeyIdentifier(AsnParser.parse(der, Certificate)) ?? null;
+    skiCache.set(der, ski);
+  }
+  return ski ?? undefined;
 }
 
 /** The protection certificate: the first extraCerts entry (RFC 9483 §3.3). */

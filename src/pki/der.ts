@@ -51,10 +51,10 @@ export function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   return out;
 }
 
-/** Wraps content in a SEQUENCE header (used to build ProtectedPart from raw header and body). */
-export function derSequence(...parts: Uint8Array[]): Uint8Array {
+/** One TLV with the given single-byte tag around `parts`. */
+export function derTlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const len = parts.reduce((n, p) => n + p.length, 0);
-  const head = derHeader(0x30, len);
+  const head = derHeader(tag, len);
   const out = new Uint8Array(head.length + len);
   out.set(head, 0);
   let pos = head.length;
@@ -63,6 +63,11 @@ export function derSequence(...parts: Uint8Array[]): Uint8Array {
     pos += p.length;
   }
   return out;
+}
+
+/** Wraps content in a SEQUENCE header (used to build ProtectedPart from raw header and body). */
+export function derSequence(...parts: Uint8Array[]): Uint8Array {
+  return derTlv(0x30, ...parts);
 }
 
 function derHeader(tag: number, len: number): Uint8Array {

@@ -127,7 +127,17 @@ export function nameToString(name: Name): string {
 
 /** Exact comparison on DER (RFC 5280 §7.1 permits binary comparison as the strict form). */
 export function namesEqual(a: Name, b: Name): boolean {
-  return Buffer.from(AsnSerializer.serialize(a)).equals(Buffer.from(AsnSerializer.serialize(b)));
+  return nameDer(a).equals(nameDer(b));
+}
+
+const nameCache = new WeakMap<Name, Buffer>();
+function nameDer(n: Name): Buffer {
+  let d = nameCache.get(n);
+  if (!d) {
+    d = Buffer.from(AsnSerializer.serialize(n));
+    nameCache.set(n, d);
+  }
+  return d;
 }
 
 export function isEmptyName(name: Name): boolean {

@@ -2,7 +2,7 @@
 // chain to a configured trust anchor, signatures, validity, CA constraints, key usage, critical extensions.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
-import { importPublicKeySpki, verify, UnsupportedAlgorithmError } from "../crypto/index.js";
+import { importPublicKeySpki, verify, UnsupportedAlgorithmError, type PublicKey } from "../crypto/index.js";
 import { firstChild } from "./der.js";
 import {
   getAuthorityKeyIdentifier,
@@ -43,9 +43,21 @@ export interface CertEntry {
   der: Uint8Array;
 }
 
+// Parsing a certificate is costly next to verifying it; the same few CA and signer certificates
+// arrive with every message, so parsed entries are kept by their DER (bounded).
+const parsed = new Map<string, CertEntry>();
+const PARSED_MAX = 512;
+
 export function certEntry(input: Uint8Array | Certificate): CertEntry {
   if (input instanceof Uint8Array) {
-    return { cert: AsnParser.parse(input, Certificate), der: input };
+    const key = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("base64");
+    let e = parsed.get(key);
+    if (!e) {
+      e = { cert: AsnParser.parse(input, Certificate), der: input };
+      if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
+      parsed.set(key, e);
+    }
+    return e;
   }
   return { cert: input, der: new Uint8Array(AsnSerializer.serialize(input)) };
 }
@@ -69,11 +81,22 @@ function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return Buffer.from(a).equals(Buffer.from(b));
 }
 
+const keyCache = new WeakMap<Certificate, PublicKey>();
+/** The subject public key of a certificate, imported once per parsed certificate. */
+export function certificatePublicKey(cert: Certificate): PublicKey {
+  let k = keyCache.get(cert);
+  if (!k) {
+    k = importPublicKeySpki(
+      new Uint8Array(AsnSerializer.serialize(cert.tbsCertificate.subjectPublicKeyInfo)),
+    );
+    keyCache.set(cert, k);
+  }
+  return k;
+}
+
 function signedBy(child: CertEntry, issuer: CertEntry): boolean {
   try {
-    const key = importPublicKeySpki(
-      new Uint8Array(AsnSerializer.serialize(issuer.cert.tbsCertificate.subjectPublicKeyInfo)),
-    );
+    const key = certificatePublicKey(issuer.cert);
     return verify(
       child.cert.signatureAlgorithm,
       key,

@@ -35,11 +35,14 @@ export function initDemo(
   return { config: join(target, "lwcmp.yaml"), kid, secret };
 }
 
-export async function startServer(configPath: string, overrides: { port?: number; host?: string } = {}) {
+export async function startServer(
+  configPath: string,
+  overrides: { port?: number; host?: string; log?: (e: CaLogEvent) => void } = {},
+) {
   const { config, baseDir } = loadConfig(configPath);
   const materials = loadCaMaterials(config, baseDir);
   const store = await openStore(storeUrl(config.store, baseDir));
-  const ca = new CertificateAuthority({ config, materials, store, log: logLine });
+  const ca = new CertificateAuthority({ config, materials, store, log: overrides.log ?? logLine });
   const tls = config.server.tls
     ? {
         cert: readFileSync(resolvePath(baseDir, config.server.tls.certificate), "utf8"),
