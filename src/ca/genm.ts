@@ -71,13 +71,16 @@ async function answerOne(itav: InfoTypeAndValue, ctx: GenmContext): Promise<Info
       // RFC 9483 §4.3.2: answer with rootCaKeyUpdate, or without value when no update is known.
       const u = m.rootUpdate;
       if (!u) return new InfoTypeAndValue({ infoType: oids.id_it_rootCaKeyUpdate });
+      // The update concerns the root the EE names (when it names one): it must be our current root.
       if (itav.infoValue) {
-        const old = AsnParser.parse(itav.infoValue, Certificate);
-        const known = u.oldWithNew ?? u.newWithOld;
-        if (
-          known &&
-          nameToString(old.tbsCertificate.subject) !== nameToString(u.newWithNew.cert.tbsCertificate.subject)
-        ) {
+        const current = m.chain.length ? m.chain[m.chain.length - 1]! : m.caCert;
+        let named: Uint8Array;
+        try {
+          named = new Uint8Array(AsnSerializer.serialize(AsnParser.parse(itav.infoValue, Certificate)));
+        } catch {
+          throw new CmpError("badRequest", "the rootCaCert value is not a certificate");
+        }
+        if (!Buffer.from(named).equals(Buffer.from(current.der))) {
           return new InfoTypeAndValue({ infoType: oids.id_it_rootCaKeyUpdate });
         }
       }

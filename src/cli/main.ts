@@ -2,7 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { CmpError } from "../cmp/errors.js";
 import { registerMsgCommands } from "./commands/msg.js";
-import { registerCaCommands } from "./commands/ca.js";
+import { registerCaCommands, registerDemoCommand } from "./commands/ca.js";
 import { registerClientCommands } from "./commands/client.js";
 import { CmpClientError } from "../client/client.js";
 import { ConfigError } from "../config/load.js";
@@ -19,6 +19,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   registerMsgCommands(program);
   registerCaCommands(program);
+  registerDemoCommand(program);
   registerClientCommands(program);
   return program;
 }
