@@ -1,0 +1,38 @@
+// Whole PKIs in one algorithm: CA, CMP signer, IDevID and the new key all of that type; ir signed
+// with the IDevID, certConf (with hashAlg where the algorithm implies no hash), kur and rr.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { CmpClient } from "../../src/client/client.js";
+import { generateKeyPair, importPrivateKeyPem } from "../../src/crypto/index.js";
+import { pemBlocks } from "../../src/pki/pem.js";
+import { postCmp } from "../../src/transport/http-client.js";
+import { startDemo } from "../helpers/demo.js";
+
+for (const alg of ["ml-dsa-65", "ml-dsa-44", "slh-dsa-sha2-128f", "ed25519", "ed448", "rsa2048", "ec-p384"]) {
+  describe(`PKI in ${alg}`, () => {
+    it("ir (signature protection with the IDevID), certConf, kur, rr", async () => {
+      const d = await startDemo({ alg });
+      try {
+        const trusted = pemBlocks(d.read("root-ca.crt"));
+        const [idCert, ...chain] = pemBlocks(d.read("idevid-chain.crt"));
+        const idKey = importPrivateKeyPem(d.read("idevid.key"));
+        const c = (credential: ConstructorParameters<typeof CmpClient>[0]["credential"]) =>
+          new CmpClient({ send: (der) => postCmp(`${d.url}/.well-known/cmp`, der), credential, trusted, untrusted: pemBlocks(d.read("issuing-ca.crt")) });
+        const k1 = generateKeyPair(alg);
+        const r = await c({ kind: "signature", key: idKey, certificate: idCert!, chain }).enroll("ir", { subject: `CN=${alg}-device`, newKey: k1 });
+        const cert = AsnParser.parse(r.certificate, Certificate);
+        assert.equal(cert.signatureAlgorithm.algorithm, AsnParser.parse(trusted[0]!, Certificate).signatureAlgorithm.algorithm);
+        const rec = (await d.server.store.findCertificates({ subject: `CN=${alg}-device` }))[0];
+        assert.equal(rec?.status, "valid", "certConf accepted");
+        const k2 = generateKeyPair(alg);
+        const kur = await c({ kind: "signature", key: k1, certificate: r.certificate }).enroll("kur", { newKey: k2 });
+        const rr = await c({ kind: "signature", key: k2, certificate: kur.certificate }).revoke(kur.certificate, 4);
+        assert.match(rr.status, /accepted/);
+      } finally {
+        await d.close();
+      }
+    });
+  });
+}
