@@ -19,16 +19,32 @@ for (const alg of ["ml-dsa-65", "ml-dsa-44", "slh-dsa-sha2-128f", "ed25519", "ed
         const [idCert, ...chain] = pemBlocks(d.read("idevid-chain.crt"));
         const idKey = importPrivateKeyPem(d.read("idevid.key"));
         const c = (credential: ConstructorParameters<typeof CmpClient>[0]["credential"]) =>
-          new CmpClient({ send: (der) => postCmp(`${d.url}/.well-known/cmp`, der), credential, trusted, untrusted: pemBlocks(d.read("issuing-ca.crt")) });
+          new CmpClient({
+            send: (der) => postCmp(`${d.url}/.well-known/cmp`, der),
+            credential,
+            trusted,
+            untrusted: pemBlocks(d.read("issuing-ca.crt")),
+          });
         const k1 = generateKeyPair(alg);
-        const r = await c({ kind: "signature", key: idKey, certificate: idCert!, chain }).enroll("ir", { subject: `CN=${alg}-device`, newKey: k1 });
+        const r = await c({ kind: "signature", key: idKey, certificate: idCert!, chain }).enroll("ir", {
+          subject: `CN=${alg}-device`,
+          newKey: k1,
+        });
         const cert = AsnParser.parse(r.certificate, Certificate);
-        assert.equal(cert.signatureAlgorithm.algorithm, AsnParser.parse(trusted[0]!, Certificate).signatureAlgorithm.algorithm);
+        assert.equal(
+          cert.signatureAlgorithm.algorithm,
+          AsnParser.parse(trusted[0]!, Certificate).signatureAlgorithm.algorithm,
+        );
         const rec = (await d.server.store.findCertificates({ subject: `CN=${alg}-device` }))[0];
         assert.equal(rec?.status, "valid", "certConf accepted");
         const k2 = generateKeyPair(alg);
-        const kur = await c({ kind: "signature", key: k1, certificate: r.certificate }).enroll("kur", { newKey: k2 });
-        const rr = await c({ kind: "signature", key: k2, certificate: kur.certificate }).revoke(kur.certificate, 4);
+        const kur = await c({ kind: "signature", key: k1, certificate: r.certificate }).enroll("kur", {
+          newKey: k2,
+        });
+        const rr = await c({ kind: "signature", key: k2, certificate: kur.certificate }).revoke(
+          kur.certificate,
+          4,
+        );
         assert.match(rr.status, /accepted/);
       } finally {
         await d.close();
