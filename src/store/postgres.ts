@@ -15,59 +15,9 @@ import {
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
+import { approvalFromRow, certFromRow, rowBytes, txFromRow, type Row, type RowCodec } from "./rows.js";
 
-type Row = Record<string, unknown>;
-const bytes = (v: unknown) => (v === null || v === undefined ? null : new Uint8Array(v as Buffer));
-const opt = <T>(v: T | null): T | undefined => (v === null ? undefined : v);
-
-function certFromRow(r: Row): CertificateRecord {
-  return {
-    serial: r.serial as string,
-    issuer: r.issuer as string,
-    subject: r.subject as string,
-    der: bytes(r.der)!,
-    notBefore: r.not_before as Date,
-    notAfter: r.not_after as Date,
-    status: r.status as CertificateRecord["status"],
-    revocationTime: opt(r.revocation_time as Date | null),
-    revocationReason: opt(r.revocation_reason as number | null),
-    invalidityDate: opt(r.invalidity_date as Date | null),
-    profile: r.profile as string,
-    requester: opt(r.requester as string | null),
-    transactionId: opt(r.transaction_id as string | null),
-    createdAt: r.created_at as Date,
-  };
-}
-
-function txFromRow(r: Row): TransactionRecord {
-  return {
-    transactionId: r.transaction_id as string,
-    requester: r.requester as string,
-    kind: r.kind as string,
-    state: r.state as string,
-    data: bytes(r.data),
-    lastSenderNonce: bytes(r.last_sender_nonce),
-    expiresAt: r.expires_at as Date,
-    createdAt: r.created_at as Date,
-    updatedAt: r.updated_at as Date,
-    version: Number(r.version),
-  };
-}
-
-function approvalFromRow(r: Row): ApprovalRecord {
-  return {
-    id: r.id as string,
-    transactionId: r.transaction_id as string,
-    requester: r.requester as string,
-    profile: r.profile as string,
-    summary: r.summary as string,
-    request: bytes(r.request)!,
-    status: r.status as ApprovalRecord["status"],
-    reason: opt(r.reason as string | null),
-    createdAt: r.created_at as Date,
-    decidedAt: opt(r.decided_at as Date | null),
-  };
-}
+const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
 
 const buf = (u: Uint8Array | null | undefined) => (u ? Buffer.from(u) : null);
 
@@ -178,7 +128,7 @@ export class PostgresStore implements Store {
 
   async getCertificate(issuer: string, serial: string): Promise<CertificateRecord | undefined> {
     const r = await this.q("SELECT * FROM certificates WHERE issuer = $1 AND serial = $2", [issuer, serial]);
-    return r.rows[0] ? certFromRow(r.rows[0]) : undefined;
+    return r.rows[0] ? certFromRow(r.rows[0], PG) : undefined;
   }
 
   async findCertificates(q: {
@@ -201,7 +151,7 @@ export class PostgresStore implements Store {
       `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT $${args.length}`,
       args,
     );
-    return r.rows.map(certFromRow);
+    return r.rows.map((r) => certFromRow(r, PG));
   }
 
   async setCertificateStatus(
@@ -223,7 +173,7 @@ export class PostgresStore implements Store {
       "SELECT * FROM certificates WHERE issuer = $1 AND status = 'revoked' ORDER BY revocation_time",
       [issuer],
     );
-    return r.rows.map(certFromRow);
+    return r.rows.map((r) => certFromRow(r, PG));
   }
 
   async createTransaction(t: NewTransaction): Promise<TransactionRecord> {
@@ -242,7 +192,7 @@ export class PostgresStore implements Store {
            created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,now(),now(),1) RETURNING *`,
           [t.transactionId, t.requester, t.kind, t.state, buf(t.data), buf(t.lastSenderNonce), t.expiresAt],
         );
-        return txFromRow(r.rows[0]!);
+        return txFromRow(r.rows[0]!, PG);
       } catch (e) {
         if ((e as { code?: string }).code === "23505")
           throw new TransactionIdInUseError(`transactionID ${t.transactionId} is in use`);
@@ -253,7 +203,7 @@ export class PostgresStore implements Store {
 
   async getTransaction(id: string): Promise<TransactionRecord | undefined> {
     const r = await this.q("SELECT * FROM transactions WHERE transaction_id = $1", [id]);
-    return r.rows[0] ? txFromRow(r.rows[0]) : undefined;
+    return r.rows[0] ? txFromRow(r.rows[0], PG) : undefined;
   }
 
   async updateTransaction(
@@ -284,7 +234,7 @@ export class PostgresStore implements Store {
         `transaction ${id} changed meanwhile (version ${cur.version}, expected ${expectedVersion})`,
       );
     }
-    return txFromRow(r.rows[0]);
+    return txFromRow(r.rows[0], PG);
   }
 
   async deleteTransaction(id: string): Promise<void> {
@@ -313,12 +263,12 @@ export class PostgresStore implements Store {
        VALUES ($1,$2,$3,$4,$5,$6,'pending',now()) RETURNING *`,
       [randomUUID().slice(0, 8), a.transactionId, a.requester, a.profile, a.summary, Buffer.from(a.request)],
     );
-    return approvalFromRow(r.rows[0]!);
+    return approvalFromRow(r.rows[0]!, PG);
   }
 
   async getApproval(id: string): Promise<ApprovalRecord | undefined> {
     const r = await this.q("SELECT * FROM approvals WHERE id = $1", [id]);
-    return r.rows[0] ? approvalFromRow(r.rows[0]) : undefined;
+    return r.rows[0] ? approvalFromRow(r.rows[0], PG) : undefined;
   }
 
   async getApprovalByTransaction(transactionId: string): Promise<ApprovalRecord | undefined> {
@@ -326,14 +276,14 @@ export class PostgresStore implements Store {
       "SELECT * FROM approvals WHERE transaction_id = $1 ORDER BY created_at DESC LIMIT 1",
       [transactionId],
     );
-    return r.rows[0] ? approvalFromRow(r.rows[0]) : undefined;
+    return r.rows[0] ? approvalFromRow(r.rows[0], PG) : undefined;
   }
 
   async listApprovals(status?: ApprovalRecord["status"]): Promise<ApprovalRecord[]> {
     const r = status
       ? await this.q("SELECT * FROM approvals WHERE status = $1 ORDER BY created_at", [status])
       : await this.q("SELECT * FROM approvals ORDER BY created_at");
-    return r.rows.map(approvalFromRow);
+    return r.rows.map((r) => approvalFromRow(r, PG));
   }
 
   async decideApproval(id: string, decision: "approved" | "rejected", reason?: string): Promise<boolean> {
@@ -355,7 +305,7 @@ export class PostgresStore implements Store {
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {
     const r = await this.q("SELECT value FROM meta WHERE key = $1", [key]);
-    return r.rows[0] ? bytes(r.rows[0].value)! : undefined;
+    return r.rows[0] ? rowBytes(r.rows[0].value)! : undefined;
   }
 
   async setMeta(key: string, value: Uint8Array): Promise<void> {

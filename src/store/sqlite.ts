@@ -15,61 +15,11 @@ import {
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
-
-type Row = Record<string, unknown>;
+import { approvalFromRow, certFromRow, rowBytes, txFromRow, type Row, type RowCodec } from "./rows.js";
 
 const ms = (d: Date | undefined | null) => (d ? d.getTime() : null);
-const date = (v: unknown) => (v === null || v === undefined ? undefined : new Date(Number(v)));
-const bytes = (v: unknown) => (v === null || v === undefined ? null : new Uint8Array(v as Uint8Array));
 
-function certFromRow(r: Row): CertificateRecord {
-  return {
-    serial: r.serial as string,
-    issuer: r.issuer as string,
-    subject: r.subject as string,
-    der: bytes(r.der)!,
-    notBefore: date(r.not_before)!,
-    notAfter: date(r.not_after)!,
-    status: r.status as CertificateRecord["status"],
-    revocationTime: date(r.revocation_time),
-    revocationReason: r.revocation_reason === null ? undefined : Number(r.revocation_reason),
-    invalidityDate: date(r.invalidity_date),
-    profile: r.profile as string,
-    requester: (r.requester as string | null) ?? undefined,
-    transactionId: (r.transaction_id as string | null) ?? undefined,
-    createdAt: date(r.created_at)!,
-  };
-}
-
-function txFromRow(r: Row): TransactionRecord {
-  return {
-    transactionId: r.transaction_id as string,
-    requester: r.requester as string,
-    kind: r.kind as string,
-    state: r.state as string,
-    data: bytes(r.data),
-    lastSenderNonce: bytes(r.last_sender_nonce),
-    expiresAt: date(r.expires_at)!,
-    createdAt: date(r.created_at)!,
-    updatedAt: date(r.updated_at)!,
-    version: Number(r.version),
-  };
-}
-
-function approvalFromRow(r: Row): ApprovalRecord {
-  return {
-    id: r.id as string,
-    transactionId: r.transaction_id as string,
-    requester: r.requester as string,
-    profile: r.profile as string,
-    summary: r.summary as string,
-    request: bytes(r.request)!,
-    status: r.status as ApprovalRecord["status"],
-    reason: (r.reason as string | null) ?? undefined,
-    createdAt: date(r.created_at)!,
-    decidedAt: date(r.decided_at),
-  };
-}
+const SQLITE: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : new Date(Number(v))) };
 
 export class SqliteStore implements Store {
   private readonly db: DatabaseSync;
@@ -159,7 +109,7 @@ export class SqliteStore implements Store {
   async getCertificate(issuer: string, serial: string): Promise<CertificateRecord | undefined> {
     const r = this.q("SELECT * FROM certificates WHERE issuer = ? AND serial = ?").get(issuer, serial) as
       Row | undefined;
-    return r ? certFromRow(r) : undefined;
+    return r ? certFromRow(r, SQLITE) : undefined;
   }
 
   async findCertificates(q: {
@@ -183,7 +133,7 @@ export class SqliteStore implements Store {
       args.push(q.transactionId);
     }
     const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit ?? 1000) as Row[]).map(certFromRow);
+    return (this.db.prepare(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
   }
 
   async setCertificateStatus(
@@ -204,7 +154,7 @@ export class SqliteStore implements Store {
       this.q(
         "SELECT * FROM certificates WHERE issuer = ? AND status = 'revoked' ORDER BY revocation_time",
       ).all(issuer) as Row[]
-    ).map(certFromRow);
+    ).map((r) => certFromRow(r, SQLITE));
   }
 
   async createTransaction(t: NewTransaction): Promise<TransactionRecord> {
@@ -234,13 +184,14 @@ export class SqliteStore implements Store {
       );
       return txFromRow(
         this.q("SELECT * FROM transactions WHERE transaction_id = ?").get(t.transactionId) as Row,
+        SQLITE,
       );
     });
   }
 
   async getTransaction(id: string): Promise<TransactionRecord | undefined> {
     const r = this.q("SELECT * FROM transactions WHERE transaction_id = ?").get(id) as Row | undefined;
-    return r ? txFromRow(r) : undefined;
+    return r ? txFromRow(r, SQLITE) : undefined;
   }
 
   async updateTransaction(
@@ -251,7 +202,7 @@ export class SqliteStore implements Store {
     return this.tx(() => {
       const cur = this.q("SELECT * FROM transactions WHERE transaction_id = ?").get(id) as Row | undefined;
       if (!cur) throw new StoreError(`transaction ${id} does not exist`);
-      const t = txFromRow(cur);
+      const t = txFromRow(cur, SQLITE);
       if (t.version !== expectedVersion) {
         throw new ConcurrentUpdateError(
           `transaction ${id} changed meanwhile (version ${t.version}, expected ${expectedVersion})`,
@@ -262,7 +213,7 @@ export class SqliteStore implements Store {
         `UPDATE transactions SET state = ?, data = ?, last_sender_nonce = ?, expires_at = ?, updated_at = ?,
          version = version + 1 WHERE transaction_id = ?`,
       ).run(next.state, next.data, next.lastSenderNonce ?? null, ms(next.expiresAt), Date.now(), id);
-      return txFromRow(this.q("SELECT * FROM transactions WHERE transaction_id = ?").get(id) as Row);
+      return txFromRow(this.q("SELECT * FROM transactions WHERE transaction_id = ?").get(id) as Row, SQLITE);
     });
   }
 
@@ -299,21 +250,21 @@ export class SqliteStore implements Store {
 
   async getApproval(id: string): Promise<ApprovalRecord | undefined> {
     const r = this.q("SELECT * FROM approvals WHERE id = ?").get(id) as Row | undefined;
-    return r ? approvalFromRow(r) : undefined;
+    return r ? approvalFromRow(r, SQLITE) : undefined;
   }
 
   async getApprovalByTransaction(transactionId: string): Promise<ApprovalRecord | undefined> {
     const r = this.q("SELECT * FROM approvals WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 1").get(
       transactionId,
     ) as Row | undefined;
-    return r ? approvalFromRow(r) : undefined;
+    return r ? approvalFromRow(r, SQLITE) : undefined;
   }
 
   async listApprovals(status?: ApprovalRecord["status"]): Promise<ApprovalRecord[]> {
     const rows = status
       ? (this.q("SELECT * FROM approvals WHERE status = ? ORDER BY created_at").all(status) as Row[])
       : (this.q("SELECT * FROM approvals ORDER BY created_at").all() as Row[]);
-    return rows.map(approvalFromRow);
+    return rows.map((r) => approvalFromRow(r, SQLITE));
   }
 
   async decideApproval(id: string, decision: "approved" | "rejected", reason?: string): Promise<boolean> {
@@ -334,7 +285,7 @@ export class SqliteStore implements Store {
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {
     const r = this.q("SELECT value FROM meta WHERE key = ?").get(key) as Row | undefined;
-    return r ? bytes(r.value)! : undefined;
+    return r ? rowBytes(r.value)! : undefined;
   }
 
   async setMeta(key: string, value: Uint8Array): Promise<void> {

@@ -1,0 +1,63 @@
+// Row <-> record mapping shared by the SQLite and PostgreSQL stores; each backend supplies how it
+// represents times (SQLite: epoch milliseconds, PostgreSQL: Date).
+import type { ApprovalRecord, CertificateRecord, TransactionRecord } from "./store.js";
+
+export type Row = Record<string, unknown>;
+
+export interface RowCodec {
+  date(v: unknown): Date | undefined;
+}
+
+export const rowBytes = (v: unknown) =>
+  v === null || v === undefined ? null : new Uint8Array(v as Uint8Array);
+const text = (v: unknown) => (v === null || v === undefined ? undefined : (v as string));
+const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+
+export function certFromRow(r: Row, c: RowCodec): CertificateRecord {
+  return {
+    serial: r.serial as string,
+    issuer: r.issuer as string,
+    subject: r.subject as string,
+    der: rowBytes(r.der)!,
+    notBefore: c.date(r.not_before)!,
+    notAfter: c.date(r.not_after)!,
+    status: r.status as CertificateRecord["status"],
+    revocationTime: c.date(r.revocation_time),
+    revocationReason: num(r.revocation_reason),
+    invalidityDate: c.date(r.invalidity_date),
+    profile: r.profile as string,
+    requester: text(r.requester),
+    transactionId: text(r.transaction_id),
+    createdAt: c.date(r.created_at)!,
+  };
+}
+
+export function txFromRow(r: Row, c: RowCodec): TransactionRecord {
+  return {
+    transactionId: r.transaction_id as string,
+    requester: r.requester as string,
+    kind: r.kind as string,
+    state: r.state as string,
+    data: rowBytes(r.data),
+    lastSenderNonce: rowBytes(r.last_sender_nonce),
+    expiresAt: c.date(r.expires_at)!,
+    createdAt: c.date(r.created_at)!,
+    updatedAt: c.date(r.updated_at)!,
+    version: Number(r.version),
+  };
+}
+
+export function approvalFromRow(r: Row, c: RowCodec): ApprovalRecord {
+  return {
+    id: r.id as string,
+    transactionId: r.transaction_id as string,
+    requester: r.requester as string,
+    profile: r.profile as string,
+    summary: r.summary as string,
+    request: rowBytes(r.request)!,
+    status: r.status as ApprovalRecord["status"],
+    reason: text(r.reason),
+    createdAt: c.date(r.created_at)!,
+    decidedAt: c.date(r.decided_at),
+  };
+}
