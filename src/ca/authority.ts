@@ -140,6 +140,29 @@ export class CertificateAuthority {
     this.senderName = new GeneralName({ directoryName: this.m.signer.cert.cert.tbsCertificate.subject });
   }
 
+  /**
+   * Housekeeping any replica may run: certificates whose certConf did not come within
+   * confirmWaitTime are revoked (RFC 9483 §4.1.1), expired transactions and nonces are dropped.
+   */
+  async sweep(now = this.now()): Promise<{ revoked: number }> {
+    const deadline = now.getTime() - this.config.policy.confirmWaitTime;
+    let revoked = 0;
+    for (const c of await this.store.findCertificates({ status: "unconfirmed", limit: 500 })) {
+      if (c.issuer !== this.issuerName || c.createdAt.getTime() > deadline) continue;
+      if (await this.store.setCertificateStatus(c.issuer, c.serial, "revoked", { time: now, reason: 5 })) {
+        revoked++;
+        this.log({
+          event: "certificate-unconfirmed-revoked",
+          transactionId: c.transactionId,
+          requester: c.requester,
+          detail: c.serial,
+        });
+      }
+    }
+    await this.store.purgeExpired(now);
+    return { revoked };
+  }
+
   /** GET /.well-known/cmp: the profiles and operations this CA offers. */
   discovery(): { profiles: string[]; operations: string[]; ca: string } {
     return {

@@ -264,6 +264,31 @@ describe("lwcmp client -> lwcmp CA", () => {
     assert.deepEqual(e.failInfo, ["badRequest"]);
   });
 
+  it("a certificate whose certConf never comes is revoked after confirmWaitTime", async () => {
+    let captured = 0;
+    const c = new CmpClient({
+      send: async (der, op) => {
+        if (++captured === 2) throw new Error("certConf lost"); // the ip arrives, the certConf does not
+        return postCmp(cmpUrl(d.url, undefined, op), der);
+      },
+      credential: macCred(),
+      trusted,
+    });
+    await assert.rejects(
+      c.enroll("ir", { subject: "CN=never-confirmed", newKey: generateKeyPair("ec-p256") }),
+    );
+    const rec = (await d.server.store.findCertificates({ subject: "CN=never-confirmed" }))[0]!;
+    assert.equal(rec.status, "unconfirmed");
+    assert.deepEqual(
+      await d.server.ca.sweep(new Date(Date.now() + 60_000)),
+      { revoked: 0 },
+      "still within confirmWaitTime",
+    );
+    const r = await d.server.ca.sweep(new Date(Date.now() + 301_000));
+    assert.ok(r.revoked >= 1);
+    assert.equal((await d.server.store.getCertificate(rec.issuer, rec.serial))?.status, "revoked");
+  });
+
   it("delayed enrollment: waiting, polling, approval by an operator", async () => {
     const store = await openStore(`sqlite:${d.file("lwcmp.db")}`);
     const progress: number[] = [];

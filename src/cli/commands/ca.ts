@@ -62,8 +62,12 @@ export async function startServer(
     discovery: () => ca.discovery(),
     onError: (e) => logLine({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
   });
-  // Expired transactions and nonces are cleaned up regularly; any replica may do it.
-  const sweeper = setInterval(() => void store.purgeExpired(new Date()).catch(() => undefined), 60_000);
+  // Unconfirmed certificates past confirmWaitTime are revoked, expired state dropped; any replica may do it.
+  const sweepEvery = Math.min(60_000, Math.max(1000, config.policy.confirmWaitTime / 2));
+  const sweeper = setInterval(
+    () => void ca.sweep().catch((e: unknown) => logLine({ event: "sweep-failed", detail: String(e) })),
+    sweepEvery,
+  );
   sweeper.unref();
   return {
     url: server.url,
