@@ -1,0 +1,261 @@
+// Composite ML-DSA signatures (draft-ietf-lamps-pq-composite-sigs, -19 text, OIDs 1.3.6.1.5.5.7.6.37-.54):
+// ML-DSA and a traditional algorithm sign the same message representative
+// M' = Prefix || Label || len(ctx) || ctx || PH(M); keys and signatures are the two components concatenated.
+import { createHash, createPrivateKey, createPublicKey, constants, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto";
+import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
+import type { PrivateKey, PublicKey } from "./keys.js";
+
+/** "CompositeAlgorithmSignatures2025" (draft §4.2). */
+const PREFIX = new TextEncoder().encode("CompositeAlgorithmSignatures2025");
+
+type Trad =
+  | { kind: "rsa-pss"; bits: number; hash: string; saltLength: number }
+  | { kind: "rsa-pkcs1"; bits: number; hash: string }
+  | { kind: "ecdsa"; curve: string; hash: string }
+  | { kind: "ed25519" }
+  | { kind: "ed448" };
+
+export interface CompositeSigAlgorithm {
+  oid: string;
+  /** e.g. "MLDSA44-RSA2048-PSS-SHA256" */
+  name: string;
+  /** Domain separator, "COMPSIG-" + name. */
+  label: string;
+  mldsa: "ml-dsa-44" | "ml-dsa-65" | "ml-dsa-87";
+  /** Pre-hash of the message: node hash name; shake256 with 64 bytes output. */
+  ph: "sha256" | "sha512" | "shake256";
+  trad: Trad;
+}
+
+const ML = { "ml-dsa-44": { pk: 1312, sig: 2420, oid: "2.16.840.1.101.3.4.3.17" }, "ml-dsa-65": { pk: 1952, sig: 3309, oid: "2.16.840.1.101.3.4.3.18" }, "ml-dsa-87": { pk: 2592, sig: 4627, oid: "2.16.840.1.101.3.4.3.19" } } as const;
+
+const pss = (bits: number, hash: string, saltLength: number): Trad => ({ kind: "rsa-pss", bits, hash, saltLength });
+const pkcs1 = (bits: number, hash: string): Trad => ({ kind: "rsa-pkcs1", bits, hash });
+const ec = (curve: string, hash: string): Trad => ({ kind: "ecdsa", curve, hash });
+
+// The draft's algorithm table (§7), in OID order.
+const TABLE: [string, CompositeSigAlgorithm["mldsa"], Trad, CompositeSigAlgorithm["ph"]][] = [
+  ["MLDSA44-RSA2048-PSS-SHA256", "ml-dsa-44", pss(2048, "sha256", 32), "sha256"],
+  ["MLDSA44-RSA2048-PKCS15-SHA256", "ml-dsa-44", pkcs1(2048, "sha256"), "sha256"],
+  ["MLDSA44-Ed25519-SHA512", "ml-dsa-44", { kind: "ed25519" }, "sha512"],
+  ["MLDSA44-ECDSA-P256-SHA256", "ml-dsa-44", ec("prime256v1", "sha256"), "sha256"],
+  ["MLDSA65-RSA3072-PSS-SHA512", "ml-dsa-65", pss(3072, "sha256", 32), "sha512"],
+  ["MLDSA65-RSA3072-PKCS15-SHA512", "ml-dsa-65", pkcs1(3072, "sha256"), "sha512"],
+  ["MLDSA65-RSA4096-PSS-SHA512", "ml-dsa-65", pss(4096, "sha384", 48), "sha512"],
+  ["MLDSA65-RSA4096-PKCS15-SHA512", "ml-dsa-65", pkcs1(4096, "sha384"), "sha512"],
+  ["MLDSA65-ECDSA-P256-SHA512", "ml-dsa-65", ec("prime256v1", "sha256"), "sha512"],
+  ["MLDSA65-ECDSA-P384-SHA512", "ml-dsa-65", ec("secp384r1", "sha384"), "sha512"],
+  ["MLDSA65-ECDSA-brainpoolP256r1-SHA512", "ml-dsa-65", ec("brainpoolP256r1", "sha256"), "sha512"],
+  ["MLDSA65-Ed25519-SHA512", "ml-dsa-65", { kind: "ed25519" }, "sha512"],
+  ["MLDSA87-ECDSA-P384-SHA512", "ml-dsa-87", ec("secp384r1", "sha384"), "sha512"],
+  ["MLDSA87-ECDSA-brainpoolP384r1-SHA512", "ml-dsa-87", ec("brainpoolP384r1", "sha384"), "sha512"],
+  ["MLDSA87-Ed448-SHAKE256", "ml-dsa-87", { kind: "ed448" }, "shake256"],
+  ["MLDSA87-RSA3072-PSS-SHA512", "ml-dsa-87", pss(3072, "sha256", 32), "sha512"],
+  ["MLDSA87-RSA4096-PSS-SHA512", "ml-dsa-87", pss(4096, "sha384", 48), "sha512"],
+  ["MLDSA87-ECDSA-P521-SHA512", "ml-dsa-87", ec("secp521r1", "sha512"), "sha512"],
+];
+
+// Labels are "COMPSIG-" + the name, except that the draft shortens the brainpool curve names.
+const LABEL_EXCEPTIONS: Record<string, string> = {
+  "MLDSA65-ECDSA-brainpoolP256r1-SHA512": "COMPSIG-MLDSA65-ECDSA-BP256-SHA512",
+  "MLDSA87-ECDSA-brainpoolP384r1-SHA512": "COMPSIG-MLDSA87-ECDSA-BP384-SHA512",
+};
+
+export const COMPOSITE_SIG_ALGORITHMS: readonly CompositeSigAlgorithm[] = TABLE.map(([name, mldsa, trad, ph], i) => ({
+  oid: `1.3.6.1.5.5.7.6.${37 + i}`,
+  name,
+  label: LABEL_EXCEPTIONS[name] ?? `COMPSIG-${name}`,
+  mldsa,
+  ph,
+  trad,
+}));
+const BY_OID = new Map(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.oid, a]));
+const BY_NAME = new Map(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.name.toLowerCase(), a]));
+
+export function compositeSigAlgorithm(oidOrName: string): CompositeSigAlgorithm {
+  const a = BY_OID.get(oidOrName) ?? BY_NAME.get(oidOrName.toLowerCase().replace(/^(id-|composite:)/, ""));
+  if (!a) throw new UnsupportedAlgorithmError(oidOrName, `unsupported composite signature algorithm ${oidOrName}`);
+  return a;
+}
+
+export function isCompositeSigOid(oid: string): boolean {
+  return BY_OID.has(oid);
+}
+
+// ---- DER helpers for the component keys ----
+
+function len(n: number): Uint8Array {
+  if (n < 0x80) return Uint8Array.of(n);
+  const b: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) b.unshift(v & 0xff);
+  return Uint8Array.of(0x80 | b.length, ...b);
+}
+function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  const body = Buffer.concat(parts);
+  return new Uint8Array(Buffer.concat([Uint8Array.of(tag), len(body.length), body]));
+}
+function oidDer(oid: string): Uint8Array {
+  const p = oid.split(".").map(Number);
+  const out = [40 * p[0]! + p[1]!];
+  for (const v of p.slice(2)) {
+    const b = [v & 0x7f];
+    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) b.unshift((x & 0x7f) | 0x80);
+    out.push(...b);
+  }
+  return tlv(0x06, Uint8Array.from(out));
+}
+
+function mldsaPublic(a: CompositeSigAlgorithm, raw: Uint8Array): KeyObject {
+  const spki = tlv(0x30, tlv(0x30, oidDer(ML[a.mldsa].oid)), tlv(0x03, Uint8Array.of(0), raw));
+  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+}
+function mldsaPrivate(a: CompositeSigAlgorithm, seed: Uint8Array): KeyObject {
+  const p8 = tlv(0x30, tlv(0x02, Uint8Array.of(0)), tlv(0x30, oidDer(ML[a.mldsa].oid)), tlv(0x04, tlv(0x80, seed)));
+  return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
+}
+const ED_OIDS = { ed25519: "1.3.101.112", ed448: "1.3.101.113" };
+const EC_OIDS: Record<string, string> = {
+  prime256v1: "1.2.840.10045.3.1.7",
+  secp384r1: "1.3.132.0.34",
+  secp521r1: "1.3.132.0.35",
+  brainpoolP256r1: "1.3.36.3.3.2.8.1.1.7",
+  brainpoolP384r1: "1.3.36.3.3.2.8.1.1.11",
+};
+
+function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") {
+    return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+  }
+  if (t.kind === "ecdsa") {
+    const spki = tlv(0x30, tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_OIDS[t.curve]!)), tlv(0x03, Uint8Array.of(0), raw));
+    return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+  }
+  const spki = tlv(0x30, tlv(0x30, oidDer(ED_OIDS[t.kind])), tlv(0x03, Uint8Array.of(0), raw));
+  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+}
+function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+  if (t.kind === "ecdsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
+  const p8 = tlv(0x30, tlv(0x02, Uint8Array.of(0)), tlv(0x30, oidDer(ED_OIDS[t.kind])), tlv(0x04, tlv(0x04, raw)));
+  return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
+}
+
+/** Raw public encoding of a traditional component (draft §5.1): RSAPublicKey, EC point, or raw EdDSA key. */
+function tradPublicRaw(t: Trad, k: KeyObject): Uint8Array {
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") return new Uint8Array(k.export({ format: "der", type: "pkcs1" }));
+  const spki = new Uint8Array(k.export({ format: "der", type: "spki" }));
+  // The BIT STRING closes the SPKI: its content after the unused-bits byte is the raw key / point.
+  const size = t.kind === "ecdsa" ? ecPointSize(t.curve) : t.kind === "ed25519" ? 32 : 57;
+  return spki.subarray(spki.length - size);
+}
+function ecPointSize(curve: string): number {
+  return { prime256v1: 65, secp384r1: 97, secp521r1: 133, brainpoolP256r1: 65, brainpoolP384r1: 97 }[curve] ?? 0;
+}
+
+// ---- keys ----
+
+export class CompositePublicKey implements PublicKey {
+  readonly type: string;
+  constructor(
+    readonly alg: CompositeSigAlgorithm,
+    readonly mldsa: KeyObject,
+    readonly trad: KeyObject,
+    /** mldsaPK || tradPK */
+    readonly raw: Uint8Array,
+  ) {
+    this.type = `composite:${alg.name.toLowerCase()}`;
+  }
+  get spki(): Uint8Array {
+    return tlv(0x30, tlv(0x30, oidDer(this.alg.oid)), tlv(0x03, Uint8Array.of(0), this.raw));
+  }
+}
+
+export class CompositePrivateKey implements PrivateKey {
+  readonly type: string;
+  constructor(
+    readonly alg: CompositeSigAlgorithm,
+    readonly mldsa: KeyObject,
+    readonly trad: KeyObject,
+    /** mldsaSeed || tradSK */
+    readonly raw: Uint8Array,
+    readonly publicKey: CompositePublicKey,
+  ) {
+    this.type = publicKey.type;
+  }
+  pkcs8(): Uint8Array {
+    return tlv(0x30, tlv(0x02, Uint8Array.of(0)), tlv(0x30, oidDer(this.alg.oid)), tlv(0x04, this.raw));
+  }
+}
+
+export function importCompositePublicKey(algOid: string, raw: Uint8Array): CompositePublicKey {
+  const a = compositeSigAlgorithm(algOid);
+  const n = ML[a.mldsa].pk;
+  if (raw.length <= n) throw new CryptoError(`composite public key too short for ${a.name}`);
+  try {
+    return new CompositePublicKey(a, mldsaPublic(a, raw.subarray(0, n)), tradPublic(a.trad, raw.subarray(n)), raw);
+  } catch (e) {
+    throw new CryptoError(`malformed ${a.name} public key: ${(e as Error).message}`);
+  }
+}
+
+export function importCompositePrivateKey(algOid: string, raw: Uint8Array): CompositePrivateKey {
+  const a = compositeSigAlgorithm(algOid);
+  try {
+    const mldsa = mldsaPrivate(a, raw.subarray(0, 32));
+    const trad = tradPrivate(a.trad, raw.subarray(32));
+    const mlPub = new Uint8Array(createPublicKey(mldsa).export({ format: "der", type: "spki" }));
+    const pubRaw = Buffer.concat([mlPub.subarray(mlPub.length - ML[a.mldsa].pk), tradPublicRaw(a.trad, createPublicKey(trad))]);
+    const pub = new CompositePublicKey(a, createPublicKey(mldsa), createPublicKey(trad), new Uint8Array(pubRaw));
+    return new CompositePrivateKey(a, mldsa, trad, raw, pub);
+  } catch (e) {
+    if (e instanceof CryptoError) throw e;
+    throw new CryptoError(`malformed ${a.name} private key: ${(e as Error).message}`);
+  }
+}
+
+// ---- sign / verify (draft §4.2, §4.3) ----
+
+function messageRepresentative(a: CompositeSigAlgorithm, message: Uint8Array, ctx: Uint8Array): Uint8Array {
+  if (ctx.length > 255) throw new CryptoError("composite signature context longer than 255 bytes");
+  const h = a.ph === "shake256" ? createHash("shake256", { outputLength: 64 }) : createHash(a.ph);
+  const ph = h.update(message).digest();
+  return new Uint8Array(Buffer.concat([PREFIX, new TextEncoder().encode(a.label), Uint8Array.of(ctx.length), ctx, ph]));
+}
+
+function tradSign(t: Trad, key: KeyObject, m: Uint8Array): Uint8Array {
+  if (t.kind === "rsa-pss") return new Uint8Array(nodeSign(t.hash, m, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.saltLength }));
+  if (t.kind === "rsa-pkcs1" || t.kind === "ecdsa") return new Uint8Array(nodeSign(t.hash, m, key));
+  return new Uint8Array(nodeSign(null, m, key));
+}
+function tradVerify(t: Trad, key: KeyObject, m: Uint8Array, s: Uint8Array): boolean {
+  try {
+    if (t.kind === "rsa-pss") return nodeVerify(t.hash, m, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.saltLength }, s);
+    if (t.kind === "rsa-pkcs1" || t.kind === "ecdsa") return nodeVerify(t.hash, m, key, s);
+    return nodeVerify(null, m, key, s);
+  } catch {
+    return false;
+  }
+}
+
+export function compositeSign(key: CompositePrivateKey, message: Uint8Array, ctx: Uint8Array = new Uint8Array(0)): Uint8Array {
+  const a = key.alg;
+  const m = messageRepresentative(a, message, ctx);
+  const mlSig = nodeSign(null, m, { key: key.mldsa, context: Buffer.from(a.label) });
+  return new Uint8Array(Buffer.concat([mlSig, tradSign(a.trad, key.trad, m)]));
+}
+
+/** Both component signatures must verify (draft §4.3): one failing component fails the whole. */
+export function compositeVerify(key: CompositePublicKey, message: Uint8Array, signature: Uint8Array, ctx: Uint8Array = new Uint8Array(0)): boolean {
+  const a = key.alg;
+  const n = ML[a.mldsa].sig;
+  if (signature.length <= n) return false;
+  const m = messageRepresentative(a, message, ctx);
+  let mlOk: boolean;
+  try {
+    mlOk = nodeVerify(null, m, { key: key.mldsa, context: Buffer.from(a.label) }, signature.subarray(0, n));
+  } catch {
+    mlOk = false;
+  }
+  const tradOk = tradVerify(a.trad, key.trad, m, signature.subarray(n));
+  return mlOk && tradOk;
+}
