@@ -1,7 +1,17 @@
 // Composite ML-DSA signatures (draft-ietf-lamps-pq-composite-sigs, -19 text, OIDs 1.3.6.1.5.5.7.6.37-.54):
 // ML-DSA and a traditional algorithm sign the same message representative
 // M' = Prefix || Label || len(ctx) || ctx || PH(M); keys and signatures are the two components concatenated.
-import { createHash, createPrivateKey, createPublicKey, constants, sign as nodeSign, verify as nodeVerify, type KeyObject } from "node:crypto";
+import {
+  constants,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from "node:crypto";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
 
@@ -27,9 +37,18 @@ export interface CompositeSigAlgorithm {
   trad: Trad;
 }
 
-const ML = { "ml-dsa-44": { pk: 1312, sig: 2420, oid: "2.16.840.1.101.3.4.3.17" }, "ml-dsa-65": { pk: 1952, sig: 3309, oid: "2.16.840.1.101.3.4.3.18" }, "ml-dsa-87": { pk: 2592, sig: 4627, oid: "2.16.840.1.101.3.4.3.19" } } as const;
+const ML = {
+  "ml-dsa-44": { pk: 1312, sig: 2420, oid: "2.16.840.1.101.3.4.3.17" },
+  "ml-dsa-65": { pk: 1952, sig: 3309, oid: "2.16.840.1.101.3.4.3.18" },
+  "ml-dsa-87": { pk: 2592, sig: 4627, oid: "2.16.840.1.101.3.4.3.19" },
+} as const;
 
-const pss = (bits: number, hash: string, saltLength: number): Trad => ({ kind: "rsa-pss", bits, hash, saltLength });
+const pss = (bits: number, hash: string, saltLength: number): Trad => ({
+  kind: "rsa-pss",
+  bits,
+  hash,
+  saltLength,
+});
 const pkcs1 = (bits: number, hash: string): Trad => ({ kind: "rsa-pkcs1", bits, hash });
 const ec = (curve: string, hash: string): Trad => ({ kind: "ecdsa", curve, hash });
 
@@ -61,20 +80,23 @@ const LABEL_EXCEPTIONS: Record<string, string> = {
   "MLDSA87-ECDSA-brainpoolP384r1-SHA512": "COMPSIG-MLDSA87-ECDSA-BP384-SHA512",
 };
 
-export const COMPOSITE_SIG_ALGORITHMS: readonly CompositeSigAlgorithm[] = TABLE.map(([name, mldsa, trad, ph], i) => ({
-  oid: `1.3.6.1.5.5.7.6.${37 + i}`,
-  name,
-  label: LABEL_EXCEPTIONS[name] ?? `COMPSIG-${name}`,
-  mldsa,
-  ph,
-  trad,
-}));
+export const COMPOSITE_SIG_ALGORITHMS: readonly CompositeSigAlgorithm[] = TABLE.map(
+  ([name, mldsa, trad, ph], i) => ({
+    oid: `1.3.6.1.5.5.7.6.${37 + i}`,
+    name,
+    label: LABEL_EXCEPTIONS[name] ?? `COMPSIG-${name}`,
+    mldsa,
+    ph,
+    trad,
+  }),
+);
 const BY_OID = new Map(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.oid, a]));
 const BY_NAME = new Map(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.name.toLowerCase(), a]));
 
 export function compositeSigAlgorithm(oidOrName: string): CompositeSigAlgorithm {
   const a = BY_OID.get(oidOrName) ?? BY_NAME.get(oidOrName.toLowerCase().replace(/^(id-|composite:)/, ""));
-  if (!a) throw new UnsupportedAlgorithmError(oidOrName, `unsupported composite signature algorithm ${oidOrName}`);
+  if (!a)
+    throw new UnsupportedAlgorithmError(oidOrName, `unsupported composite signature algorithm ${oidOrName}`);
   return a;
 }
 
@@ -110,7 +132,12 @@ function mldsaPublic(a: CompositeSigAlgorithm, raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
 }
 function mldsaPrivate(a: CompositeSigAlgorithm, seed: Uint8Array): KeyObject {
-  const p8 = tlv(0x30, tlv(0x02, Uint8Array.of(0)), tlv(0x30, oidDer(ML[a.mldsa].oid)), tlv(0x04, tlv(0x80, seed)));
+  const p8 = tlv(
+    0x30,
+    tlv(0x02, Uint8Array.of(0)),
+    tlv(0x30, oidDer(ML[a.mldsa].oid)),
+    tlv(0x04, tlv(0x80, seed)),
+  );
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }
 const ED_OIDS = { ed25519: "1.3.101.112", ed448: "1.3.101.113" };
@@ -127,29 +154,42 @@ function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
     return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   }
   if (t.kind === "ecdsa") {
-    const spki = tlv(0x30, tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_OIDS[t.curve]!)), tlv(0x03, Uint8Array.of(0), raw));
+    const spki = tlv(
+      0x30,
+      tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_OIDS[t.curve]!)),
+      tlv(0x03, Uint8Array.of(0), raw),
+    );
     return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
   }
   const spki = tlv(0x30, tlv(0x30, oidDer(ED_OIDS[t.kind])), tlv(0x03, Uint8Array.of(0), raw));
   return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
 }
 function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
-  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1")
+    return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   if (t.kind === "ecdsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
-  const p8 = tlv(0x30, tlv(0x02, Uint8Array.of(0)), tlv(0x30, oidDer(ED_OIDS[t.kind])), tlv(0x04, tlv(0x04, raw)));
+  const p8 = tlv(
+    0x30,
+    tlv(0x02, Uint8Array.of(0)),
+    tlv(0x30, oidDer(ED_OIDS[t.kind])),
+    tlv(0x04, tlv(0x04, raw)),
+  );
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }
 
 /** Raw public encoding of a traditional component (draft §5.1): RSAPublicKey, EC point, or raw EdDSA key. */
 function tradPublicRaw(t: Trad, k: KeyObject): Uint8Array {
-  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") return new Uint8Array(k.export({ format: "der", type: "pkcs1" }));
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1")
+    return new Uint8Array(k.export({ format: "der", type: "pkcs1" }));
   const spki = new Uint8Array(k.export({ format: "der", type: "spki" }));
   // The BIT STRING closes the SPKI: its content after the unused-bits byte is the raw key / point.
   const size = t.kind === "ecdsa" ? ecPointSize(t.curve) : t.kind === "ed25519" ? 32 : 57;
   return spki.subarray(spki.length - size);
 }
 function ecPointSize(curve: string): number {
-  return { prime256v1: 65, secp384r1: 97, secp521r1: 133, brainpoolP256r1: 65, brainpoolP384r1: 97 }[curve] ?? 0;
+  return (
+    { prime256v1: 65, secp384r1: 97, secp521r1: 133, brainpoolP256r1: 65, brainpoolP384r1: 97 }[curve] ?? 0
+  );
 }
 
 // ---- keys ----
@@ -192,7 +232,12 @@ export function importCompositePublicKey(algOid: string, raw: Uint8Array): Compo
   const n = ML[a.mldsa].pk;
   if (raw.length <= n) throw new CryptoError(`composite public key too short for ${a.name}`);
   try {
-    return new CompositePublicKey(a, mldsaPublic(a, raw.subarray(0, n)), tradPublic(a.trad, raw.subarray(n)), raw);
+    return new CompositePublicKey(
+      a,
+      mldsaPublic(a, raw.subarray(0, n)),
+      tradPublic(a.trad, raw.subarray(n)),
+      raw,
+    );
   } catch (e) {
     throw new CryptoError(`malformed ${a.name} public key: ${(e as Error).message}`);
   }
@@ -204,8 +249,16 @@ export function importCompositePrivateKey(algOid: string, raw: Uint8Array): Comp
     const mldsa = mldsaPrivate(a, raw.subarray(0, 32));
     const trad = tradPrivate(a.trad, raw.subarray(32));
     const mlPub = new Uint8Array(createPublicKey(mldsa).export({ format: "der", type: "spki" }));
-    const pubRaw = Buffer.concat([mlPub.subarray(mlPub.length - ML[a.mldsa].pk), tradPublicRaw(a.trad, createPublicKey(trad))]);
-    const pub = new CompositePublicKey(a, createPublicKey(mldsa), createPublicKey(trad), new Uint8Array(pubRaw));
+    const pubRaw = Buffer.concat([
+      mlPub.subarray(mlPub.length - ML[a.mldsa].pk),
+      tradPublicRaw(a.trad, createPublicKey(trad)),
+    ]);
+    const pub = new CompositePublicKey(
+      a,
+      createPublicKey(mldsa),
+      createPublicKey(trad),
+      new Uint8Array(pubRaw),
+    );
     return new CompositePrivateKey(a, mldsa, trad, raw, pub);
   } catch (e) {
     if (e instanceof CryptoError) throw e;
@@ -219,17 +272,28 @@ function messageRepresentative(a: CompositeSigAlgorithm, message: Uint8Array, ct
   if (ctx.length > 255) throw new CryptoError("composite signature context longer than 255 bytes");
   const h = a.ph === "shake256" ? createHash("shake256", { outputLength: 64 }) : createHash(a.ph);
   const ph = h.update(message).digest();
-  return new Uint8Array(Buffer.concat([PREFIX, new TextEncoder().encode(a.label), Uint8Array.of(ctx.length), ctx, ph]));
+  return new Uint8Array(
+    Buffer.concat([PREFIX, new TextEncoder().encode(a.label), Uint8Array.of(ctx.length), ctx, ph]),
+  );
 }
 
 function tradSign(t: Trad, key: KeyObject, m: Uint8Array): Uint8Array {
-  if (t.kind === "rsa-pss") return new Uint8Array(nodeSign(t.hash, m, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.saltLength }));
+  if (t.kind === "rsa-pss")
+    return new Uint8Array(
+      nodeSign(t.hash, m, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.saltLength }),
+    );
   if (t.kind === "rsa-pkcs1" || t.kind === "ecdsa") return new Uint8Array(nodeSign(t.hash, m, key));
   return new Uint8Array(nodeSign(null, m, key));
 }
 function tradVerify(t: Trad, key: KeyObject, m: Uint8Array, s: Uint8Array): boolean {
   try {
-    if (t.kind === "rsa-pss") return nodeVerify(t.hash, m, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.saltLength }, s);
+    if (t.kind === "rsa-pss")
+      return nodeVerify(
+        t.hash,
+        m,
+        { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: t.saltLength },
+        s,
+      );
     if (t.kind === "rsa-pkcs1" || t.kind === "ecdsa") return nodeVerify(t.hash, m, key, s);
     return nodeVerify(null, m, key, s);
   } catch {
@@ -237,7 +301,11 @@ function tradVerify(t: Trad, key: KeyObject, m: Uint8Array, s: Uint8Array): bool
   }
 }
 
-export function compositeSign(key: CompositePrivateKey, message: Uint8Array, ctx: Uint8Array = new Uint8Array(0)): Uint8Array {
+export function compositeSign(
+  key: CompositePrivateKey,
+  message: Uint8Array,
+  ctx: Uint8Array = new Uint8Array(0),
+): Uint8Array {
   const a = key.alg;
   const m = messageRepresentative(a, message, ctx);
   const mlSig = nodeSign(null, m, { key: key.mldsa, context: Buffer.from(a.label) });
@@ -245,7 +313,12 @@ export function compositeSign(key: CompositePrivateKey, message: Uint8Array, ctx
 }
 
 /** Both component signatures must verify (draft §4.3): one failing component fails the whole. */
-export function compositeVerify(key: CompositePublicKey, message: Uint8Array, signature: Uint8Array, ctx: Uint8Array = new Uint8Array(0)): boolean {
+export function compositeVerify(
+  key: CompositePublicKey,
+  message: Uint8Array,
+  signature: Uint8Array,
+  ctx: Uint8Array = new Uint8Array(0),
+): boolean {
   const a = key.alg;
   const n = ML[a.mldsa].sig;
   if (signature.length <= n) return false;
@@ -258,4 +331,25 @@ export function compositeVerify(key: CompositePublicKey, message: Uint8Array, si
   }
   const tradOk = tradVerify(a.trad, key.trad, m, signature.subarray(n));
   return mlOk && tradOk;
+}
+
+/** A fresh composite key pair: an ML-DSA seed and a traditional key of the combination's kind. */
+export function generateCompositeKeyPair(oidOrName: string): CompositePrivateKey {
+  const a = compositeSigAlgorithm(oidOrName);
+  const seed = new Uint8Array(randomBytes(32));
+  const t = a.trad;
+  let trad: Uint8Array;
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") {
+    const k = generateKeyPairSync("rsa", { modulusLength: t.bits }).privateKey;
+    trad = new Uint8Array(k.export({ format: "der", type: "pkcs1" }));
+  } else if (t.kind === "ecdsa") {
+    const k = generateKeyPairSync("ec", { namedCurve: t.curve }).privateKey;
+    trad = new Uint8Array(k.export({ format: "der", type: "sec1" }));
+  } else {
+    const k = (t.kind === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ed448"))
+      .privateKey;
+    const p8 = new Uint8Array(k.export({ format: "der", type: "pkcs8" }));
+    trad = p8.subarray(p8.length - (t.kind === "ed25519" ? 32 : 57));
+  }
+  return importCompositePrivateKey(a.oid, new Uint8Array(Buffer.concat([seed, trad])));
 }

@@ -7,3 +7,4 @@ export * from "./mac.js";
 export * from "./kdf.js";
 export * from "./cipher.js";
 export * from "./kem.js";
+export * from "./composite-sig.js";

@@ -1,6 +1,15 @@
 // Key handles over node:crypto KeyObjects: generation, SPKI / PKCS#8 / PEM import and export, key types.
 // Composite and hardware keys can implement the same PublicKey / PrivateKey interfaces.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { PrivateKeyInfo } from "@peculiar/asn1-pkcs8";
+import { SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import {
+  generateCompositeKeyPair,
+  importCompositePrivateKey,
+  importCompositePublicKey,
+  isCompositeSigOid,
+} from "./composite-sig.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 
 export type KeyType =
@@ -93,6 +102,7 @@ export function wrapPublicKey(k: KeyObject): PublicKey {
  */
 export function generateKeyPair(spec: string): PrivateKey {
   const s = spec.trim().toLowerCase();
+  if (s.startsWith("composite:") || /^mldsa\d+-/.test(s)) return generateCompositeKeyPair(s);
   const rsa = /^rsa(?:[-:]?(\d{4}))?$/.exec(s);
   if (rsa) {
     const bits = Number(rsa[1] ?? 2048);
@@ -115,6 +125,14 @@ export function generateKeyPair(spec: string): PrivateKey {
     return wrapPrivateKey(generateKeyPairSync(s as "ed25519").privateKey);
   }
   throw new UnsupportedAlgorithmError(spec, `unknown key type "${spec}"`);
+}
+
+function safeOid(der: Uint8Array): string | undefined {
+  try {
+    return spkiAlgorithmOid(der);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The algorithm OID of a DER SubjectPublicKeyInfo (SEQUENCE { SEQUENCE { OID ... } ... }). */
@@ -145,6 +163,13 @@ export function spkiAlgorithmOid(der: Uint8Array): string {
 
 export function importPublicKeySpki(der: Uint8Array): PublicKey {
   let k: KeyObject;
+  const oid = safeOid(der);
+  if (oid && isCompositeSigOid(oid)) {
+    return importCompositePublicKey(
+      oid,
+      new Uint8Array(AsnParser.parse(der, SubjectPublicKeyInfo).subjectPublicKey),
+    );
+  }
   try {
     k = createPublicKey({ key: Buffer.from(der), format: "der", type: "spki" });
   } catch (e) {
@@ -164,6 +189,19 @@ export function keyTypeOfSpki(der: Uint8Array): string {
 }
 
 export function importPrivateKeyPkcs8(der: Uint8Array): PrivateKey {
+  const info = (() => {
+    try {
+      return AsnParser.parse(der, PrivateKeyInfo);
+    } catch {
+      return undefined;
+    }
+  })();
+  if (info && isCompositeSigOid(info.privateKeyAlgorithm.algorithm)) {
+    return importCompositePrivateKey(
+      info.privateKeyAlgorithm.algorithm,
+      new Uint8Array(info.privateKey.buffer),
+    );
+  }
   try {
     return wrapPrivateKey(createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" }));
   } catch (e) {
@@ -173,6 +211,18 @@ export function importPrivateKeyPkcs8(der: Uint8Array): PrivateKey {
 
 /** PEM private keys: PKCS#8 (encrypted with a passphrase too) and the traditional RSA / EC forms. */
 export function importPrivateKeyPem(pem: string, passphrase?: string): PrivateKey {
+  const p8 = /-----BEGIN PRIVATE KEY-----([\s\S]*?)-----END PRIVATE KEY-----/.exec(pem);
+  if (p8) {
+    const der = new Uint8Array(Buffer.from(p8[1]!.replace(/\s+/g, ""), "base64"));
+    const oid = (() => {
+      try {
+        return AsnParser.parse(der, PrivateKeyInfo).privateKeyAlgorithm.algorithm;
+      } catch {
+        return undefined;
+      }
+    })();
+    if (oid && isCompositeSigOid(oid)) return importPrivateKeyPkcs8(der);
+  }
   try {
     return wrapPrivateKey(createPrivateKey({ key: pem, format: "pem", passphrase }));
   } catch (e) {

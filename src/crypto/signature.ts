@@ -5,6 +5,14 @@ import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { digestAlgorithm, digestName } from "./digest.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
+import {
+  CompositePrivateKey,
+  CompositePublicKey,
+  compositeSigAlgorithm,
+  compositeSign,
+  compositeVerify,
+  isCompositeSigOid,
+} from "./composite-sig.js";
 
 export const id_RSASSA_PSS = "1.2.840.113549.1.1.10";
 const id_mgf1 = "1.2.840.113549.1.1.8";
@@ -162,6 +170,10 @@ export function signatureAlgorithmInfo(alg: AlgorithmIdentifier): {
   keyTypes: string[];
   hash?: string;
 } {
+  if (isCompositeSigOid(alg.algorithm)) {
+    const c = compositeSigAlgorithm(alg.algorithm);
+    return { name: `composite ${c.name}`, keyTypes: [`composite:${c.name.toLowerCase()}`] };
+  }
   const s = SIGS.get(alg.algorithm);
   if (!s)
     throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
@@ -197,6 +209,7 @@ export function defaultSignatureAlgorithm(
     }[hash];
     return new AlgorithmIdentifier({ algorithm: oid });
   }
+  if (t.startsWith("composite:")) return new AlgorithmIdentifier({ algorithm: compositeSigAlgorithm(t).oid });
   const oid = OID_BY_KEY[t];
   if (!oid) throw new UnsupportedAlgorithmError(t, `no signature algorithm for ${t} keys`);
   return new AlgorithmIdentifier({ algorithm: oid });
@@ -209,6 +222,14 @@ function checkKey(s: SigInfo, alg: AlgorithmIdentifier, keyType: string): void {
 }
 
 export function sign(alg: AlgorithmIdentifier, key: PrivateKey, data: Uint8Array): Uint8Array {
+  if (isCompositeSigOid(alg.algorithm)) {
+    if (!(key instanceof CompositePrivateKey) || key.alg.oid !== alg.algorithm) {
+      throw new CryptoError(
+        `${alg.algorithm} needs a key of the same composite combination, not ${key.type}`,
+      );
+    }
+    return compositeSign(key, data);
+  }
   const s = SIGS.get(alg.algorithm);
   if (!s)
     throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
@@ -233,6 +254,14 @@ export function verify(
   data: Uint8Array,
   signature: Uint8Array,
 ): boolean {
+  if (isCompositeSigOid(alg.algorithm)) {
+    if (!(key instanceof CompositePublicKey) || key.alg.oid !== alg.algorithm) {
+      throw new CryptoError(
+        `${alg.algorithm} needs a key of the same composite combination, not ${key.type}`,
+      );
+    }
+    return compositeVerify(key, data, signature);
+  }
   const s = SIGS.get(alg.algorithm);
   if (!s)
     throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);

@@ -16,7 +16,16 @@ import {
 } from "../../src/crypto/composite-sig.js";
 import { firstChild } from "../../src/pki/der.js";
 
-const VEC = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "test", "vectors", "composite-sigs", "testvectors.json");
+const VEC = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "..",
+  "..",
+  "..",
+  "test",
+  "vectors",
+  "composite-sigs",
+  "testvectors.json",
+);
 interface Vec {
   tcId: string;
   pk: string;
@@ -34,7 +43,10 @@ const composites = file.tests.filter((t) => /^id-MLDSA\d+-/.test(t.tcId));
 describe("composite ML-DSA (draft-ietf-lamps-pq-composite-sigs vectors)", () => {
   it("the vectors cover all 18 composite algorithms of the table", () => {
     assert.equal(composites.length, 18);
-    assert.deepEqual(composites.map((t) => t.tcId.slice(3)).sort(), COMPOSITE_SIG_ALGORITHMS.map((a) => a.name).sort());
+    assert.deepEqual(
+      composites.map((t) => t.tcId.slice(3)).sort(),
+      COMPOSITE_SIG_ALGORITHMS.map((a) => a.name).sort(),
+    );
   });
 
   for (const t of composites) {
@@ -45,14 +57,21 @@ describe("composite ML-DSA (draft-ietf-lamps-pq-composite-sigs vectors)", () => 
       assert.equal(cert.signatureAlgorithm.algorithm, alg.oid);
       assert.equal(cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm, alg.oid);
       const pkRaw = b64(t.pk);
-      assert.deepEqual(Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey), Buffer.from(pkRaw));
+      assert.deepEqual(
+        Buffer.from(cert.tbsCertificate.subjectPublicKeyInfo.subjectPublicKey),
+        Buffer.from(pkRaw),
+      );
       const pub = importCompositePublicKey(alg.oid, pkRaw);
       assert.equal(compositeVerify(pub, m, b64(t.s)), true, "s over m");
       assert.equal(compositeVerify(pub, m, b64(t.sWithContext), ctx), true, "sWithContext over m with ctx");
       assert.equal(compositeVerify(pub, m, b64(t.sWithContext)), false, "the context is bound");
       // The self-signed certificate's signature verifies with the same code.
       const certDer = b64(t.x5c);
-      assert.equal(compositeVerify(pub, firstChild(certDer), new Uint8Array(cert.signatureValue)), true, "x5c self-signature");
+      assert.equal(
+        compositeVerify(pub, firstChild(certDer), new Uint8Array(cert.signatureValue)),
+        true,
+        "x5c self-signature",
+      );
       // The private key re-derives the same public key, byte for byte, and signs verifiably.
       const priv = importCompositePrivateKey(alg.oid, b64(t.sk));
       assert.deepEqual(Buffer.from(priv.publicKey.raw), Buffer.from(pkRaw));

@@ -10,7 +10,18 @@ import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";
 import { startDemo } from "../helpers/demo.js";
 
-for (const alg of ["ml-dsa-65", "ml-dsa-44", "slh-dsa-sha2-128f", "ed25519", "ed448", "rsa2048", "ec-p384"]) {
+for (const alg of [
+  "ml-dsa-65",
+  "ml-dsa-44",
+  "slh-dsa-sha2-128f",
+  "ed25519",
+  "ed448",
+  "rsa2048",
+  "ec-p384",
+  "composite:MLDSA65-ECDSA-P256-SHA512",
+  "composite:MLDSA44-Ed25519-SHA512",
+  "composite:MLDSA87-RSA3072-PSS-SHA512",
+]) {
   describe(`PKI in ${alg}`, () => {
     it("ir (signature protection with the IDevID), certConf, kur, rr", async () => {
       const d = await startDemo({ alg });
