@@ -154,6 +154,8 @@ profiles:
     keyUsage: [digitalSignature]
     extendedKeyUsage: [serverAuth]
     sanDnsPattern: "[a-z0-9.-]+"
+    allowedKeyTypes: [ec-p256, ec-p384]
+    template: { algorithm: ec-p256 }
   approval:
     requireApproval: true
 `;

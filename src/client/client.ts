@@ -256,6 +256,7 @@ export class CmpClient {
       new PKIBody({ genm: new InfoTypeAndValues(itavs) }),
       operation,
       "genp",
+      this.profileInfo(),
     );
     return [...rsp.message.body.genp!];
   }
@@ -335,6 +336,17 @@ export class CmpClient {
   }
 
   // ---- internals ----
+
+  /** RFC 9483 §4.1 / §4.3.3: the certificate profile, named in generalInfo. */
+  private profileInfo(): InfoTypeAndValue[] {
+    if (!this.o.certProfile) return [];
+    return [
+      new InfoTypeAndValue({
+        infoType: oids.id_it_certProfile,
+        infoValue: AsnSerializer.serialize(new CertProfileValue([this.o.certProfile])),
+      }),
+    ];
+  }
 
   private now(): Date {
     return this.o.now?.() ?? new Date();
@@ -508,14 +520,7 @@ export class CmpClient {
           infoValue: new Uint8Array([5, 0]).buffer,
         }),
       );
-    if (this.o.certProfile) {
-      gi.push(
-        new InfoTypeAndValue({
-          infoType: oids.id_it_certProfile,
-          infoValue: AsnSerializer.serialize(new CertProfileValue([this.o.certProfile])),
-        }),
-      );
-    }
+    gi.push(...this.profileInfo());
     const operation = { ir: "initialization", cr: "certification", kur: "keyupdate", p10cr: "pkcs10" }[type];
     const repType = REP_FOR[type]!;
     const certReqId = type === "p10cr" ? -1 : 0;

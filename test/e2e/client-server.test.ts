@@ -133,6 +133,16 @@ describe("lwcmp client -> lwcmp CA", () => {
     assert.equal(await c.getRootUpdate(trusted[0]), undefined);
     const tpl = await c.getCertReqTemplate();
     assert.ok(tpl);
+    assert.equal(tpl.keySpec, undefined, "the default profile names no key type");
+    const tls = await client(macCred(), { certProfile: "tls-server" }).getCertReqTemplate();
+    assert.deepEqual(
+      tls?.keySpec?.map((k) => k.type),
+      ["1.3.6.1.5.5.7.5.1.11"],
+      "tls-server names its key type with id-regCtrl-algId",
+    );
+    const unknown = client(macCred(), { certProfile: "no-such-profile" });
+    const e = await failInfo(unknown.getCertReqTemplate());
+    assert.match(e.message, /unknown certificate profile "no-such-profile"/);
     const crls = await c.getCrls("CN=Demo Issuing CA,O=lwcmp demo");
     assert.equal(crls.length, 1);
   });
