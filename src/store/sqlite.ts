@@ -1,5 +1,6 @@
-// SQLite store on node:sqlite: WAL journal, synchronous=FULL so that a committed certificate is on
-// disk before the CA answers; optimistic versioning on transactions for safe continuation.
+// SQLite store on node:sqlite: WAL journal; writes of certificates and their status are committed with
+// synchronous=FULL (on disk before the CA answers), bookkeeping (nonces, transaction state) with NORMAL;
+// optimistic versioning on transactions for safe continuation.
 import { randomUUID } from "node:crypto";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { MIGRATIONS } from "./migrations/index.js";
@@ -28,7 +29,7 @@ export class SqliteStore implements Store {
   constructor(path: string) {
     this.db = new DatabaseSync(path);
     this.db.exec(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
     );
   }
 
@@ -39,6 +40,19 @@ export class SqliteStore implements Store {
       this.stmts.set(sql, s);
     }
     return s;
+  }
+
+  /**
+   * Runs `fn` with synchronous=FULL: its commit fsyncs the WAL (with every earlier commit in it), so
+   * what it wrote survives a power loss. Used for issued certificates and revocations.
+   */
+  private durable<T>(fn: () => T): T {
+    this.db.exec("PRAGMA synchronous = FULL");
+    try {
+      return fn();
+    } finally {
+      this.db.exec("PRAGMA synchronous = NORMAL");
+    }
   }
 
   private tx<T>(fn: () => T): T {
@@ -78,25 +92,27 @@ export class SqliteStore implements Store {
 
   async insertCertificate(c: CertificateRecord): Promise<void> {
     try {
-      this.q(
-        `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status, revocation_time,
+      this.durable(() =>
+        this.q(
+          `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status, revocation_time,
          revocation_reason, invalidity_date, profile, requester, transaction_id, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        c.issuer,
-        c.serial,
-        c.subject,
-        c.der,
-        ms(c.notBefore),
-        ms(c.notAfter),
-        c.status,
-        ms(c.revocationTime),
-        c.revocationReason ?? null,
-        ms(c.invalidityDate),
-        c.profile,
-        c.requester ?? null,
-        c.transactionId ?? null,
-        ms(c.createdAt),
+        ).run(
+          c.issuer,
+          c.serial,
+          c.subject,
+          c.der,
+          ms(c.notBefore),
+          ms(c.notAfter),
+          c.status,
+          ms(c.revocationTime),
+          c.revocationReason ?? null,
+          ms(c.invalidityDate),
+          c.profile,
+          c.requester ?? null,
+          c.transactionId ?? null,
+          ms(c.createdAt),
+        ),
       );
     } catch (e) {
       if (/UNIQUE|PRIMARY KEY/i.test((e as Error).message)) {
@@ -142,10 +158,12 @@ export class SqliteStore implements Store {
     status: CertificateRecord["status"],
     rev?: { time: Date; reason?: number; invalidityDate?: Date },
   ): Promise<boolean> {
-    const r = this.q(
-      `UPDATE certificates SET status = ?, revocation_time = ?, revocation_reason = ?, invalidity_date = ?
-       WHERE issuer = ? AND serial = ?`,
-    ).run(status, ms(rev?.time), rev?.reason ?? null, ms(rev?.invalidityDate), issuer, serial);
+    const r = this.durable(() =>
+      this.q(
+        `UPDATE certificates SET status = ?, revocation_time = ?, revocation_reason = ?, invalidity_date = ?
+         WHERE issuer = ? AND serial = ?`,
+      ).run(status, ms(rev?.time), rev?.reason ?? null, ms(rev?.invalidityDate), issuer, serial),
+    );
     return Number(r.changes) > 0;
   }
 
