@@ -1,5 +1,6 @@
 // CRMF schemas: RFC 4211 as updated by RFC 9045 and RFC 9810 (module PKIXCRMF-2009, IMPLICIT TAGS).
 // Tagged CHOICE types (Name, Time, GeneralName, POPOPrivKey, EncryptedKey) are always explicit.
+import "./cms-fix.js";
 import {
   AsnArray,
   AsnIntegerArrayBufferConverter,
