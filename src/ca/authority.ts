@@ -32,7 +32,8 @@ import {
   type PKIBodyType,
   type PKIHeader,
 } from "../asn1/cmp.js";
-import { CertId, type CertReqMsg } from "../asn1/crmf.js";
+import { CertId, EncryptedKey, type CertReqMsg } from "../asn1/crmf.js";
+import { buildEnvelopedData, techniqueFor } from "../pki/cms/enveloped.js";
 import { CertProfileValue, GeneralizedTimeValue } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { CmpError, MessageDecodeError } from "../cmp/errors.js";
@@ -107,6 +108,8 @@ interface TxData {
   cert?: { der: string; serial: string; certReqId: number };
   /** kur: the certificate being replaced. */
   oldSerial?: string;
+  /** Indirect POP (RFC 9810 §5.2.8.3): the certificate goes out encrypted; certConf proves possession. */
+  encrCert?: boolean;
 }
 
 interface Answer {
@@ -115,6 +118,8 @@ interface Answer {
   generalInfo?: InfoTypeAndValue[];
   /** Transaction whose lastSenderNonce records this answer. */
   tx?: TransactionRecord;
+  /** Protocol version of the answer when its syntax needs cmp2021 (EnvelopedData). */
+  pvno?: number;
 }
 
 function b64(u: Uint8Array): string {
@@ -394,6 +399,7 @@ export class CertificateAuthority {
           type === "kur" && who.kind === "cert"
             ? serialHex(who.cert.cert.tbsCertificate.serialNumber)
             : undefined,
+        encrCert: input.encrCert,
       };
       if (profile.requireApproval) {
         const summary = `${type} for "${input.subject ? nameToString(input.subject) : "(old subject)"}" by ${who.id}`;
@@ -490,7 +496,7 @@ export class CertificateAuthority {
         "central key generation (empty public key) is not offered by this CA",
       );
     }
-    this.checkPop(msg, publicKey, who);
+    const encrCert = this.checkPop(msg, publicKey, who) === "encrCert";
     let oldSubject;
     if (type === "kur" && who.kind === "cert") {
       const old = who.cert.cert;
@@ -510,6 +516,7 @@ export class CertificateAuthority {
       publicKey,
       requestedSans: templateSans(t),
       requestedNotAfter: t.validity?.notAfter?.getTime(),
+      encrCert,
     };
   }
 
@@ -530,16 +537,25 @@ export class CertificateAuthority {
     }
   }
 
-  private checkPop(msg: CertReqMsg, key: PublicKey, who: Requester): void {
+  private checkPop(msg: CertReqMsg, key: PublicKey, who: Requester): "direct" | "encrCert" {
     const kind = popKind(msg);
     if (kind === "signature") {
       verifySignaturePop(msg, key);
-      return;
+      return "direct";
     }
     if (kind === "raVerified") {
       // RFC 9483 §5.2.3.2: only an authorized RA may vouch for the POP.
-      if (who.kind === "cert" && who.source === "ra") return;
+      if (who.kind === "cert" && who.source === "ra") return "direct";
       throw new CmpError("badPOP", "raVerified POP is accepted only from an authorized RA");
+    }
+    if (kind === "encrCert") {
+      // RFC 9810 §5.2.8.3: the certificate is returned encrypted to the new key (KEM keys have no other POP).
+      try {
+        techniqueFor(key);
+      } catch {
+        throw new CmpError("badPOP", `a ${key.type} key cannot receive an encrypted certificate`);
+      }
+      return "encrCert";
     }
     throw new CmpError(
       "badPOP",
@@ -581,6 +597,7 @@ export class CertificateAuthority {
       publicKey,
       requestedSans,
       requestedNotAfter: undefined,
+      encrCert: false,
     };
   }
 
@@ -592,7 +609,8 @@ export class CertificateAuthority {
     certReqId: number,
   ): Promise<Answer> {
     const profile = this.config.profiles[data.profile]!;
-    const implicit = data.implicitConfirm && this.config.policy.allowImplicitConfirm;
+    // An encrypted certificate is only proven received by certConf: no implicit confirmation.
+    const implicit = data.implicitConfirm && this.config.policy.allowImplicitConfirm && !data.encrCert;
     let issued: IssuedCertificate | undefined;
     for (let attempt = 0; attempt < 3 && !issued; attempt++) {
       const candidate = issueCertificate(
@@ -659,14 +677,29 @@ export class CertificateAuthority {
       certReqId,
       status: statusInfo(PKIStatus.accepted),
       certifiedKeyPair: new CertifiedKeyPair({
-        certOrEncCert: new CertOrEncCert({ certificate: AsnParser.parse(issued.der, Certificate) }),
+        certOrEncCert: data.encrCert
+          ? new CertOrEncCert({
+              encryptedCert: new EncryptedKey({
+                envelopedData: buildEnvelopedData(issued.der, oids.id_data, [
+                  { kind: "certificate", certificate: issued.der },
+                ]),
+              }),
+            })
+          : new CertOrEncCert({ certificate: AsnParser.parse(issued.der, Certificate) }),
       }),
     });
     // RFC 9483 §4.1.1: extraCerts carry the chain of the new certificate; caPubs the root for MAC-based ir (§4.1.5).
     const chain = [this.m.caCert.der, ...this.m.chain.map((c) => c.der)];
     const root = this.m.chain.length ? this.m.chain[this.m.chain.length - 1]!.der : this.m.caCert.der;
     const caPubs = who.kind === "mac" && data.bodyType === "ir" ? [root] : undefined;
-    return { body: this.certRep(data.bodyType, [resp], caPubs), extraCerts: chain, generalInfo, tx: next };
+    return {
+      body: this.certRep(data.bodyType, [resp], caPubs),
+      extraCerts: chain,
+      generalInfo,
+      tx: next,
+      // RFC 9810 §7: EnvelopedData in a message needs cmp2021.
+      pvno: data.encrCert ? 3 : undefined,
+    };
   }
 
   /** After confirmation: kur may retire the old certificate (policy). */
@@ -853,6 +886,7 @@ export class CertificateAuthority {
 
   private async respond(d: DecodedMessage, who: Requester, a: Answer): Promise<Uint8Array> {
     const header = responseHeader(d.message.header, {
+      pvno: a.pvno,
       sender: this.senderName,
       recipKID: d.message.header.senderKID ? new Uint8Array(d.message.header.senderKID) : undefined,
       generalInfo: a.generalInfo,

@@ -44,9 +44,12 @@ import {
   CertRequest,
   CertTemplate,
   OptionalValidity,
+  POPOPrivKey,
   POPOSigningKey,
   ProofOfPossession,
+  SubsequentMessage,
 } from "../asn1/crmf.js";
+import { openEnvelopedData } from "../pki/cms/enveloped.js";
 import {
   CertProfileValue,
   CertReqTemplateContent,
@@ -197,17 +200,23 @@ export class CmpClient {
         }),
       ];
     }
-    // RFC 4211 §4.1: the POP signature covers the DER of certReq.
-    const popAlg = defaultSignatureAlgorithm(req.newKey);
-    const popSig = sign(popAlg, req.newKey, new Uint8Array(AsnSerializer.serialize(certReq)));
-    const msg = new CertReqMsg({
-      certReq,
-      popo: new ProofOfPossession({
+    let popo: ProofOfPossession;
+    const signs = !/^(ml-kem-|x25519$|x448$)/.test(req.newKey.type);
+    if (signs) {
+      // RFC 4211 §4.1: the POP signature covers the DER of certReq.
+      const popAlg = defaultSignatureAlgorithm(req.newKey);
+      const popSig = sign(popAlg, req.newKey, new Uint8Array(AsnSerializer.serialize(certReq)));
+      popo = new ProofOfPossession({
         signature: new POPOSigningKey({ algorithmIdentifier: popAlg, signature: new BitString(popSig) }),
-      }),
-    });
-    const body = new PKIBody({ [type]: new CertReqMessages([msg]) });
-    return this.enrollWith(type, body, newSpki);
+      });
+    } else {
+      // RFC 9810 §5.2.8.3: a key that cannot sign proves possession by decrypting the certificate.
+      popo = new ProofOfPossession({
+        keyEncipherment: new POPOPrivKey({ subsequentMessage: SubsequentMessage.encrCert }),
+      });
+    }
+    const body = new PKIBody({ [type]: new CertReqMessages([new CertReqMsg({ certReq, popo })]) });
+    return this.enrollWith(type, body, newSpki, signs ? undefined : req.newKey);
   }
 
   /** Enrollment with a PKCS#10 request (RFC 9483 §4.1.4). */
@@ -510,8 +519,11 @@ export class CmpClient {
     type: "ir" | "cr" | "kur" | "p10cr",
     body: PKIBody,
     newSpki: Uint8Array,
+    /** The new key when the certificate comes encrypted to it (indirect POP). */
+    decryptionKey?: PrivateKey,
   ): Promise<EnrollResult> {
-    const ex = this.newExchange(PVNO_CMP2000);
+    // RFC 9810 §7: an exchange that carries EnvelopedData uses cmp2021.
+    const ex = this.newExchange(decryptionKey ? PVNO_CMP2021 : PVNO_CMP2000);
     const gi: InfoTypeAndValue[] = [];
     if (this.o.implicitConfirm)
       gi.push(
@@ -558,12 +570,22 @@ export class CmpClient {
     if (r.status.status !== PKIStatus.accepted && r.status.status !== PKIStatus.grantedWithMods) {
       throw this.statusError("enrollment refused", r.status);
     }
-    const certObj = r.certifiedKeyPair?.certOrEncCert.certificate;
-    if (!certObj)
-      throw new CmpClientError(
-        "the response holds no certificate (encrypted certificates are not supported yet)",
-      );
-    const certificate = new Uint8Array(AsnSerializer.serialize(certObj));
+    const coe = r.certifiedKeyPair?.certOrEncCert;
+    let certificate: Uint8Array;
+    if (coe?.certificate) {
+      certificate = new Uint8Array(AsnSerializer.serialize(coe.certificate));
+    } else if (coe?.encryptedCert?.envelopedData) {
+      if (!decryptionKey)
+        throw new CmpClientError("the certificate came encrypted, but not to a key this client holds");
+      try {
+        certificate = openEnvelopedData(coe.encryptedCert.envelopedData, { kind: "key", key: decryptionKey });
+      } catch (e) {
+        throw new CmpClientError(`cannot decrypt the issued certificate: ${(e as Error).message}`);
+      }
+    } else {
+      throw new CmpClientError("the response holds no certificate");
+    }
+    const certObj = AsnParser.parse(certificate, Certificate);
     const caPubs = (rep.caPubs ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
     const extra = rsp.extraCerts.map((c) => c.der);
     const problem = await this.checkIssued(

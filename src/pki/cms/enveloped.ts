@@ -77,7 +77,8 @@ export type Recipient =
   | { kind: "password"; password: Uint8Array; iterations?: number };
 
 export type RecipientCredential =
-  | { kind: "key"; key: PrivateKey; certificate: Uint8Array }
+  /** `certificate` selects the RecipientInfo by issuer and serial; without it, by the key's kind. */
+  | { kind: "key"; key: PrivateKey; certificate?: Uint8Array }
   | { kind: "password"; password: Uint8Array; maxIterations?: number };
 
 const ab = (u: Uint8Array) => u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
@@ -275,7 +276,9 @@ export function envelopedContentInfoDer(env: EnvelopedData): Uint8Array {
 
 // ---- opening ----
 
-function sameIssuerSerial(a: IssuerAndSerialNumber | undefined, cert: Certificate): boolean {
+/** Without a certificate (an encrypted certificate being opened) any recipient of the key's kind matches. */
+function sameIssuerSerial(a: IssuerAndSerialNumber | undefined, cert: Certificate | undefined): boolean {
+  if (!cert) return true;
   return !!a && Buffer.from(der(a)).equals(Buffer.from(der(issuerAndSerial(cert))));
 }
 
@@ -303,7 +306,7 @@ function recoverCek(info: RecipientInfo, cred: RecipientCredential): Uint8Array 
     );
     return aesKeyUnwrap(kek, new Uint8Array(p.encryptedKey.buffer));
   }
-  const cert = AsnParser.parse(cred.certificate, Certificate);
+  const cert = cred.certificate ? AsnParser.parse(cred.certificate, Certificate) : undefined;
   if (info.ktri && sameIssuerSerial(info.ktri.rid.issuerAndSerialNumber, cert)) {
     const alg = info.ktri.keyEncryptionAlgorithm;
     if (alg.algorithm !== id_RSAES_OAEP)
@@ -328,9 +331,9 @@ function recoverCek(info: RecipientInfo, cred: RecipientCredential): Uint8Array 
       );
     }
     const wrap = AsnParser.parse(info.kari.keyEncryptionAlgorithm.parameters!, AlgorithmIdentifier).algorithm;
-    // Rebuild the ephemeral key's SPKI with the recipient's curve parameters.
+    // Rebuild the ephemeral key's SPKI with the recipient key's algorithm and curve parameters.
     const spki = new SubjectPublicKeyInfo({
-      algorithm: cert.tbsCertificate.subjectPublicKeyInfo.algorithm,
+      algorithm: AsnParser.parse(cred.key.publicKey.spki, SubjectPublicKeyInfo).algorithm,
       subjectPublicKey: orig.publicKey,
     });
     const z = ecdh(cred.key, importPublicKeySpki(der(spki)));
