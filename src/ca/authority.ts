@@ -3,6 +3,7 @@
 // transport-free handler: DER PKIMessage in, DER PKIMessage out.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import {
+  AlgorithmIdentifier,
   Certificate,
   CRLReason,
   Extensions,
@@ -34,7 +35,7 @@ import {
 } from "../asn1/cmp.js";
 import { CertId, EncryptedKey, type CertReqMsg } from "../asn1/crmf.js";
 import { buildEnvelopedData, techniqueFor } from "../pki/cms/enveloped.js";
-import { CertProfileValue, GeneralizedTimeValue } from "../asn1/itav.js";
+import { CertProfileValue, GeneralizedTimeValue, KemCiphertextInfo } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { CmpError, MessageDecodeError } from "../cmp/errors.js";
 import { computeCertHash, certHashAlgorithm } from "../cmp/certhash.js";
@@ -44,7 +45,8 @@ import { popKind, templatePublicKey, verifySignaturePop } from "../cmp/pop.js";
 import { protectMessage, protectionKind, type ProtectionCredential } from "../cmp/protection.js";
 import { statusInfo } from "../cmp/status.js";
 import type { FailInfo } from "../cmp/failinfo.js";
-import { importPublicKeySpki, verify, type PublicKey } from "../crypto/index.js";
+import { importPublicKeySpki, kemEncapsulate, verify, type PublicKey } from "../crypto/index.js";
+import { certificatePublicKey } from "../pki/path.js";
 import type { CaMaterials } from "../config/materials.js";
 import type { Config, Profile } from "../config/schema.js";
 import { serialHex } from "../pki/certificate.js";
@@ -55,6 +57,16 @@ import { TransactionIdInUseError } from "../store/store.js";
 import { answerGenm } from "./genm.js";
 import { issueCertificate, templateSans, type IssuedCertificate } from "./issue.js";
 import { authenticate, type Requester } from "./requester.js";
+
+/** The unprotected genm that only asks for a KemCiphertextInfo (RFC 9810 §5.1.3.4). */
+function isKemBootstrap(d: DecodedMessage): boolean {
+  return (
+    d.bodyType === "genm" &&
+    protectionKind(d.message.header) === "none" &&
+    d.message.body.genm!.length === 1 &&
+    d.message.body.genm![0]!.infoType === oids.id_it_KemCiphertextInfo
+  );
+}
 
 /** Which body types each RFC 9483 §6.1 operation path accepts; continuation messages fit every path. */
 const OPERATION_BODIES: Readonly<Record<string, readonly PKIBodyType[]>> = {
@@ -183,24 +195,32 @@ export class CertificateAuthority {
     let requester: Requester | undefined;
     try {
       decoded = decodePKIMessage(der);
-      this.checkOperation(decoded.bodyType, ctx.operation);
+      const kemBootstrap = isKemBootstrap(decoded);
+      if (!kemBootstrap) this.checkOperation(decoded.bodyType, ctx.operation);
       this.checkHeader(decoded.message.header);
-      requester = await authenticate(decoded, {
-        materials: this.m,
-        macLimits: { maxIterations: this.config.policy.maxMacIterations, minIterations: 1 },
-        isRevoked: async (issuer, serial) => {
-          const rec = await this.store.getCertificate(issuer, serial);
-          return rec !== undefined && rec.status !== "valid";
+      requester = await authenticate(
+        decoded,
+        {
+          materials: this.m,
+          macLimits: { maxIterations: this.config.policy.maxMacIterations, minIterations: 1 },
+          isRevoked: async (issuer, serial) => {
+            const rec = await this.store.getCertificate(issuer, serial);
+            return rec !== undefined && rec.status !== "valid";
+          },
+          kemSecret: (tid) => this.store.getMeta(`kem:${hex(tid)}`),
+          now: this.now(),
         },
-        now: this.now(),
-      });
+        { kemBootstrap },
+      );
       const h = decoded.message.header;
       const fresh = await this.store.recordNonce(
         new Uint8Array(h.senderNonce!),
         new Date(this.now().getTime() + 2 * this.config.policy.messageTimeSkew + 86_400_000),
       );
       if (!fresh) throw new CmpError("badSenderNonce", "senderNonce was used before (replayed message?)");
-      const answer = await this.dispatch(decoded, requester, ctx.profile);
+      const answer = kemBootstrap
+        ? await this.kemBootstrap(decoded, requester)
+        : await this.dispatch(decoded, requester, ctx.profile);
       return await this.respond(decoded, requester, answer);
     } catch (e) {
       return this.errorResponse(decoded, requester, e);
@@ -328,6 +348,21 @@ export class CertificateAuthority {
       });
     } catch (e) {
       if (e instanceof TransactionIdInUseError) {
+        // A transaction opened by a KEM exchange (RFC 9810 §5.1.3.4) goes on with the real request.
+        const tx = await this.store.getTransaction(hex(d.message.header.transactionID));
+        if (
+          tx &&
+          tx.state === "kem-protection" &&
+          tx.requester === who.id &&
+          who.kind === "cert" &&
+          who.kemSecret
+        ) {
+          return this.store.updateTransaction(tx.transactionId, tx.version, {
+            state,
+            data: data ? new TextEncoder().encode(JSON.stringify(data)) : null,
+            expiresAt: new Date(this.now().getTime() + ttl),
+          });
+        }
         throw new CmpError(
           "transactionIdInUse",
           "transactionID is already in use; start a new transaction with a fresh one",
@@ -335,6 +370,37 @@ export class CertificateAuthority {
       }
       throw e;
     }
+  }
+
+  /**
+   * RFC 9810 §5.1.3.4: an EE whose only credential is a KEM certificate asks for a ciphertext; the
+   * CA encapsulates to the certificate's key, keeps the shared secret for this transaction and
+   * answers with KemCiphertextInfo, signed.
+   */
+  private async kemBootstrap(d: DecodedMessage, who: Requester): Promise<Answer> {
+    if (who.kind !== "cert") throw new CmpError("badRequest", "KemCiphertextInfo needs a KEM certificate");
+    const key = certificatePublicKey(who.cert.cert);
+    const { sharedSecret, ciphertext } = kemEncapsulate(key);
+    const tx = await this.newTransaction(d, who, "kem", "kem-protection", null);
+    await this.store.setMeta(`kem:${tx.transactionId}`, sharedSecret);
+    const info = new KemCiphertextInfo({
+      kem: new AlgorithmIdentifier({
+        algorithm: who.cert.cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm,
+      }),
+      ct: ciphertext.slice().buffer,
+    });
+    this.log({ event: "kem-ciphertext-sent", transactionId: tx.transactionId, requester: who.id });
+    return {
+      body: new PKIBody({
+        genp: new InfoTypeAndValues([
+          new InfoTypeAndValue({
+            infoType: oids.id_it_KemCiphertextInfo,
+            infoValue: AsnSerializer.serialize(info),
+          }),
+        ]),
+      }),
+      tx,
+    };
   }
 
   private async continuation(
@@ -862,6 +928,10 @@ export class CertificateAuthority {
   // ---- responses ----
 
   private credentialFor(d: DecodedMessage | undefined, who: Requester | undefined): ProtectionCredential {
+    if (who?.kind === "cert" && who.kemSecret && d && protectionKind(d.message.header) === "kem") {
+      // RFC 9810 §5.1.3.4: the responder protects with the same KEM-derived MAC key.
+      return { kind: "kem", sharedSecret: who.kemSecret };
+    }
     if (who?.kind === "mac" && d) {
       const kind = protectionKind(d.message.header);
       return {

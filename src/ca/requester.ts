@@ -4,6 +4,7 @@ import type { Certificate } from "@peculiar/asn1-x509";
 import { CmpError } from "../cmp/errors.js";
 import { hex } from "../cmp/header.js";
 import type { DecodedMessage } from "../cmp/message.js";
+import { verifyKemProtection } from "../cmp/kem-protection.js";
 import {
   protectionKind,
   verifyMacProtection,
@@ -24,6 +25,8 @@ export type Requester =
       source: "issued" | "external" | "ra";
       cert: CertEntry;
       chain: CertEntry[];
+      /** Shared secret of the transaction's KEM exchange, when the certificate holds a KEM key. */
+      kemSecret?: Uint8Array;
     };
 
 export function requesterId(r: Requester): string {
@@ -39,7 +42,14 @@ export interface AuthContext {
   macLimits: MacLimits;
   /** Revocation and confirmation state of certificates this CA issued. */
   isRevoked: (issuer: string, serial: string) => Promise<boolean>;
+  /** The KEM shared secret established earlier in this transaction (RFC 9810 §5.1.3.4). */
+  kemSecret: (transactionId: Uint8Array) => Promise<Uint8Array | undefined>;
   now: Date;
+}
+
+export interface AuthOptions {
+  /** The message only starts a KEM exchange: it is unprotected and carries the KEM certificate. */
+  kemBootstrap?: boolean;
 }
 
 /**
@@ -47,10 +57,14 @@ export interface AuthContext {
  * protection with extraCerts[0] validated against this CA (our own certificates), the external
  * anchors (manufacturer certificates) or the configured RA certificates.
  */
-export async function authenticate(msg: DecodedMessage, ctx: AuthContext): Promise<Requester> {
+export async function authenticate(
+  msg: DecodedMessage,
+  ctx: AuthContext,
+  opts: AuthOptions = {},
+): Promise<Requester> {
   const h = msg.message.header;
   const kind = protectionKind(h);
-  if (kind === "none") {
+  if (kind === "none" && !opts.kemBootstrap) {
     throw new CmpError(
       "badMessageCheck",
       "the request is not protected; use MAC- or signature-based protection",
@@ -68,7 +82,7 @@ export async function authenticate(msg: DecodedMessage, ctx: AuthContext): Promi
     verifyMacProtection(msg, entry.secret, ctx.macLimits);
     return { kind: "mac", id: `kid:${hex(h.senderKID)}`, secret: entry };
   }
-  if (kind !== "signature") {
+  if (kind !== "signature" && kind !== "kem" && !(kind === "none" && opts.kemBootstrap)) {
     throw new CmpError("badAlg", `${kind} protection is not supported by this CA`);
   }
   const extra = msg.extraCerts;
@@ -125,7 +139,32 @@ export async function authenticate(msg: DecodedMessage, ctx: AuthContext): Promi
     );
   }
   const signerKey = certificatePublicKey(target.cert);
-  verifySignatureProtection(msg, signerKey);
+  let kemSecret: Uint8Array | undefined;
+  if (kind === "signature") {
+    verifySignatureProtection(msg, signerKey);
+  } else if (kind === "kem") {
+    kemSecret = await ctx.kemSecret(new Uint8Array(h.transactionID!));
+    // RFC 9810 §5.1.3.4: a KEM-protected message without a preceding KemCiphertextInfo exchange.
+    if (!kemSecret)
+      throw new CmpError(
+        "wrongIntegrity",
+        "no KEM ciphertext was exchanged in this transaction; send genm KemCiphertextInfo first",
+      );
+    try {
+      verifyKemProtection(msg, kemSecret);
+    } catch (e) {
+      if (e instanceof CmpError) throw e;
+      throw new CmpError(
+        "badMessageCheck",
+        `KEM-based protection cannot be checked: ${(e as Error).message}`,
+      );
+    }
+  } else if (!signerKey.type.startsWith("ml-kem-")) {
+    throw new CmpError(
+      "badRequest",
+      "KemCiphertextInfo needs a certificate with an ML-KEM key in extraCerts",
+    );
+  }
   // RFC 9483 §3.1: the sender field holds the subject of the protection certificate.
   const sender = h.sender.directoryName;
   if (!sender || !namesEqual(sender, target.cert.tbsCertificate.subject)) {
@@ -135,7 +174,7 @@ export async function authenticate(msg: DecodedMessage, ctx: AuthContext): Promi
         `"${nameToString(target.cert.tbsCertificate.subject)}"`,
     );
   }
-  return { kind: "cert", id: certId(target.cert), source, cert: target, chain };
+  return { kind: "cert", id: certId(target.cert), source, cert: target, chain, kemSecret };
 }
 
 function describeKid(kid: ArrayBuffer): string {

@@ -57,6 +57,7 @@ import {
   CRLStatus,
   CRLStatusListValue,
   GeneralNameList,
+  KemCiphertextInfo,
 } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { CmpError } from "../cmp/errors.js";
@@ -71,7 +72,14 @@ import {
   type ProtectionCredential,
 } from "../cmp/protection.js";
 import { formatStatus, statusInfo } from "../cmp/status.js";
-import { defaultSignatureAlgorithm, importPublicKeySpki, sign, type PrivateKey } from "../crypto/index.js";
+import { verifyKemProtection } from "../cmp/kem-protection.js";
+import {
+  defaultSignatureAlgorithm,
+  importPublicKeySpki,
+  kemDecapsulate,
+  sign,
+  type PrivateKey,
+} from "../crypto/index.js";
 import { getSubjectKeyIdentifier } from "../pki/extensions.js";
 import { namesEqual, nullDn, parseName } from "../pki/names.js";
 import { certEntry, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
@@ -96,7 +104,9 @@ export type ClientCredential =
       algorithm?: "pbm" | "pbmac1";
       iterations?: number;
     }
-  | { kind: "signature"; key: PrivateKey; certificate: Uint8Array; chain?: Uint8Array[] };
+  | { kind: "signature"; key: PrivateKey; certificate: Uint8Array; chain?: Uint8Array[] }
+  /** A KEM certificate (ML-KEM): each transaction starts with a KemCiphertextInfo exchange (RFC 9810 §5.1.3.4). */
+  | { kind: "kem"; key: PrivateKey; certificate: Uint8Array; chain?: Uint8Array[] };
 
 export interface CmpClientOptions {
   /** Sends one DER request and returns the DER answer (HTTP, file, or in-process). */
@@ -149,6 +159,9 @@ interface Exchange {
   transactionID: Uint8Array;
   lastNonce?: Uint8Array;
   pvno: number;
+  /** KEM shared secret of this transaction, once the server sent its ciphertext. */
+  kemSecret?: Uint8Array;
+  kemPending?: boolean;
 }
 
 const REP_FOR: Record<string, PKIBodyType> = { ir: "ip", cr: "cp", kur: "kup", p10cr: "cp" };
@@ -363,8 +376,7 @@ export class CmpClient {
 
   private oldCert(req: EnrollRequest): Certificate | undefined {
     const der =
-      req.oldCertificate ??
-      (this.o.credential.kind === "signature" ? this.o.credential.certificate : undefined);
+      req.oldCertificate ?? (this.o.credential.kind === "mac" ? undefined : this.o.credential.certificate);
     return der ? AsnParser.parse(der, Certificate) : undefined;
   }
 
@@ -372,10 +384,16 @@ export class CmpClient {
     return { transactionID: new Uint8Array(crypto.getRandomValues(new Uint8Array(16))), pvno };
   }
 
-  private credential(): ProtectionCredential {
+  private credential(ex: Exchange): ProtectionCredential {
     const c = this.o.credential;
     if (c.kind === "signature")
       return { kind: "signature", key: c.key, certificate: c.certificate, chain: c.chain };
+    if (c.kind === "kem") {
+      const extraCerts = [c.certificate, ...(c.chain ?? [])];
+      return ex.kemSecret
+        ? { kind: "kem", sharedSecret: ex.kemSecret, extraCerts }
+        : { kind: "none", extraCerts };
+    }
     const kid = typeof c.reference === "string" ? new TextEncoder().encode(c.reference) : c.reference;
     return c.algorithm === "pbmac1"
       ? { kind: "pbmac1", secret: c.secret, senderKID: kid, iterations: c.iterations }
@@ -386,7 +404,7 @@ export class CmpClient {
     const s = this.o.sender;
     if (s) return new GeneralName({ directoryName: typeof s === "string" ? parseName(s) : s });
     const c = this.o.credential;
-    if (c.kind === "signature") {
+    if (c.kind === "signature" || c.kind === "kem") {
       return new GeneralName({
         directoryName: AsnParser.parse(c.certificate, Certificate).tbsCertificate.subject,
       });
@@ -407,6 +425,10 @@ export class CmpClient {
     expect: PKIBodyType | PKIBodyType[],
     generalInfo: InfoTypeAndValue[] = [],
   ): Promise<DecodedMessage> {
+    if (this.o.credential.kind === "kem" && !ex.kemSecret && !ex.kemPending) {
+      ex.kemPending = true;
+      await this.kemExchange(ex, operation);
+    }
     const header = buildHeader({
       pvno: ex.pvno,
       sender: this.senderName(),
@@ -416,7 +438,7 @@ export class CmpClient {
       generalInfo,
     });
     const sentNonce = new Uint8Array(header.senderNonce!);
-    const der = protectMessage(new PKIMessage({ header, body }), this.credential());
+    const der = protectMessage(new PKIMessage({ header, body }), this.credential(ex));
     let answer: Uint8Array;
     try {
       answer = await this.o.send(der, operation);
@@ -432,7 +454,7 @@ export class CmpClient {
       );
     }
     const h = rsp.message.header;
-    await this.checkProtection(rsp);
+    await this.checkProtection(rsp, ex);
     if (!h.transactionID || !Buffer.from(h.transactionID).equals(Buffer.from(ex.transactionID))) {
       throw new CmpClientError("the response's transactionID differs from the request's");
     }
@@ -453,13 +475,37 @@ export class CmpClient {
     return rsp;
   }
 
+  /**
+   * RFC 9810 §5.1.3.4: asks the server for a KEM ciphertext to our KEM certificate (an unprotected
+   * genm carrying the certificate), checks the server's signature on the answer, decapsulates.
+   */
+  private async kemExchange(ex: Exchange, operation: string): Promise<void> {
+    const c = this.o.credential;
+    if (c.kind !== "kem") return;
+    const genm = new PKIBody({
+      genm: new InfoTypeAndValues([new InfoTypeAndValue({ infoType: oids.id_it_KemCiphertextInfo })]),
+    });
+    const rsp = await this.exchange(ex, genm, operation, "genp");
+    if (protectionKind(rsp.message.header) !== "signature") {
+      throw new CmpClientError("the KEM ciphertext must come signature-protected by the server");
+    }
+    const itav = rsp.message.body.genp!.find((i) => i.infoType === oids.id_it_KemCiphertextInfo);
+    if (!itav?.infoValue) throw new CmpClientError("the server sent no KemCiphertextInfo");
+    const info = AsnParser.parse(itav.infoValue, KemCiphertextInfo);
+    try {
+      ex.kemSecret = kemDecapsulate(c.key, new Uint8Array(info.ct));
+    } catch (e) {
+      throw new CmpClientError(`KEM decapsulation failed: ${(e as Error).message}`, ["badMessageCheck"]);
+    }
+  }
+
   private statusError(prefix: string, info: PKIStatusInfo): CmpClientError {
     const text = formatStatus(info);
     const failInfo = text.match(/\(([^)]*)\)/)?.[1]?.split(", ") ?? [];
     return new CmpClientError(`${prefix}: ${text}`, failInfo, text);
   }
 
-  private async checkProtection(rsp: DecodedMessage): Promise<void> {
+  private async checkProtection(rsp: DecodedMessage, ex: Exchange): Promise<void> {
     const kind = protectionKind(rsp.message.header);
     const c = this.o.credential;
     if (kind === "none") {
@@ -467,15 +513,19 @@ export class CmpClient {
       throw new CmpClientError("the response is not protected");
     }
     try {
+      if (kind === "kem") {
+        if (!ex.kemSecret)
+          throw new CmpClientError("the server used KEM-based protection before any KEM exchange");
+        verifyKemProtection(rsp, ex.kemSecret);
+        return;
+      }
       if (kind === "pbm" || kind === "pbmac1") {
         if (c.kind !== "mac")
           throw new CmpClientError("the server answered with MAC protection to a signed request");
         verifyMacProtection(rsp, c.secret, { maxIterations: 1_000_000, minIterations: 1 });
         return;
       }
-      const extra = (rsp.message.extraCerts ?? []).map((x) =>
-        certEntry(new Uint8Array(AsnSerializer.serialize(x))),
-      );
+      const extra = rsp.extraCerts;
       const known = [
         ...(this.o.serverCert ? [certEntry(this.o.serverCert)] : []),
         ...this.anchors,

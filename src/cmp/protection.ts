@@ -34,6 +34,7 @@ import { CmpError } from "./errors.js";
 import { toArrayBuffer } from "./header.js";
 import { derSequence, derTlv } from "../pki/der.js";
 import type { DecodedMessage } from "./message.js";
+import { deriveSsk, kemBasedMacAlgorithm, kemMac } from "./kem-protection.js";
 import { randomBytes } from "node:crypto";
 
 /** Limits on attacker-chosen cost parameters of MAC protection. */
@@ -76,7 +77,20 @@ export interface Pbmac1Credential {
   hash?: string;
   extraCerts?: Uint8Array[];
 }
-export type ProtectionCredential = SignatureCredential | PbmCredential | Pbmac1Credential;
+/** KEM-based MAC (RFC 9810 §5.1.3.4) with the shared secret of this transaction's KEM exchange. */
+export interface KemCredential {
+  kind: "kem";
+  sharedSecret: Uint8Array;
+  senderKID?: Uint8Array;
+  extraCerts?: Uint8Array[];
+}
+/** No protection: only for the message that starts a KEM exchange (it carries the KEM certificate). */
+export interface NoProtection {
+  kind: "none";
+  extraCerts?: Uint8Array[];
+}
+export type ProtectionCredential =
+  SignatureCredential | PbmCredential | Pbmac1Credential | KemCredential | NoProtection;
 
 export { protectionKind, type ProtectionKind } from "./protection-kind.js";
 import { protectionKind } from "./protection-kind.js";
@@ -112,7 +126,11 @@ function nullParams(): ArrayBuffer {
 export function protectMessage(message: PKIMessage, cred: ProtectionCredential): Uint8Array {
   const h = message.header;
   let extra: Uint8Array[];
-  if (cred.kind === "signature") {
+  if (cred.kind === "kem" || cred.kind === "none") {
+    h.protectionAlg = cred.kind === "kem" ? kemBasedMacAlgorithm() : undefined;
+    if (cred.kind === "kem" && cred.senderKID) h.senderKID = toArrayBuffer(cred.senderKID);
+    extra = cred.extraCerts ?? [];
+  } else if (cred.kind === "signature") {
     h.protectionAlg = cred.algorithm ?? defaultSignatureAlgorithm(cred.key);
     // RFC 9483 §3.1: senderKID holds the subjectKeyIdentifier of the protection certificate, if it has one.
     const ski = cachedSki(cred.certificate);
@@ -152,18 +170,22 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
   const headerDer = new Uint8Array(AsnSerializer.serialize(message.header));
   const bodyDer = new Uint8Array(AsnSerializer.serialize(message.body));
   const protectedPart = derSequence(headerDer, bodyDer);
-  const value =
-    cred.kind === "signature"
-      ? sign(h.protectionAlg!, cred.key, protectedPart)
-      : computeMacProtection(h.protectionAlg!, cred.secret, protectedPart, {
-          maxIterations: Number.MAX_SAFE_INTEGER,
-          minIterations: 1,
-        });
+  const extraDer = extra.length > 0 ? [derTlv(0xa1, derSequence(...extra))] : [];
+  if (cred.kind === "none") return derSequence(headerDer, bodyDer, ...extraDer);
+  let value: Uint8Array;
+  if (cred.kind === "signature") value = sign(h.protectionAlg!, cred.key, protectedPart);
+  else if (cred.kind === "kem") {
+    const ssk = deriveSsk(cred.sharedSecret, new Uint8Array(h.transactionID!), h.protectionAlg!);
+    value = kemMac(h.protectionAlg!, ssk, protectedPart);
+  } else {
+    value = computeMacProtection(h.protectionAlg!, cred.secret, protectedPart, {
+      maxIterations: Number.MAX_SAFE_INTEGER,
+      minIterations: 1,
+    });
+  }
   message.protection = new BitString(value);
   const protection = derTlv(0xa0, derTlv(0x03, Uint8Array.of(0), value));
-  return extra.length > 0
-    ? derSequence(headerDer, bodyDer, protection, derTlv(0xa1, derSequence(...extra)))
-    : derSequence(headerDer, bodyDer, protection);
+  return derSequence(headerDer, bodyDer, protection, ...extraDer);
 }
 
 function unsupportedHash(name: string | undefined): never {

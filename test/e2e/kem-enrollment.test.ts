@@ -5,6 +5,10 @@ import { after, before, describe, it } from "node:test";
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { CertReqMessages } from "../../src/asn1/crmf.js";
+import { InfoTypeAndValue, InfoTypeAndValues, PKIBody, PKIMessage } from "../../src/asn1/cmp.js";
+import { id_it_caCerts } from "../../src/asn1/oids.js";
+import { buildHeader } from "../../src/cmp/header.js";
+import { directoryName } from "../../src/pki/names.js";
 import { CmpClient } from "../../src/client/client.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
 import { protectMessage } from "../../src/cmp/protection.js";
@@ -89,5 +93,72 @@ describe("ML-KEM enrollment with encrCert", () => {
     const s = describeStatus(rsp.body.ip!.response[0]!.status);
     assert.deepEqual(s.failInfo, ["badPOP"]);
     assert.match(s.statusString.join(" "), /ml-kem-768/);
+  });
+});
+
+describe("KEM-based message protection (RFC 9810 §5.1.3.4)", () => {
+  let d: Demo;
+  before(async () => {
+    d = await startDemo();
+  });
+  after(() => d.close());
+  const trusted = () => pemBlocks(d.read("root-ca.crt"));
+
+  for (const t of ["ml-kem-768", "ml-kem-1024"]) {
+    it(`${t}: an EE whose only credential is a KEM certificate does genm, kur and rr`, async () => {
+      const key = generateKeyPair(t);
+      const first = await new CmpClient({
+        send: (der) => postCmp(`${d.url}/.well-known/cmp`, der),
+        credential: { kind: "mac", reference: d.kid, secret: new TextEncoder().encode(d.secret) },
+        trusted: trusted(),
+      }).enroll("ir", { subject: `CN=${t}-kemmac`, newKey: key });
+      const sent: string[] = [];
+      const kemClient = (k: typeof key, cert: Uint8Array) =>
+        new CmpClient({
+          send: (der, op) => {
+            sent.push(decodePKIMessage(der).bodyType);
+            return postCmp(`${d.url}/.well-known/cmp/${op}`, der);
+          },
+          credential: { kind: "kem", key: k, certificate: cert },
+          trusted: trusted(),
+          untrusted: pemBlocks(d.read("issuing-ca.crt")),
+        });
+      const ca = await kemClient(key, first.certificate).getCaCerts();
+      assert.equal(ca.length, 2);
+      assert.deepEqual(sent, ["genm", "genm"], "KemCiphertextInfo exchange, then the KEM-protected genm");
+      const newKey = generateKeyPair(t);
+      const kur = await kemClient(key, first.certificate).enroll("kur", { newKey });
+      const newCert = AsnParser.parse(kur.certificate, Certificate);
+      assert.deepEqual(
+        Buffer.from(AsnSerializer.serialize(newCert.tbsCertificate.subjectPublicKeyInfo)),
+        Buffer.from(newKey.publicKey.spki),
+      );
+      const rr = await kemClient(newKey, kur.certificate).revoke(kur.certificate, 1);
+      assert.match(rr.status, /accepted/);
+      const rec = (await d.server.store.findCertificates({ subject: `CN=${t}-kemmac` })).find(
+        (c) => c.status === "revoked",
+      );
+      assert.ok(rec, "the updated certificate is revoked");
+    });
+  }
+
+  it("a KEM-protected request without a preceding ciphertext exchange is refused with wrongIntegrity", async () => {
+    const key = generateKeyPair("ml-kem-768");
+    const r = await new CmpClient({
+      send: (der) => postCmp(`${d.url}/.well-known/cmp`, der),
+      credential: { kind: "mac", reference: d.kid, secret: new TextEncoder().encode(d.secret) },
+      trusted: trusted(),
+    }).enroll("ir", { subject: "CN=kem-no-ct", newKey: key });
+    const m = new PKIMessage({
+      header: buildHeader({ sender: directoryName("CN=kem-no-ct") }),
+      body: new PKIBody({ genm: new InfoTypeAndValues([new InfoTypeAndValue({ infoType: id_it_caCerts })]) }),
+    });
+    const der = protectMessage(m, {
+      kind: "kem",
+      sharedSecret: new Uint8Array(32),
+      extraCerts: [r.certificate],
+    });
+    const rsp = decodePKIMessage(await postCmp(`${d.url}/.well-known/cmp`, der)).message;
+    assert.deepEqual(describeStatus(rsp.body.error!.pKIStatusInfo).failInfo, ["wrongIntegrity"]);
   });
 });
