@@ -70,7 +70,7 @@ function fullMatch(pattern: string, text: string): boolean {
 
 /** The ML-KEM X.509 profile (RFC 9935) allows keyEncipherment only. */
 function keyUsageFor(key: PublicKey, profile: Profile): KeyUsageType[] {
-  if (key.type.startsWith("ml-kem")) return ["keyEncipherment"];
+  if (key.type.startsWith("ml-kem") || key.type.startsWith("composite:mlkem")) return ["keyEncipherment"];
   if (key.type === "x25519" || key.type === "x448") return ["keyAgreement"];
   return profile.keyUsage;
 }

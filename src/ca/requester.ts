@@ -5,6 +5,7 @@ import { CmpError } from "../cmp/errors.js";
 import { hex } from "../cmp/header.js";
 import type { DecodedMessage } from "../cmp/message.js";
 import { verifyKemProtection } from "../cmp/kem-protection.js";
+import { isKemKeyType } from "../pki/cms/enveloped.js";
 import {
   protectionKind,
   verifyMacProtection,
@@ -159,7 +160,7 @@ export async function authenticate(
         `KEM-based protection cannot be checked: ${(e as Error).message}`,
       );
     }
-  } else if (!signerKey.type.startsWith("ml-kem-")) {
+  } else if (!isKemKeyType(signerKey.type)) {
     throw new CmpError(
       "badRequest",
       "KemCiphertextInfo needs a certificate with an ML-KEM key in extraCerts",

@@ -214,7 +214,7 @@ export class CmpClient {
       ];
     }
     let popo: ProofOfPossession;
-    const signs = !/^(ml-kem-|x25519$|x448$)/.test(req.newKey.type);
+    const signs = !/^(ml-kem-|composite:mlkem|x25519$|x448$)/.test(req.newKey.type);
     if (signs) {
       // RFC 4211 §4.1: the POP signature covers the DER of certReq.
       const popAlg = defaultSignatureAlgorithm(req.newKey);

@@ -8,3 +8,4 @@ export * from "./kdf.js";
 export * from "./cipher.js";
 export * from "./kem.js";
 export * from "./composite-sig.js";
+export * from "./composite-kem.js";

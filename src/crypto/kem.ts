@@ -9,8 +9,15 @@ import {
 } from "node:crypto";
 import { CryptoError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
+import {
+  CompositeKemPrivateKey,
+  CompositeKemPublicKey,
+  compositeKemDecapsulate,
+  compositeKemEncapsulate,
+} from "./composite-kem.js";
 
 export function kemEncapsulate(key: PublicKey): { sharedSecret: Uint8Array; ciphertext: Uint8Array } {
+  if (key instanceof CompositeKemPublicKey) return compositeKemEncapsulate(key);
   if (!key.native || !key.type.startsWith("ml-kem"))
     throw new CryptoError(`a ${key.type} key cannot encapsulate`);
   const r = encapsulate(key.native);
@@ -18,6 +25,7 @@ export function kemEncapsulate(key: PublicKey): { sharedSecret: Uint8Array; ciph
 }
 
 export function kemDecapsulate(key: PrivateKey, ciphertext: Uint8Array): Uint8Array {
+  if (key instanceof CompositeKemPrivateKey) return compositeKemDecapsulate(key, ciphertext);
   if (!key.native || !key.type.startsWith("ml-kem"))
     throw new CryptoError(`a ${key.type} key cannot decapsulate`);
   try {

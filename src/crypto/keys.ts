@@ -10,6 +10,12 @@ import {
   importCompositePublicKey,
   isCompositeSigOid,
 } from "./composite-sig.js";
+import {
+  generateCompositeKemKeyPair,
+  importCompositeKemPrivateKey,
+  importCompositeKemPublicKey,
+  isCompositeKemOid,
+} from "./composite-kem.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 
 export type KeyType =
@@ -102,6 +108,7 @@ export function wrapPublicKey(k: KeyObject): PublicKey {
  */
 export function generateKeyPair(spec: string): PrivateKey {
   const s = spec.trim().toLowerCase();
+  if (/^(composite:)?mlkem\d+-/.test(s)) return generateCompositeKemKeyPair(s);
   if (s.startsWith("composite:") || /^mldsa\d+-/.test(s)) return generateCompositeKeyPair(s);
   const rsa = /^rsa(?:[-:]?(\d{4}))?$/.exec(s);
   if (rsa) {
@@ -164,6 +171,12 @@ export function spkiAlgorithmOid(der: Uint8Array): string {
 export function importPublicKeySpki(der: Uint8Array): PublicKey {
   let k: KeyObject;
   const oid = safeOid(der);
+  if (oid && isCompositeKemOid(oid)) {
+    return importCompositeKemPublicKey(
+      oid,
+      new Uint8Array(AsnParser.parse(der, SubjectPublicKeyInfo).subjectPublicKey),
+    );
+  }
   if (oid && isCompositeSigOid(oid)) {
     return importCompositePublicKey(
       oid,
@@ -196,6 +209,12 @@ export function importPrivateKeyPkcs8(der: Uint8Array): PrivateKey {
       return undefined;
     }
   })();
+  if (info && isCompositeKemOid(info.privateKeyAlgorithm.algorithm)) {
+    return importCompositeKemPrivateKey(
+      info.privateKeyAlgorithm.algorithm,
+      new Uint8Array(info.privateKey.buffer),
+    );
+  }
   if (info && isCompositeSigOid(info.privateKeyAlgorithm.algorithm)) {
     return importCompositePrivateKey(
       info.privateKeyAlgorithm.algorithm,
@@ -221,7 +240,7 @@ export function importPrivateKeyPem(pem: string, passphrase?: string): PrivateKe
         return undefined;
       }
     })();
-    if (oid && isCompositeSigOid(oid)) return importPrivateKeyPkcs8(der);
+    if (oid && (isCompositeSigOid(oid) || isCompositeKemOid(oid))) return importPrivateKeyPkcs8(der);
   }
   try {
     return wrapPrivateKey(createPrivateKey({ key: pem, format: "pem", passphrase }));

@@ -33,7 +33,13 @@ describe("ML-KEM enrollment with encrCert", () => {
       ...extra,
     });
 
-  for (const t of ["ml-kem-512", "ml-kem-768", "ml-kem-1024", "x25519"]) {
+  for (const t of [
+    "ml-kem-512",
+    "ml-kem-768",
+    "ml-kem-1024",
+    "x25519",
+    "composite:MLKEM768-ECDH-P256-SHA3-256",
+  ]) {
     it(`${t}: the certificate arrives encrypted, certConf confirms it`, async () => {
       const key = generateKeyPair(t);
       const r = await client().enroll("ir", { subject: `CN=${t}-device`, newKey: key });
@@ -104,7 +110,12 @@ describe("KEM-based message protection (RFC 9810 §5.1.3.4)", () => {
   after(() => d.close());
   const trusted = () => pemBlocks(d.read("root-ca.crt"));
 
-  for (const t of ["ml-kem-768", "ml-kem-1024"]) {
+  for (const t of [
+    "ml-kem-768",
+    "ml-kem-1024",
+    "composite:MLKEM768-X25519-SHA3-256",
+    "composite:MLKEM1024-RSA3072-SHA3-256",
+  ]) {
     it(`${t}: an EE whose only credential is a KEM certificate does genm, kur and rr`, async () => {
       const key = generateKeyPair(t);
       const first = await new CmpClient({

@@ -68,6 +68,11 @@ import {
   type PublicKey,
 } from "../../crypto/index.js";
 
+/** ML-KEM and composite ML-KEM keys: usable only through encapsulation. */
+export function isKemKeyType(type: string): boolean {
+  return type.startsWith("ml-kem-") || type.startsWith("composite:mlkem");
+}
+
 export class CmsError extends Error {
   override readonly name = "CmsError";
 }
@@ -91,7 +96,7 @@ const nullParams = () => new Uint8Array([5, 0]).buffer;
 export function techniqueFor(key: PublicKey): "ktri" | "kari" | "kemri" {
   if (key.type === "rsa") return "ktri";
   if (key.type.startsWith("ec-") || key.type === "x25519" || key.type === "x448") return "kari";
-  if (key.type.startsWith("ml-kem-")) return "kemri";
+  if (isKemKeyType(key.type)) return "kemri";
   throw new CmsError(`a ${key.type} key can neither decrypt, agree on nor decapsulate a key`);
 }
 
