@@ -9,6 +9,18 @@ import { generateKeyPair, importPrivateKeyPem } from "../../src/crypto/index.js"
 import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";
 import { startDemo } from "../helpers/demo.js";
+import { openssl, tempDir } from "../helpers/openssl.js";
+import { join } from "node:path";
+import { after, before } from "node:test";
+
+let csr: Uint8Array;
+const csrDir = tempDir();
+before(() => {
+  const key = join(csrDir.path, "p10.key");
+  openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
+  csr = new Uint8Array(openssl(["req", "-new", "-key", key, "-subj", "/CN=p10-device", "-outform", "DER"]));
+});
+after(() => csrDir.cleanup());
 
 for (const alg of [
   "ml-dsa-65",
@@ -23,7 +35,7 @@ for (const alg of [
   "composite:MLDSA87-RSA3072-PSS-SHA512",
 ]) {
   describe(`PKI in ${alg}`, () => {
-    it("ir (signature protection with the IDevID), certConf, kur, rr", async () => {
+    it("ir (signature protection with the IDevID), certConf, cr, genm, p10cr, kur, rr", async () => {
       const d = await startDemo({ alg });
       try {
         const trusted = pemBlocks(d.read("root-ca.crt"));
@@ -48,6 +60,12 @@ for (const alg of [
         );
         const rec = (await d.server.store.findCertificates({ subject: `CN=${alg}-device` }))[0];
         assert.equal(rec?.status, "valid", "certConf accepted");
+        // cr, genm and p10cr protected with the new certificate of this algorithm.
+        const own = c({ kind: "signature", key: k1, certificate: r.certificate });
+        await own.enroll("cr", { subject: `CN=${alg}-second`, newKey: generateKeyPair(alg) });
+        assert.equal((await own.getCaCerts()).length, 2);
+        const p10 = await own.p10cr(csr);
+        assert.ok(p10.certificate.length > 0);
         const k2 = generateKeyPair(alg);
         const kur = await c({ kind: "signature", key: k1, certificate: r.certificate }).enroll("kur", {
           newKey: k2,

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
+import { AlgorithmIdentifier, Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import { PKIBody, PKIMessage } from "../../src/asn1/cmp.js";
 import { CertReqMessages } from "../../src/asn1/crmf.js";
 import { CmpClient, CmpClientError, type ClientCredential } from "../../src/client/client.js";
@@ -218,6 +218,19 @@ describe("lwcmp client -> lwcmp CA", () => {
     const s = describeStatus(rsp.body.ip!.response[0]!.status);
     assert.equal(s.statusName, "rejection");
     assert.deepEqual(s.failInfo, ["badPOP"]);
+  });
+
+  it("an unsupported key combination -> rejected ip with badAlg naming the algorithm", async () => {
+    const m = await rawIr({});
+    const req = (m.body.ir as CertReqMessages)[0]!;
+    req.certReq.certTemplate.publicKey = new SubjectPublicKeyInfo({
+      algorithm: new AlgorithmIdentifier({ algorithm: "1.3.6.1.5.5.7.6.99" }),
+      subjectPublicKey: new Uint8Array(64).fill(7).buffer,
+    });
+    const rsp = await sendRaw(m);
+    const st = describeStatus(rsp.body.ip!.response[0]!.status);
+    assert.deepEqual(st.failInfo, ["badAlg"]);
+    assert.match(st.statusString.join(" "), /1\.3\.6\.1\.5\.5\.7\.6\.99 is not supported/);
   });
 
   it("reused transactionID -> transactionIdInUse", async () => {
