@@ -16,6 +16,7 @@ import {
 import { summarizeCertificate } from "../../pki/certificate.js";
 import { derFromBytes, pemBlocks, toPem } from "../../pki/pem.js";
 import { cmpUrl, postCmp } from "../../transport/http-client.js";
+import { isKemKeyType } from "../../pki/cms/enveloped.js";
 import { InputError } from "../input.js";
 
 interface CommonOpts {
@@ -118,9 +119,11 @@ function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
   } else if (o.cert && o.key) {
     const certs = readCerts(o.cert);
     const extra = (o.extracerts ?? []).flatMap(readCerts);
+    const key = readKey(o.key, o.keypass);
+    // A KEM certificate cannot sign: its transactions use KEM-based protection (RFC 9810 §5.1.3.4).
     credential = {
-      kind: "signature",
-      key: readKey(o.key, o.keypass),
+      kind: isKemKeyType(key.type) ? "kem" : "signature",
+      key,
       certificate: certs[0]!,
       chain: [...certs.slice(1), ...extra],
     };
