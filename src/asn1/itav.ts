@@ -106,6 +106,15 @@ export class UTF8StringValue {
   }
 }
 
+/** A bare OBJECT IDENTIFIER value (CMS contentType attribute). */
+@AsnType({ type: AsnTypeTypes.Choice })
+export class ObjectIdentifierValue {
+  @AsnProp({ type: AsnPropTypes.ObjectIdentifier }) public value = "";
+  constructor(value = "") {
+    this.value = value;
+  }
+}
+
 /** A bare OCTET STRING value. */
 @AsnType({ type: AsnTypeTypes.Choice })
 export class OctetStringValue {

@@ -34,7 +34,8 @@ import {
   type PKIHeader,
 } from "../asn1/cmp.js";
 import { CertId, EncryptedKey, type CertReqMsg } from "../asn1/crmf.js";
-import { buildEnvelopedData, techniqueFor } from "../pki/cms/enveloped.js";
+import { buildEnvelopedData, techniqueFor, type Recipient } from "../pki/cms/enveloped.js";
+import { centralKeyType, generateCentralKey, keyRecipient, packageKey } from "./kga.js";
 import { CertProfileValue, GeneralizedTimeValue, KemCiphertextInfo } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { CmpError, MessageDecodeError } from "../cmp/errors.js";
@@ -45,7 +46,13 @@ import { popKind, templatePublicKey, verifySignaturePop } from "../cmp/pop.js";
 import { protectMessage, protectionKind, type ProtectionCredential } from "../cmp/protection.js";
 import { statusInfo } from "../cmp/status.js";
 import type { FailInfo } from "../cmp/failinfo.js";
-import { importPublicKeySpki, kemEncapsulate, verify, type PublicKey } from "../crypto/index.js";
+import {
+  importPublicKeySpki,
+  kemEncapsulate,
+  verify,
+  type PrivateKey,
+  type PublicKey,
+} from "../crypto/index.js";
 import { certificatePublicKey } from "../pki/path.js";
 import type { CaMaterials } from "../config/materials.js";
 import type { Config, Profile } from "../config/schema.js";
@@ -454,7 +461,7 @@ export class CertificateAuthority {
       const profileName = this.profileName(d, who, pathProfile);
       const profile = this.config.profiles[profileName]!;
       this.authorizeEnrollment(type, who, profile, profileName);
-      const input = this.enrollmentInput(d, who);
+      const input = this.enrollmentInput(d, who, profile);
       const data: TxData = {
         profile: profileName,
         pvno: d.message.header.pvno,
@@ -541,7 +548,7 @@ export class CertificateAuthority {
     }
   }
 
-  private enrollmentInput(d: DecodedMessage, who: Requester) {
+  private enrollmentInput(d: DecodedMessage, who: Requester, profile: Profile) {
     const type = d.bodyType;
     if (type === "p10cr") return this.p10crInput(d);
     const reqs = d.message.body[type as "ir" | "cr" | "kur"]!;
@@ -555,14 +562,24 @@ export class CertificateAuthority {
     if (msg.certReq.certReqId !== 0)
       throw new CmpError("badRequest", "certReqId must be 0 (RFC 9483 §4.1.1)");
     const t = msg.certReq.certTemplate;
-    const publicKey = templatePublicKey(msg);
+    let publicKey = templatePublicKey(msg);
+    let central: { key: PrivateKey; recipient: Recipient } | undefined;
+    let encrCert = false;
     if (!publicKey) {
-      throw new CmpError(
-        "badCertTemplate",
-        "central key generation (empty public key) is not offered by this CA",
-      );
+      // RFC 9483 §4.1.6: an empty subjectPublicKey asks for central key generation.
+      if (!this.m.kga || !profile.centralKeyGeneration) {
+        throw new CmpError(
+          "badCertTemplate",
+          "central key generation (empty public key) is not offered here",
+        );
+      }
+      const recipient = keyRecipient(who);
+      const key = generateCentralKey(centralKeyType(t.publicKey, msg.certReq.controls, profile));
+      central = { key, recipient };
+      publicKey = key.publicKey;
+    } else {
+      encrCert = this.checkPop(msg, publicKey, who) === "encrCert";
     }
-    const encrCert = this.checkPop(msg, publicKey, who) === "encrCert";
     let oldSubject;
     if (type === "kur" && who.kind === "cert") {
       const old = who.cert.cert;
@@ -583,6 +600,7 @@ export class CertificateAuthority {
       requestedSans: templateSans(t),
       requestedNotAfter: t.validity?.notAfter?.getTime(),
       encrCert,
+      central,
     };
   }
 
@@ -664,6 +682,7 @@ export class CertificateAuthority {
       requestedSans,
       requestedNotAfter: undefined,
       encrCert: false,
+      central: undefined,
     };
   }
 
@@ -752,6 +771,9 @@ export class CertificateAuthority {
               }),
             })
           : new CertOrEncCert({ certificate: AsnParser.parse(issued.der, Certificate) }),
+        privateKey: input.central
+          ? packageKey(this.m, input.central.key, input.central.recipient)
+          : undefined,
       }),
     });
     // RFC 9483 §4.1.1: extraCerts carry the chain of the new certificate; caPubs the root for MAC-based ir (§4.1.5).
@@ -764,7 +786,7 @@ export class CertificateAuthority {
       generalInfo,
       tx: next,
       // RFC 9810 §7: EnvelopedData in a message needs cmp2021.
-      pvno: data.encrCert ? 3 : undefined,
+      pvno: data.encrCert || input.central ? 3 : undefined,
     };
   }
 
@@ -860,7 +882,7 @@ export class CertificateAuthority {
     }
     // Approved: the original request was authenticated and its POP checked when it arrived.
     const original = decodePKIMessage(approval.request);
-    const input = this.enrollmentInput(original, who);
+    const input = this.enrollmentInput(original, who, this.config.profiles[data.profile]!);
     return this.issueAndAnswer(who, tx, data, input, certReqId);
   }
 

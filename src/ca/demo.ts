@@ -102,6 +102,14 @@ export function buildDemoPki(opts: DemoOptions = {}): { files: DemoFile[]; secre
     { ca: false, days: 730, ku: ["digitalSignature"], eku: [oids.id_kp_cmcCA] },
     now,
   );
+  // RFC 9483 §4.1.6: the key generation authority signs generated keys (id-kp-cmKGA).
+  const kga = issue(
+    `CN=Demo KGA,O=${org}`,
+    generateKeyPair(alg),
+    { name: caName, key: ca.key },
+    { ca: false, days: 730, ku: ["digitalSignature"], eku: [oids.id_kp_cmKGA] },
+    now,
+  );
   const mfg = issue(
     mfgName,
     generateKeyPair(alg),
@@ -132,6 +140,9 @@ ca:
   cmpSigner:
     certificate: cmp-signer.crt
     key: cmp-signer.key
+  kga:
+    certificate: kga.crt
+    key: kga.key
 trust:
   # manufacturer CAs whose device certificates (IDevIDs) may protect an ir
   external: [manufacturer-ca.crt]
@@ -166,6 +177,8 @@ profiles:
     { name: "issuing-ca.key", content: key(ca.key), secret: true },
     { name: "cmp-signer.crt", content: pem(signer.der) },
     { name: "cmp-signer.key", content: key(signer.key), secret: true },
+    { name: "kga.crt", content: pem(kga.der) },
+    { name: "kga.key", content: key(kga.key), secret: true },
     { name: "manufacturer-ca.crt", content: pem(mfg.der) },
     { name: "manufacturer-ca.key", content: key(mfg.key), secret: true },
     { name: "idevid.crt", content: pem(idevid.der) },

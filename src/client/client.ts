@@ -50,6 +50,9 @@ import {
   SubsequentMessage,
 } from "../asn1/crmf.js";
 import { openEnvelopedData } from "../pki/cms/enveloped.js";
+import { verifySignedData } from "../pki/cms/signed.js";
+import { readTlv } from "../pki/der.js";
+import { EnvelopedData, SignedData } from "@peculiar/asn1-cms";
 import {
   CertProfileValue,
   CertReqTemplateContent,
@@ -75,6 +78,8 @@ import { formatStatus, statusInfo } from "../cmp/status.js";
 import { verifyKemProtection } from "../cmp/kem-protection.js";
 import {
   defaultSignatureAlgorithm,
+  generateKeyPair,
+  importPrivateKeyPkcs8,
   importPublicKeySpki,
   kemDecapsulate,
   sign,
@@ -143,12 +148,16 @@ export interface EnrollResult {
   status: string;
   implicitlyConfirmed: boolean;
   transactionId: string;
+  /** Central key generation: the key the KGA generated, decrypted and checked. */
+  privateKey?: PrivateKey;
 }
 
 export interface EnrollRequest {
   subject?: string | Name;
-  /** The key to certify; its private half signs the POP. */
-  newKey: PrivateKey;
+  /** The key to certify; its private half signs the POP. Omit it for central key generation. */
+  newKey?: PrivateKey;
+  /** Central key generation (RFC 9483 §4.1.6): the key type to ask for (else the CA's profile decides). */
+  centralKeyType?: string;
   dnsNames?: string[];
   notAfter?: Date;
   /** kur: the certificate being updated (defaults to the signature credential's certificate). */
@@ -178,8 +187,15 @@ export class CmpClient {
 
   /** Enrollment with ir (initial), cr (additional) or kur (key update) — RFC 9483 §4.1.1-4.1.3. */
   async enroll(type: "ir" | "cr" | "kur", req: EnrollRequest): Promise<EnrollResult> {
-    const newSpki = req.newKey.publicKey.spki;
-    const template = new CertTemplate({ publicKey: AsnParser.parse(newSpki, SubjectPublicKeyInfo) });
+    const newKey = req.newKey;
+    const newSpki = newKey?.publicKey.spki;
+    // RFC 9483 §4.1.6: central key generation is asked for with an empty subjectPublicKey that may name the algorithm.
+    const template = new CertTemplate({
+      publicKey: newSpki
+        ? AsnParser.parse(newSpki, SubjectPublicKeyInfo)
+        : centralKeyTemplate(req.centralKeyType),
+    });
+    if (!template.publicKey) delete template.publicKey;
     const subject = req.subject ?? (type === "kur" ? this.oldCert(req)?.tbsCertificate.subject : undefined);
     if (subject) template.subject = typeof subject === "string" ? parseName(subject) : subject;
     if (req.notAfter)
@@ -213,12 +229,16 @@ export class CmpClient {
         }),
       ];
     }
+    if (!newKey) {
+      const body = new PKIBody({ [type]: new CertReqMessages([new CertReqMsg({ certReq })]) });
+      return this.enrollWith(type, body, undefined, undefined, true);
+    }
     let popo: ProofOfPossession;
-    const signs = !/^(ml-kem-|composite:mlkem|x25519$|x448$)/.test(req.newKey.type);
+    const signs = !/^(ml-kem-|composite:mlkem|x25519$|x448$)/.test(newKey.type);
     if (signs) {
       // RFC 4211 §4.1: the POP signature covers the DER of certReq.
-      const popAlg = defaultSignatureAlgorithm(req.newKey);
-      const popSig = sign(popAlg, req.newKey, new Uint8Array(AsnSerializer.serialize(certReq)));
+      const popAlg = defaultSignatureAlgorithm(newKey);
+      const popSig = sign(popAlg, newKey, new Uint8Array(AsnSerializer.serialize(certReq)));
       popo = new ProofOfPossession({
         signature: new POPOSigningKey({ algorithmIdentifier: popAlg, signature: new BitString(popSig) }),
       });
@@ -229,7 +249,7 @@ export class CmpClient {
       });
     }
     const body = new PKIBody({ [type]: new CertReqMessages([new CertReqMsg({ certReq, popo })]) });
-    return this.enrollWith(type, body, newSpki, signs ? undefined : req.newKey);
+    return this.enrollWith(type, body, newSpki, signs ? undefined : newKey);
   }
 
   /** Enrollment with a PKCS#10 request (RFC 9483 §4.1.4). */
@@ -568,12 +588,13 @@ export class CmpClient {
   private async enrollWith(
     type: "ir" | "cr" | "kur" | "p10cr",
     body: PKIBody,
-    newSpki: Uint8Array,
+    newSpki: Uint8Array | undefined,
     /** The new key when the certificate comes encrypted to it (indirect POP). */
     decryptionKey?: PrivateKey,
+    centralKeyGeneration = false,
   ): Promise<EnrollResult> {
     // RFC 9810 §7: an exchange that carries EnvelopedData uses cmp2021.
-    const ex = this.newExchange(decryptionKey ? PVNO_CMP2021 : PVNO_CMP2000);
+    const ex = this.newExchange(decryptionKey || centralKeyGeneration ? PVNO_CMP2021 : PVNO_CMP2000);
     const gi: InfoTypeAndValue[] = [];
     if (this.o.implicitConfirm)
       gi.push(
@@ -638,9 +659,18 @@ export class CmpClient {
     const certObj = AsnParser.parse(certificate, Certificate);
     const caPubs = (rep.caPubs ?? []).map((c) => new Uint8Array(AsnSerializer.serialize(c)));
     const extra = rsp.extraCerts.map((c) => c.der);
+    let privateKey: PrivateKey | undefined;
+    if (centralKeyGeneration) {
+      const enc = r.certifiedKeyPair?.privateKey?.envelopedData;
+      if (!enc)
+        throw new CmpClientError(
+          "central key generation was asked for, but the response holds no private key",
+        );
+      privateKey = await this.openCentralKey(enc, [...extra, ...caPubs]);
+    }
     const problem = await this.checkIssued(
       certificate,
-      newSpki,
+      newSpki ?? privateKey!.publicKey.spki,
       extra,
       caPubs,
       protectionKind(rsp.message.header),
@@ -660,7 +690,62 @@ export class CmpClient {
       status: formatStatus(r.status),
       implicitlyConfirmed: implicit,
       transactionId: hex(ex.transactionID),
+      privateKey,
     };
+  }
+
+  /**
+   * RFC 9483 §4.1.6: decrypts the EnvelopedData, checks the KGA's SignedData signature, its chain
+   * and id-kp-cmKGA authorization (optional for password recipients, enforced here when a trust
+   * anchor is known), and reads the AsymmetricKeyPackage.
+   */
+  private async openCentralKey(env: EnvelopedData, pool: Uint8Array[]): Promise<PrivateKey> {
+    const c = this.o.credential;
+    let content: Uint8Array;
+    try {
+      content = openEnvelopedData(
+        env,
+        c.kind === "mac"
+          ? { kind: "password", password: c.secret }
+          : { kind: "key", key: c.key, certificate: c.certificate },
+      );
+    } catch (e) {
+      throw new CmpClientError(`cannot decrypt the centrally generated key: ${(e as Error).message}`);
+    }
+    let verified;
+    try {
+      verified = verifySignedData(AsnParser.parse(content, SignedData));
+    } catch (e) {
+      throw new CmpClientError(`the key package's signature is invalid: ${(e as Error).message}`);
+    }
+    if (verified.contentType !== oids.id_ct_KP_aKeyPackage) {
+      throw new CmpClientError("the signed content is not an AsymmetricKeyPackage");
+    }
+    const anchors = this.anchors.length ? this.anchors : c.kind === "mac" ? [] : this.anchors;
+    if (anchors.length > 0 || c.kind !== "mac") {
+      try {
+        await validatePath(verified.signer, {
+          anchors,
+          intermediates: [
+            ...verified.certificates,
+            ...pool.map((d) => certEntry(d)),
+            ...(this.o.untrusted ?? []).map((d) => certEntry(d)),
+          ],
+          requiredEku: oids.id_kp_cmKGA,
+          time: this.now(),
+        });
+      } catch (e) {
+        throw new CmpClientError(`the key generation authority is not trusted: ${(e as Error).message}`);
+      }
+    }
+    // AsymmetricKeyPackage ::= SEQUENCE OF OneAsymmetricKey; one key is expected.
+    const seq = readTlv(verified.content, 0);
+    const first = readTlv(verified.content, seq.contentStart, seq.end);
+    try {
+      return importPrivateKeyPkcs8(verified.content.slice(first.start, first.end));
+    } catch (e) {
+      throw new CmpClientError(`the key package holds no usable private key: ${(e as Error).message}`);
+    }
   }
 
   /** Validates the new certificate; returns a reason to reject it, or undefined when it is fine. */
@@ -742,4 +827,17 @@ function findSigner(h: PKIHeader, pool: CertEntry[]): CertEntry | undefined {
   if (byKid) return byKid;
   const name = h.sender.directoryName;
   return name ? pool.find((c) => namesEqual(c.cert.tbsCertificate.subject, name)) : undefined;
+}
+
+/** An empty SubjectPublicKeyInfo naming the wanted algorithm (RFC 9483 §4.1.6). */
+function centralKeyTemplate(type?: string): SubjectPublicKeyInfo | undefined {
+  // Without a wanted type the publicKey field stays out and the KGA's profile decides.
+  if (!type) return undefined;
+  const alg = /^rsa/.test(type)
+    ? new AlgorithmIdentifier({
+        algorithm: "1.2.840.113549.1.1.1",
+        parameters: new Uint8Array([5, 0]).buffer,
+      })
+    : AsnParser.parse(generateKeyPair(type).publicKey.spki, SubjectPublicKeyInfo).algorithm;
+  return new SubjectPublicKeyInfo({ algorithm: alg, subjectPublicKey: new ArrayBuffer(0) });
 }

@@ -19,6 +19,8 @@ export interface CaMaterials {
   /** Certificates above the issuing CA, root last. */
   chain: CertEntry[];
   signer: { cert: CertEntry; key: PrivateKey };
+  /** Key generation authority: certificate with id-kp-cmKGA, its key and chain. */
+  kga?: { cert: CertEntry; key: PrivateKey; chain: Uint8Array[] };
   externalAnchors: CertEntry[];
   raCerts: CertEntry[];
   /** Shared secrets by hex of the senderKID bytes (the UTF-8 of `kid`). */
@@ -66,6 +68,14 @@ export function loadCaMaterials(config: Config, baseDir: string): CaMaterials {
   const signer = config.ca.cmpSigner
     ? { cert: one(config.ca.cmpSigner.certificate), key: readPrivateKey(p(config.ca.cmpSigner.key)) }
     : { cert: caCert, key: caKey };
+  const kgaCerts = config.ca.kga ? readCertificates(p(config.ca.kga.certificate)) : [];
+  const kga = config.ca.kga
+    ? {
+        cert: kgaCerts[0]!,
+        key: readPrivateKey(p(config.ca.kga.key)),
+        chain: [...kgaCerts.slice(1).map((c) => c.der), caCert.der, ...chain.map((c) => c.der)],
+      }
+    : undefined;
   const secrets = new Map<string, SharedSecretEntry>();
   for (const s of config.sharedSecrets) {
     const hex = Buffer.from(s.kid, "utf8").toString("hex");
@@ -83,6 +93,7 @@ export function loadCaMaterials(config: Config, baseDir: string): CaMaterials {
     caKey,
     chain,
     signer,
+    kga,
     externalAnchors: config.trust.external.flatMap((c) => readCertificates(p(c))),
     raCerts: config.trust.ras.flatMap((c) => readCertificates(p(c))),
     secrets,

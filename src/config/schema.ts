@@ -54,6 +54,10 @@ export const ProfileSchema = z
       .default({}),
     /** CRL distribution point URIs placed in issued certificates. */
     crlDistributionPoints: z.array(z.string()).default([]),
+    /** Offer central key generation (RFC 9483 §4.1.6) under this profile when a KGA is configured. */
+    centralKeyGeneration: z.boolean().default(true),
+    /** Key type generated centrally when the request does not name one. */
+    centralKeyType: z.string().default("ec-p256"),
   })
   .strict();
 export type Profile = z.infer<typeof ProfileSchema>;
@@ -87,6 +91,8 @@ export const ConfigSchema = z
         chain: z.array(pemFile).default([]),
         /** The CMP signer that protects responses (RFC 9483 §3.1); defaults to the CA key itself. */
         cmpSigner: z.object({ certificate: pemFile, key: pemFile }).optional(),
+        /** Key generation authority (RFC 9483 §4.1.6): a certificate with id-kp-cmKGA and its key; enables central key generation. */
+        kga: z.object({ certificate: pemFile, key: pemFile }).optional(),
         /** Root CA update state (RFC 9483 §4.3.2): written by `lwcmp ca rollover`. */
         rootUpdate: z
           .object({ newWithNew: pemFile, newWithOld: pemFile.optional(), oldWithNew: pemFile.optional() })

@@ -1,0 +1,145 @@
+// Key generation authority (RFC 9483 §4.1.6): generates the requested key pair, wraps it as an
+// AsymmetricKeyPackage (RFC 5958) in SignedData signed by the KGA, inside EnvelopedData for the
+// requester: PasswordRecipientInfo for MAC-protected requests, otherwise the technique the
+// protection certificate's key allows (KeyTrans for RSA, KeyAgree for EC/X25519/X448, KEM for ML-KEM).
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, type SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import type { AttributeTypeAndValue } from "../asn1/crmf.js";
+import { EncryptedKey } from "../asn1/crmf.js";
+import { IntegerValue, ObjectIdentifierValue } from "../asn1/itav.js";
+import * as oids from "../asn1/oids.js";
+import { CmpError } from "../cmp/errors.js";
+import type { CaMaterials } from "../config/materials.js";
+import type { Profile } from "../config/schema.js";
+import {
+  COMPOSITE_KEM_ALGORITHMS,
+  COMPOSITE_SIG_ALGORITHMS,
+  generateKeyPair,
+  importPublicKeySpki,
+  type PrivateKey,
+} from "../crypto/index.js";
+import { derTlv } from "../pki/der.js";
+import { buildEnvelopedData, CmsError, techniqueFor, type Recipient } from "../pki/cms/enveloped.js";
+import { buildSignedData } from "../pki/cms/signed.js";
+import type { Requester } from "./requester.js";
+
+const CURVES: Record<string, string> = {
+  "1.2.840.10045.3.1.7": "ec-p256",
+  "1.3.132.0.34": "ec-p384",
+  "1.3.132.0.35": "ec-p521",
+};
+const SIMPLE: Record<string, string> = {
+  "1.3.101.110": "x25519",
+  "1.3.101.111": "x448",
+  "1.3.101.112": "ed25519",
+  "1.3.101.113": "ed448",
+  "2.16.840.1.101.3.4.3.17": "ml-dsa-44",
+  "2.16.840.1.101.3.4.3.18": "ml-dsa-65",
+  "2.16.840.1.101.3.4.3.19": "ml-dsa-87",
+  "2.16.840.1.101.3.4.4.1": "ml-kem-512",
+  "2.16.840.1.101.3.4.4.2": "ml-kem-768",
+  "2.16.840.1.101.3.4.4.3": "ml-kem-1024",
+  ...Object.fromEntries(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.oid, `composite:${a.name}`])),
+  ...Object.fromEntries(COMPOSITE_KEM_ALGORITHMS.map((a) => [a.oid, `composite:${a.name}`])),
+};
+
+function typeOfAlgorithm(alg: AlgorithmIdentifier, rsaBits?: number): string | undefined {
+  if (!alg.algorithm) return undefined;
+  if (alg.algorithm === "1.2.840.113549.1.1.1") return `rsa${rsaBits ?? 2048}`;
+  if (alg.algorithm === "1.2.840.10045.2.1") {
+    if (!alg.parameters) return "ec-p256";
+    const curve = AsnParser.parse(alg.parameters, ObjectIdentifierValue).value;
+    return CURVES[curve];
+  }
+  const m = /^2\.16\.840\.1\.101\.3\.4\.3\.(\d+)$/.exec(alg.algorithm);
+  if (m && Number(m[1]) >= 20 && Number(m[1]) <= 31) {
+    const sets = [
+      "sha2-128s",
+      "sha2-128f",
+      "sha2-192s",
+      "sha2-192f",
+      "sha2-256s",
+      "sha2-256f",
+      "shake-128s",
+      "shake-128f",
+      "shake-192s",
+      "shake-192f",
+      "shake-256s",
+      "shake-256f",
+    ];
+    return `slh-dsa-${sets[Number(m[1]) - 20]}`;
+  }
+  return SIMPLE[alg.algorithm];
+}
+
+/**
+ * The key type to generate: the algorithm in the template's (empty) publicKey, else the
+ * id-regCtrl-algId control, else the profile's default (RFC 9483 §4.1.6).
+ */
+export function centralKeyType(
+  spki: SubjectPublicKeyInfo | undefined,
+  controls: AttributeTypeAndValue[] | undefined,
+  profile: Profile,
+): string {
+  const rsaCtl = controls?.find((c) => c.type === oids.id_regCtrl_rsaKeyLen);
+  const rsaBits = rsaCtl ? AsnParser.parse(rsaCtl.value, IntegerValue).value : undefined;
+  const algCtl = controls?.find((c) => c.type === oids.id_regCtrl_algId);
+  const requested = spki?.algorithm.algorithm
+    ? spki.algorithm
+    : algCtl
+      ? AsnParser.parse(algCtl.value, AlgorithmIdentifier)
+      : undefined;
+  if (!requested) return profile.centralKeyType;
+  const t = typeOfAlgorithm(requested, rsaBits);
+  if (!t)
+    throw new CmpError("badAlg", `central key generation of ${requested.algorithm} keys is not offered`);
+  return t;
+}
+
+/** Where the generated key goes: a password recipient for MAC, the protection certificate otherwise. */
+export function keyRecipient(who: Requester): Recipient {
+  if (who.kind === "mac") return { kind: "password", password: who.secret.secret, iterations: 10_000 };
+  const key = importPublicKeySpki(
+    new Uint8Array(AsnSerializer.serialize(who.cert.cert.tbsCertificate.subjectPublicKeyInfo)),
+  );
+  try {
+    techniqueFor(key);
+  } catch {
+    throw new CmpError(
+      "notAuthorized",
+      `central key generation cannot deliver a key to a ${key.type} certificate: it can neither decrypt, agree on nor ` +
+        "decapsulate a key; use MAC protection or a certificate with an RSA, EC, X25519/X448 or ML-KEM key",
+    );
+  }
+  return { kind: "certificate", certificate: who.cert.der };
+}
+
+export function generateCentralKey(type: string): PrivateKey {
+  try {
+    return generateKeyPair(type);
+  } catch (e) {
+    throw new CmpError("badAlg", `central key generation of ${type} keys failed: ${(e as Error).message}`);
+  }
+}
+
+/** EnvelopedData(SignedData(AsymmetricKeyPackage { key })) for CertifiedKeyPair.privateKey. */
+export function packageKey(m: CaMaterials, key: PrivateKey, recipient: Recipient): EncryptedKey {
+  if (!m.kga) throw new CmpError("badCertTemplate", "central key generation is not offered by this CA");
+  // AsymmetricKeyPackage ::= SEQUENCE SIZE (1..MAX) OF OneAsymmetricKey (RFC 5958 §2).
+  const akp = derTlv(0x30, key.pkcs8());
+  const sd = buildSignedData(akp, oids.id_ct_KP_aKeyPackage, {
+    key: m.kga.key,
+    certificate: m.kga.cert.der,
+    chain: m.kga.chain,
+  });
+  try {
+    const env = buildEnvelopedData(new Uint8Array(AsnSerializer.serialize(sd)), oids.id_signedData, [
+      recipient,
+    ]);
+    return new EncryptedKey({ envelopedData: env });
+  } catch (e) {
+    if (e instanceof CmsError)
+      throw new CmpError("systemFailure", `cannot encrypt the generated key: ${e.message}`);
+    throw e;
+  }
+}

@@ -1,0 +1,161 @@
+// CMS SignedData (RFC 5652 §5) with one signer and signed attributes (contentType, messageDigest),
+// as central key generation uses it to sign an AsymmetricKeyPackage (RFC 9483 §4.1.6).
+import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
+import {
+  Attribute,
+  CertificateChoices,
+  CertificateSet,
+  ContentInfo,
+  DigestAlgorithmIdentifiers,
+  EncapsulatedContent,
+  EncapsulatedContentInfo,
+  IssuerAndSerialNumber,
+  SignedData,
+  SignerIdentifier,
+  SignerInfo,
+  SignerInfos,
+} from "@peculiar/asn1-cms";
+import { ObjectIdentifierValue } from "../../asn1/itav.js";
+import { id_signedData } from "../../asn1/oids.js";
+import {
+  defaultSignatureAlgorithm,
+  digest,
+  digestAlgorithm,
+  sign,
+  verify,
+  type PrivateKey,
+} from "../../crypto/index.js";
+import { derTlv } from "../der.js";
+import { certEntry, certificatePublicKey, type CertEntry } from "../path.js";
+import { CmsError } from "./enveloped.js";
+
+const id_contentType = "1.2.840.113549.1.9.3";
+const id_messageDigest = "1.2.840.113549.1.9.4";
+const der = (v: unknown) => new Uint8Array(AsnSerializer.serialize(v));
+
+/** Digest paired with the signature algorithm: SHA-512 for EdDSA, ML-DSA, SLH-DSA and composites (RFC 8419, RFC 9882), else SHA-256. */
+function digestFor(key: PrivateKey): string {
+  const t = key.type;
+  if (t === "ed448") return "shake256";
+  if (t === "ed25519" || t.startsWith("ml-dsa") || t.startsWith("slh-dsa") || t.startsWith("composite:"))
+    return "sha512";
+  if (t === "ec-p384") return "sha384";
+  if (t === "ec-p521") return "sha512";
+  return "sha256";
+}
+
+/** DER of SET OF Attribute in the given order (callers pass them sorted, as DER requires). */
+function attributeSet(attrs: Attribute[]): Uint8Array {
+  return derTlv(0x31, ...attrs.map((a) => der(a)));
+}
+
+export interface SignerMaterial {
+  key: PrivateKey;
+  certificate: Uint8Array;
+  /** Further certificates to include (the signer's chain). */
+  chain?: Uint8Array[];
+}
+
+export function buildSignedData(
+  content: Uint8Array,
+  contentType: string,
+  signer: SignerMaterial,
+): SignedData {
+  const cert = AsnParser.parse(signer.certificate, Certificate);
+  const hash = digestFor(signer.key);
+  const digestAlg = digestAlgorithm(hash);
+  const attrs = [
+    new Attribute({
+      attrType: id_contentType,
+      attrValues: [AsnSerializer.serialize(new ObjectIdentifierValue(contentType))],
+    }),
+    new Attribute({
+      attrType: id_messageDigest,
+      attrValues: [AsnSerializer.serialize(new OctetString(digest(hash, content)))],
+    }),
+  ].sort((x, y) => Buffer.compare(Buffer.from(der(x)), Buffer.from(der(y))));
+  const sigAlg = defaultSignatureAlgorithm(signer.key);
+  const signature = sign(sigAlg, signer.key, attributeSet(attrs));
+  const certs = [signer.certificate, ...(signer.chain ?? [])].map(
+    (c) => new CertificateChoices({ certificate: AsnParser.parse(c, Certificate) }),
+  );
+  return new SignedData({
+    // RFC 5652 §5.1: version 3 for content other than id-data.
+    version: 3,
+    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlg]),
+    encapContentInfo: new EncapsulatedContentInfo({
+      eContentType: contentType,
+      eContent: new EncapsulatedContent({ single: new OctetString(content) }),
+    }),
+    certificates: new CertificateSet(certs),
+    signerInfos: new SignerInfos([
+      new SignerInfo({
+        version: 1,
+        sid: new SignerIdentifier({
+          issuerAndSerialNumber: new IssuerAndSerialNumber({
+            issuer: cert.tbsCertificate.issuer,
+            serialNumber: cert.tbsCertificate.serialNumber,
+          }),
+        }),
+        digestAlgorithm: digestAlg,
+        signedAttrs: attrs,
+        signatureAlgorithm: sigAlg,
+        signature: new OctetString(signature),
+      }),
+    ]),
+  });
+}
+
+export interface VerifiedSignedData {
+  content: Uint8Array;
+  contentType: string;
+  signer: CertEntry;
+  /** All certificates carried in the SignedData (for path building). */
+  certificates: CertEntry[];
+}
+
+/** Checks the one signature of a SignedData (signed attributes, message digest, content type). */
+export function verifySignedData(sd: SignedData): VerifiedSignedData {
+  const si = sd.signerInfos[0];
+  if (!si || sd.signerInfos.length !== 1) throw new CmsError("SignedData must hold exactly one signer");
+  const content = sd.encapContentInfo.eContent?.single?.buffer;
+  if (!content) throw new CmsError("SignedData carries no content");
+  const certificates = (sd.certificates ?? [])
+    .filter((c) => c.certificate)
+    .map((c) => certEntry(der(c.certificate)));
+  const ias = si.sid.issuerAndSerialNumber;
+  const signer = certificates.find(
+    (c) =>
+      ias &&
+      Buffer.from(der(c.cert.tbsCertificate.issuer)).equals(Buffer.from(der(ias.issuer))) &&
+      Buffer.from(c.cert.tbsCertificate.serialNumber).equals(Buffer.from(ias.serialNumber)),
+  );
+  if (!signer) throw new CmsError("the signer's certificate is not in the SignedData");
+  const attrs = si.signedAttrs;
+  // draft-ietf-lamps-cms-euf-cma-signeddata: non-id-data content is always signed through attributes.
+  if (!attrs?.length) throw new CmsError("SignedData without signed attributes");
+  const md = attrs.find((a) => a.attrType === id_messageDigest)?.attrValues[0];
+  const ct = attrs.find((a) => a.attrType === id_contentType)?.attrValues[0];
+  if (!md || !ct) throw new CmsError("signed attributes lack contentType or messageDigest");
+  const contentBytes = new Uint8Array(content);
+  const expected = digest(si.digestAlgorithm, contentBytes);
+  if (!Buffer.from(AsnParser.parse(md, OctetString).buffer).equals(Buffer.from(expected))) {
+    throw new CmsError("the messageDigest attribute does not match the content");
+  }
+  const contentType = AsnParser.parse(ct, ObjectIdentifierValue).value;
+  if (contentType !== sd.encapContentInfo.eContentType)
+    throw new CmsError("the contentType attribute differs from the content's type");
+  const ok = verify(
+    si.signatureAlgorithm as AlgorithmIdentifier,
+    certificatePublicKey(signer.cert),
+    attributeSet(attrs),
+    new Uint8Array(si.signature.buffer),
+  );
+  if (!ok) throw new CmsError("the SignedData signature does not verify");
+  return { content: contentBytes, contentType, signer, certificates };
+}
+
+export function signedContentInfoDer(sd: SignedData): Uint8Array {
+  return der(new ContentInfo({ contentType: id_signedData, content: AsnSerializer.serialize(sd) }));
+}
