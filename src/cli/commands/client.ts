@@ -181,6 +181,7 @@ function describe(der: Uint8Array): string {
 
 interface EnrollOpts extends CommonOpts {
   subject?: string;
+  centralkeygen?: boolean;
   newkey?: string;
   newkeytype?: string;
   newkeyout?: string;
@@ -227,6 +228,10 @@ export function registerClientCommands(program: Command): void {
       .option("--san <names>", "DNS names for subjectAltName", list)
       .option("--days <n>", "requested validity in days (the profile may shorten it)", (v) => Number(v))
       .option("--oldcert <file>", "kur: the certificate to update (default: --cert)")
+      .option(
+        "--centralkeygen",
+        "let the CA's key generation authority generate the key (RFC 9483 §4.1.6); --newkeytype names the type",
+      )
       .option("--implicit-confirm", "ask for implicit confirmation (no certConf)")
       .option("--certout <file>", "write the new certificate (PEM)")
       .option("--chainout <file>", "write its chain (PEM)")
@@ -234,11 +239,17 @@ export function registerClientCommands(program: Command): void {
         const client = buildClient(o, { ir: "initialization", cr: "certification", kur: "keyupdate" }[type]);
         const r = await client.enroll(type, {
           subject: o.subject,
-          newKey: newKey(o),
+          newKey: o.centralkeygen ? undefined : newKey(o),
+          centralKeyType: o.centralkeygen ? o.newkeytype : undefined,
           dnsNames: o.san,
           notAfter: o.days ? new Date(Date.now() + o.days * 86_400_000) : undefined,
           oldCertificate: o.oldcert ? readCerts(o.oldcert)[0] : undefined,
         });
+        if (r.privateKey) {
+          // The key the KGA generated (RFC 9483 §4.1.6), checked against the new certificate.
+          if (o.newkeyout) writeFileSync(o.newkeyout, exportPrivateKeyPem(r.privateKey), { mode: 0o600 });
+          else process.stderr.write("note: the centrally generated key is not saved; use --newkeyout FILE\n");
+        }
         writeResult(o, r);
       });
   }
