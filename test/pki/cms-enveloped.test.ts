@@ -113,6 +113,49 @@ describe("CMS EnvelopedData", () => {
     });
   }
 
+  it("password recipient with the RFC 3211 PWRI-KEK wrap: openssl cms decrypts ours, we decrypt its", () => {
+    const env = buildEnvelopedData(content, id_data, [
+      { kind: "password", password: new TextEncoder().encode("pw-1"), iterations: 2000, keyWrap: "pwri-kek" },
+    ]);
+    writeFileSync(f("pw.env.der"), envelopedContentInfoDer(env));
+    const out = openssl([
+      "cms",
+      "-decrypt",
+      "-inform",
+      "DER",
+      "-in",
+      f("pw.env.der"),
+      "-pwri_password",
+      "pw-1",
+      "-binary",
+    ]);
+    assert.deepEqual(new Uint8Array(out), content);
+    writeFileSync(f("plain.bin"), content);
+    openssl([
+      "cms",
+      "-encrypt",
+      "-binary",
+      "-aes256",
+      "-outform",
+      "DER",
+      "-in",
+      f("plain.bin"),
+      "-out",
+      f("pw.o.der"),
+      "-pwri_password",
+      "pw-2",
+    ]);
+    const theirs = parseEnvelopedContentInfo(new Uint8Array(readFileSync(f("pw.o.der"))));
+    assert.deepEqual(
+      openEnvelopedData(theirs, { kind: "password", password: new TextEncoder().encode("pw-2") }),
+      content,
+    );
+    assert.throws(
+      () => openEnvelopedData(theirs, { kind: "password", password: new TextEncoder().encode("pw-3") }),
+      CmsError,
+    );
+  });
+
   for (const [t, opts] of [
     [
       "rsa2048",

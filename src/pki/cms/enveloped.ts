@@ -2,7 +2,7 @@
 // RFC 9483 §4.1.6): KeyTransRecipientInfo (RSA-OAEP), KeyAgreeRecipientInfo (ECDH / X25519 / X448
 // ephemeral-static, RFC 5753 / RFC 8418), PasswordRecipientInfo (PBKDF2 + AES key wrap) and
 // KEMRecipientInfo (RFC 9629, ML-KEM per RFC 9936). Content encryption: AES-256-CBC.
-import { createHash, generateKeyPairSync, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHash, generateKeyPairSync, randomBytes } from "node:crypto";
 import "../../asn1/cms-fix.js";
 import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
@@ -32,6 +32,7 @@ import {
   id_aes128_wrap,
   id_aes256_CBC,
   id_aes256_wrap,
+  id_alg_PWRI_KEK,
   id_mgf1,
   id_ori_kem,
   id_RSAES_OAEP,
@@ -79,7 +80,13 @@ export class CmsError extends Error {
 
 export type Recipient =
   | { kind: "certificate"; certificate: Uint8Array }
-  | { kind: "password"; password: Uint8Array; iterations?: number };
+  | {
+      kind: "password";
+      password: Uint8Array;
+      iterations?: number;
+      /** Key encryption: AES key wrap (RFC 9481 §4.4, default) or the RFC 3211 id-alg-PWRI-KEK wrap. */
+      keyWrap?: "aes-kw" | "pwri-kek";
+    };
 
 export type RecipientCredential =
   /** `certificate` selects the RecipientInfo by issuer and serial; without it, by the key's kind. */
@@ -222,7 +229,56 @@ function kemri(cert: Certificate, key: PublicKey, cek: Uint8Array): RecipientInf
   });
 }
 
-function pwri(password: Uint8Array, iterations: number, cek: Uint8Array): RecipientInfo {
+// RFC 3211 §2.3: the PWRI-KEK wrap — length, check bytes, key and padding, CBC-encrypted twice.
+function pwriKekWrap(kek: Uint8Array, iv: Uint8Array, cek: Uint8Array): Uint8Array {
+  const block = 16;
+  const len = Math.max(2 * block, Math.ceil((4 + cek.length) / block) * block);
+  const p = new Uint8Array(len);
+  p.set(randomBytes(len), 0);
+  p[0] = cek.length;
+  p[1] = ~cek[0]! & 0xff;
+  p[2] = ~cek[1]! & 0xff;
+  p[3] = ~cek[2]! & 0xff;
+  p.set(cek, 4);
+  const c1 = cbcRaw(kek, iv, p, true);
+  return cbcRaw(kek, c1.subarray(len - block), c1, true);
+}
+
+function pwriKekUnwrap(kek: Uint8Array, iv: Uint8Array, c2: Uint8Array): Uint8Array {
+  const block = 16;
+  const n = c2.length;
+  if (n < 2 * block || n % block) throw new CmsError("PWRI-KEK wrapped key has a bad length");
+  // The IV of the second pass is the last block of the first pass: recover it from the last two blocks.
+  const lastPlain = ecbDecrypt(kek, c2.subarray(n - block));
+  const c1Last = lastPlain.map((b, i) => b ^ c2[n - 2 * block + i]!);
+  const c1 = cbcRaw(kek, c1Last, c2, false);
+  const p = cbcRaw(kek, iv, c1, false);
+  const keyLen = p[0]!;
+  if (keyLen < 16 || keyLen + 4 > n || ((p[1]! ^ p[4]!) & (p[2]! ^ p[5]!) & (p[3]! ^ p[6]!)) !== 0xff) {
+    throw new CmsError("password-based key unwrap failed: wrong password or altered data");
+  }
+  return p.slice(4, 4 + keyLen);
+}
+
+function cbcRaw(key: Uint8Array, iv: Uint8Array, data: Uint8Array, encrypt: boolean): Uint8Array {
+  const name = `aes-${key.length * 8}-cbc`;
+  const c = encrypt ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
+  c.setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([c.update(data), c.final()]));
+}
+
+function ecbDecrypt(key: Uint8Array, block: Uint8Array): Uint8Array {
+  const d = createDecipheriv(`aes-${key.length * 8}-ecb`, key, null);
+  d.setAutoPadding(false);
+  return new Uint8Array(Buffer.concat([d.update(block), d.final()]));
+}
+
+function pwri(
+  password: Uint8Array,
+  iterations: number,
+  cek: Uint8Array,
+  keyWrap: "aes-kw" | "pwri-kek" = "aes-kw",
+): RecipientInfo {
   const salt = new Uint8Array(randomBytes(16));
   const params = new PBKDF2Params({
     salt: new PBKDF2Salt({ specified: ab(salt) }),
@@ -231,12 +287,25 @@ function pwri(password: Uint8Array, iterations: number, cek: Uint8Array): Recipi
     prf: algId(id_hmacWithSHA256, nullParams()),
   });
   const kek = pbkdf2(password, salt, iterations, 32, "sha256");
+  let keyEncryptionAlgorithm: AlgorithmIdentifier;
+  let encryptedKey: Uint8Array;
+  if (keyWrap === "pwri-kek") {
+    const iv = new Uint8Array(randomBytes(16));
+    keyEncryptionAlgorithm = algId(
+      id_alg_PWRI_KEK,
+      AsnSerializer.serialize(algId(id_aes256_CBC, AsnSerializer.serialize(new OctetString(iv)))),
+    );
+    encryptedKey = pwriKekWrap(kek, iv, cek);
+  } else {
+    keyEncryptionAlgorithm = algId(id_aes256_wrap);
+    encryptedKey = aesKeyWrap(kek, cek);
+  }
   return new RecipientInfo({
     pwri: new PasswordRecipientInfo({
       version: 0,
       keyDerivationAlgorithm: algId(id_PBKDF2, AsnSerializer.serialize(params)),
-      keyEncryptionAlgorithm: algId(id_aes256_wrap),
-      encryptedKey: new OctetString(aesKeyWrap(kek, cek)),
+      keyEncryptionAlgorithm,
+      encryptedKey: new OctetString(encryptedKey),
     }),
   });
 }
@@ -251,7 +320,7 @@ export function buildEnvelopedData(
   const cek = new Uint8Array(randomBytes(32));
   const iv = new Uint8Array(randomBytes(16));
   const infos = recipients.map((r) => {
-    if (r.kind === "password") return pwri(r.password, r.iterations ?? 100_000, cek);
+    if (r.kind === "password") return pwri(r.password, r.iterations ?? 100_000, cek, r.keyWrap);
     const cert = AsnParser.parse(r.certificate, Certificate);
     const key = importPublicKeySpki(der(cert.tbsCertificate.subjectPublicKeyInfo));
     const t = techniqueFor(key);
@@ -300,7 +369,18 @@ function recoverCek(info: RecipientInfo, cred: RecipientCredential): Uint8Array 
     if (kdf.iterationCount < 1 || kdf.iterationCount > max)
       throw new CmsError(`PBKDF2 iteration count ${kdf.iterationCount} is not acceptable`);
     const wrap = p.keyEncryptionAlgorithm.algorithm;
-    const kekLen = wrap === id_aes128_wrap ? 16 : 32;
+    let pwriKekIv: Uint8Array | undefined;
+    let kekLen = wrap === id_aes128_wrap ? 16 : 32;
+    if (wrap === id_alg_PWRI_KEK) {
+      const inner = AsnParser.parse(p.keyEncryptionAlgorithm.parameters!, AlgorithmIdentifier);
+      if (!/^2\.16\.840\.1\.101\.3\.4\.1\.(2|22|42)$/.test(inner.algorithm)) {
+        throw new CmsError(`PWRI-KEK with ${inner.algorithm} is not supported`);
+      }
+      kekLen = { "2": 16, "22": 24, "42": 32 }[inner.algorithm.split(".").pop()!]!;
+      pwriKekIv = new Uint8Array(AsnParser.parse(inner.parameters!, OctetString).buffer);
+    } else if (wrap !== id_aes128_wrap && wrap !== id_aes256_wrap && wrap !== "2.16.840.1.101.3.4.1.25") {
+      throw new CmsError(`password key encryption ${wrap} is not supported`);
+    }
     const prf = kdf.prf ? macAlgorithmInfo(kdf.prf).hash : "sha1";
     const kek = pbkdf2(
       cred.password,
@@ -309,7 +389,8 @@ function recoverCek(info: RecipientInfo, cred: RecipientCredential): Uint8Array 
       kdf.keyLength ?? kekLen,
       prf,
     );
-    return aesKeyUnwrap(kek, new Uint8Array(p.encryptedKey.buffer));
+    const wrapped = new Uint8Array(p.encryptedKey.buffer);
+    return pwriKekIv ? pwriKekUnwrap(kek, pwriKekIv, wrapped) : aesKeyUnwrap(kek, wrapped);
   }
   const cert = cred.certificate ? AsnParser.parse(cred.certificate, Certificate) : undefined;
   if (info.ktri && sameIssuerSerial(info.ktri.rid.issuerAndSerialNumber, cert)) {
