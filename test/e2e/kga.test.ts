@@ -58,11 +58,20 @@ describe("central key generation with an EC PKI", () => {
   });
   after(() => d.close());
 
-  it("MAC-protected ir: PasswordRecipientInfo, profile's default key type", async () => {
+  it("MAC-protected ir: PasswordRecipientInfo, profile's default key type; then kur with a new central key", async () => {
     const r = await clientFor(d, mac(d)).enroll("ir", { subject: "CN=kga-mac" });
     assert.ok(r.privateKey);
     assert.equal(r.privateKey.type, "ec-p256");
     assert.ok(matches(r.privateKey, r.certificate));
+    // kur protected by the centrally generated key: the next key comes through KeyAgreeRecipientInfo.
+    const k = await clientFor(d, { kind: "signature", key: r.privateKey, certificate: r.certificate }).enroll(
+      "kur",
+      {
+        centralKeyType: "ed25519",
+      },
+    );
+    assert.equal(k.privateKey?.type, "ed25519");
+    assert.ok(matches(k.privateKey!, k.certificate));
   });
 
   it("IDevID (EC) ir asking for ML-DSA-65: KeyAgreeRecipientInfo; OpenSSL decrypts and verifies the package", async () => {
