@@ -214,7 +214,7 @@ export class CertificateAuthority {
             const rec = await this.store.getCertificate(issuer, serial);
             return rec !== undefined && rec.status !== "valid";
           },
-          kemSecret: (tid) => this.store.getMeta(`kem:${hex(tid)}`),
+          kemSecret: (tid) => this.store.getMeta(`tx:${hex(tid)}:kem`),
           now: this.now(),
         },
         { kemBootstrap },
@@ -389,7 +389,7 @@ export class CertificateAuthority {
     const key = certificatePublicKey(who.cert.cert);
     const { sharedSecret, ciphertext } = kemEncapsulate(key);
     const tx = await this.newTransaction(d, who, "kem", "kem-protection", null);
-    await this.store.setMeta(`kem:${tx.transactionId}`, sharedSecret);
+    await this.store.setMeta(`tx:${tx.transactionId}:kem`, sharedSecret);
     const info = new KemCiphertextInfo({
       kem: new AlgorithmIdentifier({
         algorithm: who.cert.cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm,

@@ -242,6 +242,11 @@ export class PostgresStore implements Store {
   }
 
   async purgeExpired(now: Date): Promise<{ transactions: number; nonces: number }> {
+    // Metadata under "tx:<transactionID>:" belongs to the transaction and goes with it.
+    await this.q(
+      "DELETE FROM meta WHERE key IN (SELECT 'tx:' || transaction_id || ':kem' FROM transactions WHERE expires_at <= $1)",
+      [now],
+    );
     const t = await this.q("DELETE FROM transactions WHERE expires_at <= $1", [now]);
     const n = await this.q("DELETE FROM nonces WHERE expires_at <= $1", [now]);
     return { transactions: t.rowCount ?? 0, nonces: n.rowCount ?? 0 };

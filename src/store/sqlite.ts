@@ -240,6 +240,10 @@ export class SqliteStore implements Store {
   }
 
   async purgeExpired(now: Date): Promise<{ transactions: number; nonces: number }> {
+    // Metadata under "tx:<transactionID>:" belongs to the transaction and goes with it.
+    this.q(
+      "DELETE FROM meta WHERE key IN (SELECT 'tx:' || transaction_id || ':kem' FROM transactions WHERE expires_at <= ?)",
+    ).run(now.getTime());
     const t = this.q("DELETE FROM transactions WHERE expires_at <= ?").run(now.getTime());
     const n = this.q("DELETE FROM nonces WHERE expires_at <= ?").run(now.getTime());
     return { transactions: Number(t.changes), nonces: Number(n.changes) };

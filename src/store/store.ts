@@ -85,6 +85,7 @@ export interface Store {
   listApprovals(status?: ApprovalRecord["status"]): Promise<ApprovalRecord[]>;
   decideApproval(id: string, decision: "approved" | "rejected", reason?: string): Promise<boolean>;
   nextCounter(name: string): Promise<bigint>;
+  /** Keys "tx:<transactionID>:kem" are transaction-scoped: purgeExpired removes them with the transaction. */
   getMeta(key: string): Promise<Uint8Array | undefined>;
   setMeta(key: string, value: Uint8Array): Promise<void>;
 }

@@ -170,8 +170,16 @@ function suite(
         expiresAt: new Date(Date.now() - 5),
       });
       await store.recordNonce(randomBytes(16), new Date(Date.now() - 5));
+      await store.setMeta("tx:t-exp:kem", Uint8Array.of(1));
+      await store.setMeta("tx:t-live:kem", Uint8Array.of(2));
       const r = await store.purgeExpired(new Date());
       assert.ok(r.transactions >= 1);
+      assert.equal(
+        await store.getMeta("tx:t-exp:kem"),
+        undefined,
+        "transaction-scoped metadata goes with the transaction",
+      );
+      assert.deepEqual([...(await store.getMeta("tx:t-live:kem"))!], [2]);
       assert.ok(r.nonces >= 1);
       assert.equal(await store.getTransaction("t-exp"), undefined);
     });
