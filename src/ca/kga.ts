@@ -16,6 +16,7 @@ import {
   COMPOSITE_SIG_ALGORITHMS,
   generateKeyPair,
   importPublicKeySpki,
+  SLH_SETS,
   type PrivateKey,
 } from "../crypto/index.js";
 import { derTlv } from "../pki/der.js";
@@ -53,21 +54,7 @@ function typeOfAlgorithm(alg: AlgorithmIdentifier, rsaBits?: number): string | u
   }
   const m = /^2\.16\.840\.1\.101\.3\.4\.3\.(\d+)$/.exec(alg.algorithm);
   if (m && Number(m[1]) >= 20 && Number(m[1]) <= 31) {
-    const sets = [
-      "sha2-128s",
-      "sha2-128f",
-      "sha2-192s",
-      "sha2-192f",
-      "sha2-256s",
-      "sha2-256f",
-      "shake-128s",
-      "shake-128f",
-      "shake-192s",
-      "shake-192f",
-      "shake-256s",
-      "shake-256f",
-    ];
-    return `slh-dsa-${sets[Number(m[1]) - 20]}`;
+    return `slh-dsa-${SLH_SETS[Number(m[1]) - 20]}`;
   }
   return SIMPLE[alg.algorithm];
 }

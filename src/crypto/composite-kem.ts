@@ -15,6 +15,7 @@ import {
   randomBytes,
   type KeyObject,
 } from "node:crypto";
+import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
 
@@ -86,36 +87,8 @@ export function isCompositeKemOid(oid: string): boolean {
 
 // ---- DER helpers for the component keys ----
 
-function len(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const b: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) b.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | b.length, ...b);
-}
-function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const body = Buffer.concat(parts);
-  return new Uint8Array(Buffer.concat([Uint8Array.of(tag), len(body.length), body]));
-}
-function oidDer(oid: string): Uint8Array {
-  const p = oid.split(".").map(Number);
-  const out = [40 * p[0]! + p[1]!];
-  for (const v of p.slice(2)) {
-    const b = [v & 0x7f];
-    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) b.unshift((x & 0x7f) | 0x80);
-    out.push(...b);
-  }
-  return tlv(0x06, Uint8Array.from(out));
-}
-const spki = (alg: Uint8Array, key: Uint8Array) => tlv(0x30, alg, tlv(0x03, Uint8Array.of(0), key));
-const pkcs8 = (alg: Uint8Array, key: Uint8Array) =>
-  tlv(0x30, tlv(0x02, Uint8Array.of(0)), alg, tlv(0x04, key));
-const EC_OIDS: Record<string, string> = {
-  prime256v1: "1.2.840.10045.3.1.7",
-  secp384r1: "1.3.132.0.34",
-  secp521r1: "1.3.132.0.35",
-  brainpoolP256r1: "1.3.36.3.3.2.8.1.1.7",
-  brainpoolP384r1: "1.3.36.3.3.2.8.1.1.11",
-};
+const spki = spkiDer;
+const pkcs8 = pkcs8Der;
 const X_OIDS = { x25519: "1.3.101.110", x448: "1.3.101.111" };
 const X_SIZES = { x25519: 32, x448: 56 };
 
@@ -123,7 +96,7 @@ function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa") return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   const alg =
     t.kind === "ecdh"
-      ? tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_OIDS[t.curve]!))
+      ? tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_CURVE_OIDS[t.curve]!))
       : tlv(0x30, oidDer(X_OIDS[t.kind]));
   return createPublicKey({ key: Buffer.from(spki(alg, raw)), format: "der", type: "spki" });
 }
@@ -139,10 +112,7 @@ function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
 function tradPublicRaw(t: Trad, k: KeyObject): Uint8Array {
   if (t.kind === "rsa") return new Uint8Array(k.export({ format: "der", type: "pkcs1" }));
   const d = new Uint8Array(k.export({ format: "der", type: "spki" }));
-  const size =
-    t.kind === "ecdh"
-      ? { prime256v1: 65, secp384r1: 97, secp521r1: 133, brainpoolP256r1: 65, brainpoolP384r1: 97 }[t.curve]!
-      : X_SIZES[t.kind];
+  const size = t.kind === "ecdh" ? EC_POINT_SIZES[t.curve]! : X_SIZES[t.kind];
   return d.subarray(d.length - size);
 }
 

@@ -12,6 +12,7 @@ import {
   verify as nodeVerify,
   type KeyObject,
 } from "node:crypto";
+import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
 
@@ -104,76 +105,36 @@ export function isCompositeSigOid(oid: string): boolean {
   return BY_OID.has(oid);
 }
 
-// ---- DER helpers for the component keys ----
+// ---- component keys ----
 
-function len(n: number): Uint8Array {
-  if (n < 0x80) return Uint8Array.of(n);
-  const b: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) b.unshift(v & 0xff);
-  return Uint8Array.of(0x80 | b.length, ...b);
-}
-function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
-  const body = Buffer.concat(parts);
-  return new Uint8Array(Buffer.concat([Uint8Array.of(tag), len(body.length), body]));
-}
-function oidDer(oid: string): Uint8Array {
-  const p = oid.split(".").map(Number);
-  const out = [40 * p[0]! + p[1]!];
-  for (const v of p.slice(2)) {
-    const b = [v & 0x7f];
-    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) b.unshift((x & 0x7f) | 0x80);
-    out.push(...b);
-  }
-  return tlv(0x06, Uint8Array.from(out));
-}
+const ED_OIDS = { ed25519: "1.3.101.112", ed448: "1.3.101.113" };
+const algDer = (...oids: string[]) => tlv(0x30, ...oids.map(oidDer));
 
 function mldsaPublic(a: CompositeSigAlgorithm, raw: Uint8Array): KeyObject {
-  const spki = tlv(0x30, tlv(0x30, oidDer(ML[a.mldsa].oid)), tlv(0x03, Uint8Array.of(0), raw));
-  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+  return createPublicKey({
+    key: Buffer.from(spkiDer(algDer(ML[a.mldsa].oid), raw)),
+    format: "der",
+    type: "spki",
+  });
 }
 function mldsaPrivate(a: CompositeSigAlgorithm, seed: Uint8Array): KeyObject {
-  const p8 = tlv(
-    0x30,
-    tlv(0x02, Uint8Array.of(0)),
-    tlv(0x30, oidDer(ML[a.mldsa].oid)),
-    tlv(0x04, tlv(0x80, seed)),
-  );
+  const p8 = pkcs8Der(algDer(ML[a.mldsa].oid), tlv(0x80, seed));
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }
-const ED_OIDS = { ed25519: "1.3.101.112", ed448: "1.3.101.113" };
-const EC_OIDS: Record<string, string> = {
-  prime256v1: "1.2.840.10045.3.1.7",
-  secp384r1: "1.3.132.0.34",
-  secp521r1: "1.3.132.0.35",
-  brainpoolP256r1: "1.3.36.3.3.2.8.1.1.7",
-  brainpoolP384r1: "1.3.36.3.3.2.8.1.1.11",
-};
 
 function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") {
     return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   }
-  if (t.kind === "ecdsa") {
-    const spki = tlv(
-      0x30,
-      tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_OIDS[t.curve]!)),
-      tlv(0x03, Uint8Array.of(0), raw),
-    );
-    return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
-  }
-  const spki = tlv(0x30, tlv(0x30, oidDer(ED_OIDS[t.kind])), tlv(0x03, Uint8Array.of(0), raw));
-  return createPublicKey({ key: Buffer.from(spki), format: "der", type: "spki" });
+  const alg =
+    t.kind === "ecdsa" ? algDer("1.2.840.10045.2.1", EC_CURVE_OIDS[t.curve]!) : algDer(ED_OIDS[t.kind]);
+  return createPublicKey({ key: Buffer.from(spkiDer(alg, raw)), format: "der", type: "spki" });
 }
 function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1")
     return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   if (t.kind === "ecdsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
-  const p8 = tlv(
-    0x30,
-    tlv(0x02, Uint8Array.of(0)),
-    tlv(0x30, oidDer(ED_OIDS[t.kind])),
-    tlv(0x04, tlv(0x04, raw)),
-  );
+  const p8 = pkcs8Der(algDer(ED_OIDS[t.kind]), tlv(0x04, raw));
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }
 
@@ -183,13 +144,8 @@ function tradPublicRaw(t: Trad, k: KeyObject): Uint8Array {
     return new Uint8Array(k.export({ format: "der", type: "pkcs1" }));
   const spki = new Uint8Array(k.export({ format: "der", type: "spki" }));
   // The BIT STRING closes the SPKI: its content after the unused-bits byte is the raw key / point.
-  const size = t.kind === "ecdsa" ? ecPointSize(t.curve) : t.kind === "ed25519" ? 32 : 57;
+  const size = t.kind === "ecdsa" ? EC_POINT_SIZES[t.curve]! : t.kind === "ed25519" ? 32 : 57;
   return spki.subarray(spki.length - size);
-}
-function ecPointSize(curve: string): number {
-  return (
-    { prime256v1: 65, secp384r1: 97, secp521r1: 133, brainpoolP256r1: 65, brainpoolP384r1: 97 }[curve] ?? 0
-  );
 }
 
 // ---- keys ----
@@ -206,7 +162,7 @@ export class CompositePublicKey implements PublicKey {
     this.type = `composite:${alg.name.toLowerCase()}`;
   }
   get spki(): Uint8Array {
-    return tlv(0x30, tlv(0x30, oidDer(this.alg.oid)), tlv(0x03, Uint8Array.of(0), this.raw));
+    return spkiDer(algDer(this.alg.oid), this.raw);
   }
 }
 
@@ -223,7 +179,7 @@ export class CompositePrivateKey implements PrivateKey {
     this.type = publicKey.type;
   }
   pkcs8(): Uint8Array {
-    return tlv(0x30, tlv(0x02, Uint8Array.of(0)), tlv(0x30, oidDer(this.alg.oid)), tlv(0x04, this.raw));
+    return pkcs8Der(algDer(this.alg.oid), this.raw);
   }
 }
 

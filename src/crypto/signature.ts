@@ -28,7 +28,8 @@ interface SigInfo {
   nullParams?: boolean;
 }
 
-const SLH_SETS = [
+/** SLH-DSA parameter sets in OID order (2.16.840.1.101.3.4.3.20 - .31, RFC 9909). */
+export const SLH_SETS: readonly string[] = [
   "sha2-128s",
   "sha2-128f",
   "sha2-192s",
