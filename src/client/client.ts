@@ -666,7 +666,7 @@ export class CmpClient {
         throw new CmpClientError(
           "central key generation was asked for, but the response holds no private key",
         );
-      privateKey = await this.openCentralKey(enc, [...extra, ...caPubs]);
+      privateKey = await this.openCentralKey(enc, extra, caPubs, protectionKind(rsp.message.header));
     }
     const problem = await this.checkIssued(
       certificate,
@@ -699,7 +699,12 @@ export class CmpClient {
    * and id-kp-cmKGA authorization (optional for password recipients, enforced here when a trust
    * anchor is known), and reads the AsymmetricKeyPackage.
    */
-  private async openCentralKey(env: EnvelopedData, pool: Uint8Array[]): Promise<PrivateKey> {
+  private async openCentralKey(
+    env: EnvelopedData,
+    extra: Uint8Array[],
+    caPubs: Uint8Array[],
+    protection: string,
+  ): Promise<PrivateKey> {
     const c = this.o.credential;
     let content: Uint8Array;
     try {
@@ -721,14 +726,18 @@ export class CmpClient {
     if (verified.contentType !== oids.id_ct_KP_aKeyPackage) {
       throw new CmpClientError("the signed content is not an AsymmetricKeyPackage");
     }
-    const anchors = this.anchors.length ? this.anchors : c.kind === "mac" ? [] : this.anchors;
+    // As for the certificate (RFC 9483 §4.1.5), caPubs of a MAC-protected answer may serve as anchors.
+    const macProtected = protection === "pbm" || protection === "pbmac1";
+    const anchors =
+      this.anchors.length > 0 ? this.anchors : macProtected ? caPubs.map((d) => certEntry(d)) : [];
+    // §4.1.6: checking the KGA is optional for password recipients without a known anchor, required otherwise.
     if (anchors.length > 0 || c.kind !== "mac") {
       try {
         await validatePath(verified.signer, {
           anchors,
           intermediates: [
             ...verified.certificates,
-            ...pool.map((d) => certEntry(d)),
+            ...[...extra, ...caPubs].map((d) => certEntry(d)),
             ...(this.o.untrusted ?? []).map((d) => certEntry(d)),
           ],
           requiredEku: oids.id_kp_cmKGA,
