@@ -41,9 +41,15 @@ export interface CmpHttpServer {
 }
 
 class TooLarge extends Error {}
+class HandlerTimeout extends Error {}
+class ClientGone extends Error {}
 
-function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
+class BodyTimeout extends Error {}
+
+function readBody(req: IncomingMessage, limit: number, signal: AbortSignal): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
+    // A body dribbling in (slowloris) must not hold the socket beyond the request's time budget.
+    signal.addEventListener("abort", () => reject(new BodyTimeout()), { once: true });
     const declared = Number(req.headers["content-length"]);
     if (Number.isFinite(declared) && declared > limit) {
       reject(new TooLarge());
@@ -62,7 +68,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<Uint8Array> {
     });
     req.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
     req.on("error", reject);
-    req.on("aborted", () => reject(new Error("client aborted")));
+    req.on("close", () => {
+      if (!req.complete) reject(new ClientGone("client closed the connection mid-request"));
+    });
   });
 }
 
@@ -117,9 +125,13 @@ export async function startCmpHttpServer(
         return;
       }
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new Error("request timeout")), timeoutMs);
+      const timer = setTimeout(() => controller.abort(new HandlerTimeout("request timeout")), timeoutMs);
+      // A client that hangs up while the handler works lets the handler stop early through ctx.signal.
+      res.on("close", () => {
+        if (!res.writableFinished) controller.abort(new ClientGone("client closed the connection"));
+      });
       try {
-        const body = await readBody(req, maxBytes);
+        const body = await readBody(req, maxBytes, controller.signal);
         const answer = await Promise.race([
           handler(body, {
             profile: path.profile,
@@ -149,11 +161,16 @@ export async function startCmpHttpServer(
         req.socket.end();
         return;
       }
-      if (e instanceof Error && e.message === "request timeout") {
+      if (e instanceof BodyTimeout) {
+        plain(res, 408, "the request body did not arrive in time", { Connection: "close" });
+        req.socket.end();
+        return;
+      }
+      if (e instanceof HandlerTimeout) {
         plain(res, 503, "the request took too long", { "Retry-After": "5" });
         return;
       }
-      if (e instanceof Error && e.message === "client aborted") return;
+      if (e instanceof ClientGone) return;
       opts.onError?.(e);
       plain(res, 500, "internal error");
     }

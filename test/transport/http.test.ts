@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { request } from "node:http";
+import { request, type IncomingMessage } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
 import {
@@ -158,6 +158,41 @@ describe("CMP HTTP server and client", () => {
     const ok = await postCmp(srv.url, Uint8Array.of(9));
     assert.deepEqual([...ok], [0x30, 0x01, 9]);
   });
+  it("keeps the connection alive between requests", async () => {
+    let connections = 0;
+    const count = () => connections++;
+    srv.server.on("connection", count);
+    try {
+      await postCmp(srv.url, Uint8Array.of(1));
+      const after1 = connections;
+      await postCmp(srv.url, Uint8Array.of(2));
+      await postCmp(srv.url, Uint8Array.of(3));
+      assert.equal(connections, after1);
+    } finally {
+      srv.server.off("connection", count);
+    }
+  });
+  it("answers 408 to a body that stalls, then keeps serving", async () => {
+    const r = await new Promise<{ status: number; connection?: string; text: string }>((resolve, reject) => {
+      const req = request(srv.url, {
+        method: "POST",
+        agent: false,
+        headers: { "Content-Type": "application/pkixcmp", "Content-Length": "500" },
+      });
+      req.on("response", (res) => {
+        let text = "";
+        res.on("data", (c: Buffer) => (text += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode!, connection: res.headers.connection, text }));
+      });
+      req.on("error", reject);
+      req.write(Buffer.alloc(10)); // the remaining 490 bytes never come
+    });
+    assert.equal(r.status, 408);
+    assert.equal(r.connection, "close");
+    assert.match(r.text, /body did not arrive in time/); // our own budget, not the HTTP library's fallback
+    const ok = await postCmp(srv.url, Uint8Array.of(4));
+    assert.deepEqual([...ok], [0x30, 0x01, 4]);
+  });
   it("client reports a non-CMP answer with its status", async () => {
     await assert.rejects(
       postCmp(srv.url.replace("/.well-known/cmp", "/nope"), Uint8Array.of(1)),
@@ -229,30 +264,40 @@ describe("HTTPS and openssl cmp as a client", () => {
 
   it("receives openssl cmp's POST on a profile path with the CMP media type", async () => {
     const seen: { ctx: CmpRequestContext; body: Uint8Array }[] = [];
+    const requests: { method?: string; url?: string; type?: string }[] = [];
     const srv = await startCmpHttpServer(async (body, ctx) => {
       seen.push({ ctx, body });
       return Uint8Array.of(0x30, 0x00); // not a valid answer: openssl will complain, which is fine here
     });
+    srv.server.prependListener("request", (req: IncomingMessage) =>
+      requests.push({ method: req.method, url: req.url, type: req.headers["content-type"] }),
+    );
     try {
       const key = join(dir.path, "ee.key");
       openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key]);
       const status = await new Promise<number>((resolve) => {
         const child = execFile(
-          "openssl",
+          "/usr/bin/openssl",
           [
             "cmp",
             "-cmd",
-            "genm",
+            "ir",
             "-server",
             `127.0.0.1:${srv.port}`,
             "-path",
-            ".well-known/cmp/p/test/getcacerts",
+            ".well-known/cmp/p/test/initialization",
             "-ref",
             "r1",
             "-secret",
             "pass:x",
             "-recipient",
             "/CN=CA",
+            "-newkey",
+            key,
+            "-subject",
+            "/CN=ee",
+            "-certout",
+            join(dir.path, "ee.crt"),
             "-msg_timeout",
             "5",
             "-total_timeout",
@@ -263,10 +308,20 @@ describe("HTTPS and openssl cmp as a client", () => {
         child.on("exit", (code) => resolve(code ?? -1));
       });
       assert.notEqual(status, 0);
+      assert.equal(requests.length, 1);
+      assert.equal(requests[0]!.method, "POST");
+      assert.equal(requests[0]!.url, "/.well-known/cmp/p/test/initialization");
+      assert.equal(requests[0]!.type?.split(";")[0]!.trim().toLowerCase(), "application/pkixcmp");
       assert.equal(seen.length, 1);
       assert.equal(seen[0]!.ctx.profile, "test");
-      assert.equal(seen[0]!.ctx.operation, "getcacerts");
-      assert.equal(seen[0]!.body[0], 0x30);
+      assert.equal(seen[0]!.ctx.operation, "initialization");
+      // A DER SEQUENCE with a definite length covering the whole body: the PKIMessage arrived intact.
+      const body = seen[0]!.body;
+      assert.equal(body[0], 0x30);
+      const lenByte = body[1]!;
+      const n = lenByte & 0x7f;
+      const len = lenByte < 0x80 ? lenByte : [...body.subarray(2, 2 + n)].reduce((a, b) => a * 256 + b, 0);
+      assert.equal(body.length, 2 + (lenByte < 0x80 ? 0 : n) + len);
     } finally {
       await srv.close();
     }
