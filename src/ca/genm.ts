@@ -19,7 +19,7 @@ import {
 import * as oids from "../asn1/oids.js";
 import { CmpError } from "../cmp/errors.js";
 import type { CaMaterials } from "../config/materials.js";
-import type { Config } from "../config/schema.js";
+import type { CaPolicy } from "./policy.js";
 import { defaultSignatureAlgorithm } from "../crypto/index.js";
 import { buildCrl } from "../pki/crl.js";
 import { getSubjectKeyIdentifier } from "../pki/extensions.js";
@@ -28,7 +28,7 @@ import type { Store } from "../store/store.js";
 
 export interface GenmContext {
   materials: CaMaterials;
-  config: Config;
+  policy: CaPolicy;
   store: Store;
   now: Date;
   profile: string;
@@ -49,14 +49,8 @@ const ALG_OIDS: Readonly<Record<string, { oid: string; params?: string }>> = {
   "ml-kem-1024": { oid: "2.16.840.1.101.3.4.4.3" },
 };
 
-export async function answerGenm(genm: InfoTypeAndValues, ctx: GenmContext): Promise<InfoTypeAndValue[]> {
-  if (genm.length === 0) throw new CmpError("badRequest", "genm holds no InfoTypeAndValue");
-  const out: InfoTypeAndValue[] = [];
-  for (const itav of genm) out.push(await answerOne(itav, ctx));
-  return out;
-}
-
-async function answerOne(itav: InfoTypeAndValue, ctx: GenmContext): Promise<InfoTypeAndValue> {
+/** The answer to one InfoTypeAndValue of a genm. */
+export async function answerInfoType(itav: InfoTypeAndValue, ctx: GenmContext): Promise<InfoTypeAndValue> {
   const m = ctx.materials;
   const reply = (infoType: string, value?: unknown) =>
     new InfoTypeAndValue({
@@ -108,8 +102,7 @@ async function answerOne(itav: InfoTypeAndValue, ctx: GenmContext): Promise<Info
 }
 
 function certReqTemplate(ctx: GenmContext): InfoTypeAndValue {
-  const profile = ctx.config.profiles[ctx.profile]!;
-  const t = profile.template;
+  const t = ctx.policy.forRequest(ctx.profile, "genm")!.profile.template;
   const keySpec: AttributeTypeAndValue[] = [];
   if (t.algorithm) {
     const a = ALG_OIDS[t.algorithm];
@@ -154,7 +147,7 @@ async function currentCrls(itav: InfoTypeAndValue, ctx: GenmContext): Promise<Ce
 
 /** Signs a fresh CRL over every certificate this CA has revoked. */
 export async function issueCrl(
-  ctx: Pick<GenmContext, "materials" | "config" | "store" | "now">,
+  ctx: Pick<GenmContext, "materials" | "policy" | "store" | "now">,
 ): Promise<Uint8Array> {
   const m = ctx.materials;
   const issuer = nameToString(m.caCert.cert.tbsCertificate.subject);
@@ -166,7 +159,7 @@ export async function issueCrl(
     issuerKeyId: getSubjectKeyIdentifier(m.caCert.cert),
     crlNumber: number,
     thisUpdate: ctx.now,
-    nextUpdate: new Date(ctx.now.getTime() + ctx.config.ca.crlValidity),
+    nextUpdate: new Date(ctx.now.getTime() + ctx.policy.crlValidityMs),
     revoked: revoked.map((r) => ({
       serial: r.serial,
       revocationTime: r.revocationTime ?? ctx.now,

@@ -1,0 +1,82 @@
+// The CA's handler for ir, cr, kur and p10cr (RFC 9483 §4.1): profile, authorization, the request's
+// content and POP, then issuance — or, where the profile asks for it, a wait for an operator (§4.4).
+import { PKIStatus } from "../../asn1/cmp.js";
+import { certProfileOf, hasImplicitConfirm } from "../../cmp/build/general-info.js";
+import { certRepBody, certResponse, type CertRequestBodyType } from "../../cmp/build/response.js";
+import { CmpError } from "../../cmp/errors.js";
+import { hex } from "../../cmp/header.js";
+import { requestCertReqId } from "../../cmp/server/failure.js";
+import type { Answer, Handler, HandlerContext, Requester } from "../../cmp/server/types.js";
+import { statusInfo } from "../../cmp/status.js";
+import type { Enrollment } from "../../cmp/transaction.js";
+import { serialHex } from "../../pki/certificate.js";
+import { nameToString } from "../../pki/names.js";
+import type { CaContext } from "../context.js";
+import type { RequestPolicy } from "../policy.js";
+import { enrollmentInput, type EnrollmentInput } from "./enroll-input.js";
+import { issueAndAnswer } from "./issue.js";
+
+/** The profile: from the path, else generalInfo certProfile, else the shared secret's, else the default. */
+export function requestPolicy(ca: CaContext, ctx: HandlerContext): RequestPolicy {
+  let name = ctx.path.profile ?? certProfileOf(ctx.header);
+  if (!name && ctx.requester.kind === "mac") name = ctx.requester.secret.profile;
+  name ??= ca.policy.defaultProfile;
+  const p = ca.policy.forRequest(name, ctx.bodyType);
+  if (!p) throw new CmpError("badRequest", `unknown certificate profile "${name}"`);
+  return p;
+}
+
+function authorize(type: CertRequestBodyType, who: Requester, rp: RequestPolicy): void {
+  const kind = who.kind === "mac" ? "mac" : who.source;
+  if (!rp.requesters.includes(kind)) {
+    throw new CmpError("notAuthorized", `profile "${rp.profile.name}" does not accept requests from ${kind} requesters`);
+  }
+  // RFC 9483 §4.1.3: kur is protected with the certificate being updated, which this CA issued.
+  if (type === "kur" && (who.kind !== "cert" || who.source !== "issued")) {
+    throw new CmpError("notAuthorized", "a key update must be signed with the certificate being updated, issued by this CA");
+  }
+}
+
+function waitForApproval(ca: CaContext, ctx: HandlerContext, e: Enrollment, input: EnrollmentInput): Answer {
+  const who = ctx.requester;
+  const tid = hex(ctx.header.transactionID);
+  const summary = `${e.bodyType} for "${input.subject ? nameToString(input.subject) : "(old subject)"}" by ${who.id}`;
+  ca.log({ event: "enrollment-waiting", transactionId: tid, requester: who.id, detail: summary });
+  // RFC 9483 §4.4: answer "waiting"; the EE polls with pollReq.
+  const resp = certResponse(e.certReqId, statusInfo(PKIStatus.waiting, { text: "the request waits for approval" }));
+  return {
+    body: certRepBody(e.bodyType, [resp]),
+    next: {
+      state: { state: "waiting-approval", enrollment: e },
+      expiresAt: new Date(ctx.now.getTime() + ca.policy.transactions.approvalWaitMs),
+      kind: e.bodyType,
+    },
+    writes: async (s) => {
+      await s.createApproval(
+        { transactionId: tid, requester: who.id, profile: e.profile, summary, request: ctx.request.der },
+        ctx.now,
+      );
+    },
+  };
+}
+
+export function enrollHandler(ca: CaContext): Handler {
+  return async (ctx) => {
+    const type = ctx.bodyType as CertRequestBodyType;
+    const rp = requestPolicy(ca, ctx);
+    authorize(type, ctx.requester, rp);
+    const input = enrollmentInput(ca, ctx.request, ctx.requester, rp.profile);
+    const who = ctx.requester;
+    const e: Enrollment = {
+      profile: rp.profile.name,
+      pvno: ctx.header.pvno,
+      bodyType: type,
+      certReqId: requestCertReqId(ctx.request),
+      implicitConfirm: hasImplicitConfirm(ctx.header),
+      oldSerial: type === "kur" && who.kind === "cert" ? serialHex(who.cert.cert.tbsCertificate.serialNumber) : undefined,
+      encrCert: input.encrCert,
+    };
+    if (rp.requireApproval) return waitForApproval(ca, ctx, e, input);
+    return issueAndAnswer(ca, ctx, e, input, rp.profile);
+  };
+}

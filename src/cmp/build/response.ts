@@ -1,0 +1,113 @@
+// PKIBody builders for the answers a CA or RA sends (RFC 9483 §4, RFC 9810 §5.3): ip / cp / kup,
+// rp, genp, pollRep, pkiConf and error.
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import {
+  CertIds,
+  CertOrEncCert,
+  CertRepMessage,
+  CertResponse,
+  CertifiedKeyPair,
+  CMPCertificates,
+  ErrorMsgContent,
+  type InfoTypeAndValue,
+  InfoTypeAndValues,
+  PKIBody,
+  PKIFreeText,
+  PKIStatus,
+  PKIStatusInfos,
+  PollRepContent,
+  PollRepEntry,
+  RevRepContent,
+  type PKIStatusInfo,
+} from "../../asn1/cmp.js";
+import type { CertId, EncryptedKey } from "../../asn1/crmf.js";
+import type { CmpError } from "../errors.js";
+import { statusInfo } from "../status.js";
+
+export type CertRequestBodyType = "ir" | "cr" | "kur" | "p10cr";
+export type CertResponseBodyType = "ip" | "cp" | "kup";
+
+/** RFC 9483 §4.1: ir -> ip, cr and p10cr -> cp, kur -> kup. */
+export function responseTypeFor(t: CertRequestBodyType): CertResponseBodyType {
+  return t === "ir" ? "ip" : t === "kur" ? "kup" : "cp";
+}
+
+export interface IssuedContent {
+  /** The certificate in clear, or EnvelopedData to the new key (indirect POP, RFC 9810 §5.2.8.3). */
+  certificate: { der: Uint8Array } | { encrypted: EncryptedKey };
+  /** Central key generation (RFC 9483 §4.1.6): the key for the EE. */
+  privateKey?: EncryptedKey;
+}
+
+export function certResponse(certReqId: number, status: PKIStatusInfo, issued?: IssuedContent): CertResponse {
+  const r = new CertResponse({ certReqId, status });
+  if (issued) {
+    const c = issued.certificate;
+    r.certifiedKeyPair = new CertifiedKeyPair({
+      certOrEncCert:
+        "der" in c
+          ? new CertOrEncCert({ certificate: AsnParser.parse(c.der, Certificate) })
+          : new CertOrEncCert({ encryptedCert: c.encrypted }),
+      privateKey: issued.privateKey,
+    });
+  }
+  return r;
+}
+
+/** A rejected certificate response (RFC 9483 §3.6.4): request-specific failures. */
+export function rejectedCertResponse(certReqId: number, e: CmpError): CertResponse {
+  return new CertResponse({
+    certReqId,
+    status: statusInfo(PKIStatus.rejection, { text: e.statusString, failInfo: e.failInfo }),
+  });
+}
+
+export function certRepBody(
+  requestType: CertRequestBodyType,
+  responses: CertResponse[],
+  caPubs?: readonly Uint8Array[],
+): PKIBody {
+  const rep = new CertRepMessage({ response: responses });
+  if (caPubs?.length) rep.caPubs = new CMPCertificates(caPubs.map((c) => AsnParser.parse(c, Certificate)));
+  return new PKIBody({ [responseTypeFor(requestType)]: rep });
+}
+
+export function rpBody(status: PKIStatusInfo, revCerts?: CertId[]): PKIBody {
+  return new PKIBody({
+    rp: new RevRepContent({
+      status: new PKIStatusInfos([status]),
+      revCerts: revCerts ? new CertIds(revCerts) : undefined,
+    }),
+  });
+}
+
+export function genpBody(itavs: InfoTypeAndValue[]): PKIBody {
+  return new PKIBody({ genp: new InfoTypeAndValues(itavs) });
+}
+
+/** RFC 9483 §4.4: pollRep with the time to wait, in seconds, and a reason for the user. */
+export function pollRepBody(certReqId: number, checkAfterSeconds: number, reason?: string): PKIBody {
+  return new PKIBody({
+    pollRep: new PollRepContent([
+      new PollRepEntry({
+        certReqId,
+        checkAfter: checkAfterSeconds,
+        reason: reason ? new PKIFreeText([reason]) : undefined,
+      }),
+    ]),
+  });
+}
+
+export function pkiConfBody(): PKIBody {
+  return new PKIBody({ pkiconf: null });
+}
+
+/** RFC 9483 §3.6.4: an error message with status rejection, failInfo and the reason in plain words. */
+export function errorBody(e: Pick<CmpError, "failInfo" | "statusString">): PKIBody {
+  return new PKIBody({
+    error: new ErrorMsgContent({
+      pKIStatusInfo: statusInfo(PKIStatus.rejection, { text: e.statusString, failInfo: e.failInfo }),
+    }),
+  });
+}

@@ -1,0 +1,112 @@
+// The life cycle of one CMP transaction as a typed state union with explicit transitions, and the
+// validated codec of its stored record (state data as checked JSON; the KEM shared secret sealed at rest).
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { z } from "zod";
+import { CmpError } from "./errors.js";
+
+const CertRequestKind = z.enum(["ir", "cr", "kur", "p10cr"]);
+
+/** What an enrollment keeps between its messages (RFC 9483 §4.1, §4.4). */
+const Enrollment = z.object({
+  profile: z.string(),
+  pvno: z.number().int(),
+  bodyType: CertRequestKind,
+  certReqId: z.number().int(),
+  implicitConfirm: z.boolean(),
+  /** kur: serial of the certificate being replaced. */
+  oldSerial: z.string().optional(),
+  /** Indirect POP (RFC 9810 §5.2.8.3): the certificate goes out encrypted; certConf proves possession. */
+  encrCert: z.boolean(),
+});
+export type Enrollment = z.infer<typeof Enrollment>;
+
+/** The certificate issued in this transaction, waiting for certConf. */
+const Issued = z.object({ der: z.string(), serial: z.string(), certReqId: z.number().int() });
+
+const TxState = z.discriminatedUnion("state", [
+  /** A KemCiphertextInfo was sent; the real request follows in the same transaction (RFC 9810 §5.1.3.4). */
+  z.object({ state: z.literal("kem-protection") }),
+  z.object({ state: z.literal("waiting-approval"), enrollment: Enrollment }),
+  z.object({ state: z.literal("waiting-certconf"), enrollment: Enrollment, issued: Issued }),
+  z.object({ state: z.literal("confirmed") }),
+  z.object({ state: z.literal("rejected") }),
+  /** Single-exchange operations (rr, genm) and transactions the peer ended with an error message. */
+  z.object({ state: z.literal("done") }),
+]);
+export type TxState = z.infer<typeof TxState>;
+export type TxStateName = TxState["state"];
+
+/** Which state may follow which; a new transaction may start in any state. */
+const TRANSITIONS: Readonly<Record<TxStateName, readonly TxStateName[]>> = {
+  "kem-protection": ["waiting-approval", "waiting-certconf", "confirmed", "rejected", "done"],
+  "waiting-approval": ["waiting-approval", "waiting-certconf", "confirmed", "rejected", "done"],
+  "waiting-certconf": ["confirmed", "rejected", "done"],
+  confirmed: [],
+  rejected: [],
+  done: [],
+};
+
+export function canTransition(from: TxStateName, to: TxStateName): boolean {
+  return TRANSITIONS[from].includes(to);
+}
+
+export function checkTransition(from: TxStateName, to: TxStateName): void {
+  if (!canTransition(from, to)) {
+    throw new CmpError("systemFailure", `transaction state ${from} cannot become ${to}`);
+  }
+}
+
+/** States in which the transaction is over. */
+export function isFinal(s: TxStateName): boolean {
+  return TRANSITIONS[s].length === 0;
+}
+
+export function encodeState(s: TxState): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(TxState.parse(s)));
+}
+
+export function decodeState(data: Uint8Array | null, stateColumn: string): TxState {
+  if (!data) return TxState.parse({ state: stateColumn });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(data));
+  } catch {
+    throw new CmpError("systemFailure", "a stored transaction record is not readable");
+  }
+  const r = TxState.safeParse(raw);
+  if (!r.success) throw new CmpError("systemFailure", "a stored transaction record is malformed");
+  return r.data;
+}
+
+/**
+ * Seals secrets kept in transaction records (the KEM shared secret) with AES-256-GCM; the
+ * transactionID is the associated data, so a sealed value cannot be moved to another transaction.
+ */
+export class SecretSealer {
+  private readonly key: Buffer;
+  constructor(key: Uint8Array) {
+    if (key.length !== 32) throw new Error("the sealing key must be 32 bytes");
+    this.key = Buffer.from(key);
+  }
+
+  seal(transactionId: string, secret: Uint8Array): Uint8Array {
+    const iv = randomBytes(12);
+    const c = createCipheriv("aes-256-gcm", this.key, iv);
+    c.setAAD(Buffer.from(transactionId, "utf8"));
+    const body = Buffer.concat([c.update(secret), c.final()]);
+    return new Uint8Array(Buffer.concat([iv, c.getAuthTag(), body]));
+  }
+
+  open(transactionId: string, sealed: Uint8Array): Uint8Array {
+    const b = Buffer.from(sealed);
+    if (b.length < 28) throw new CmpError("systemFailure", "a sealed transaction secret is truncated");
+    const d = createDecipheriv("aes-256-gcm", this.key, b.subarray(0, 12));
+    d.setAAD(Buffer.from(transactionId, "utf8"));
+    d.setAuthTag(b.subarray(12, 28));
+    try {
+      return new Uint8Array(Buffer.concat([d.update(b.subarray(28)), d.final()]));
+    } catch {
+      throw new CmpError("systemFailure", "a sealed transaction secret does not open");
+    }
+  }
+}
