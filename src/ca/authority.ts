@@ -214,7 +214,7 @@ export class CertificateAuthority {
             const rec = await this.store.getCertificate(issuer, serial);
             return rec !== undefined && rec.status !== "valid";
           },
-          kemSecret: (tid) => this.store.getMeta(`tx:${hex(tid)}:kem`),
+          kemSecret: async (tid) => (await this.store.getTransaction(hex(tid)))?.kemSecret ?? undefined,
           now: this.now(),
         },
         { kemBootstrap },
@@ -223,6 +223,7 @@ export class CertificateAuthority {
       const fresh = await this.store.recordNonce(
         new Uint8Array(h.senderNonce!),
         new Date(this.now().getTime() + 2 * this.config.policy.messageTimeSkew + 86_400_000),
+        this.now(),
       );
       if (!fresh) throw new CmpError("badSenderNonce", "senderNonce was used before (replayed message?)");
       const answer = kemBootstrap
@@ -305,7 +306,8 @@ export class CertificateAuthority {
       case "error": {
         // RFC 9483 §3.6.4: an EE reporting an error ends the transaction; acknowledge with pkiConf.
         const tx = await this.store.getTransaction(hex(d.message.header.transactionID));
-        if (tx) await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" });
+        if (tx)
+          await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" }, this.now());
         this.log({
           event: "ee-error",
           transactionId: hex(d.message.header.transactionID),
@@ -344,15 +346,18 @@ export class CertificateAuthority {
   ): Promise<TransactionRecord> {
     const ttl = Math.max(this.config.policy.confirmWaitTime, 2 * this.config.policy.messageTimeSkew);
     try {
-      return await this.store.createTransaction({
-        transactionId: hex(d.message.header.transactionID),
-        requester: who.id,
-        kind,
-        state,
-        data: data ? new TextEncoder().encode(JSON.stringify(data)) : null,
-        lastSenderNonce: null,
-        expiresAt: new Date(this.now().getTime() + ttl),
-      });
+      return await this.store.createTransaction(
+        {
+          transactionId: hex(d.message.header.transactionID),
+          requester: who.id,
+          kind,
+          state,
+          data: data ? new TextEncoder().encode(JSON.stringify(data)) : null,
+          lastSenderNonce: null,
+          expiresAt: new Date(this.now().getTime() + ttl),
+        },
+        this.now(),
+      );
     } catch (e) {
       if (e instanceof TransactionIdInUseError) {
         // A transaction opened by a KEM exchange (RFC 9810 §5.1.3.4) goes on with the real request.
@@ -364,11 +369,16 @@ export class CertificateAuthority {
           who.kind === "cert" &&
           who.kemSecret
         ) {
-          return this.store.updateTransaction(tx.transactionId, tx.version, {
-            state,
-            data: data ? new TextEncoder().encode(JSON.stringify(data)) : null,
-            expiresAt: new Date(this.now().getTime() + ttl),
-          });
+          return this.store.updateTransaction(
+            tx.transactionId,
+            tx.version,
+            {
+              state,
+              data: data ? new TextEncoder().encode(JSON.stringify(data)) : null,
+              expiresAt: new Date(this.now().getTime() + ttl),
+            },
+            this.now(),
+          );
         }
         throw new CmpError(
           "transactionIdInUse",
@@ -388,8 +398,13 @@ export class CertificateAuthority {
     if (who.kind !== "cert") throw new CmpError("badRequest", "KemCiphertextInfo needs a KEM certificate");
     const key = certificatePublicKey(who.cert.cert);
     const { sharedSecret, ciphertext } = kemEncapsulate(key);
-    const tx = await this.newTransaction(d, who, "kem", "kem-protection", null);
-    await this.store.setMeta(`tx:${tx.transactionId}:kem`, sharedSecret);
+    const opened = await this.newTransaction(d, who, "kem", "kem-protection", null);
+    const tx = await this.store.updateTransaction(
+      opened.transactionId,
+      opened.version,
+      { kemSecret: sharedSecret },
+      this.now(),
+    );
     const info = new KemCiphertextInfo({
       kem: new AlgorithmIdentifier({
         algorithm: who.cert.cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm,
@@ -476,18 +491,26 @@ export class CertificateAuthority {
       };
       if (profile.requireApproval) {
         const summary = `${type} for "${input.subject ? nameToString(input.subject) : "(old subject)"}" by ${who.id}`;
-        await this.store.createApproval({
-          transactionId: tx.transactionId,
-          requester: who.id,
-          profile: profileName,
-          summary,
-          request: d.der,
-        });
-        const waiting = await this.store.updateTransaction(tx.transactionId, tx.version, {
-          state: "waiting-approval",
-          data: new TextEncoder().encode(JSON.stringify(data)),
-          expiresAt: new Date(this.now().getTime() + 7 * 86_400_000),
-        });
+        await this.store.createApproval(
+          {
+            transactionId: tx.transactionId,
+            requester: who.id,
+            profile: profileName,
+            summary,
+            request: d.der,
+          },
+          this.now(),
+        );
+        const waiting = await this.store.updateTransaction(
+          tx.transactionId,
+          tx.version,
+          {
+            state: "waiting-approval",
+            data: new TextEncoder().encode(JSON.stringify(data)),
+            expiresAt: new Date(this.now().getTime() + 7 * 86_400_000),
+          },
+          this.now(),
+        );
         this.log({
           event: "enrollment-waiting",
           transactionId: tx.transactionId,
@@ -505,7 +528,12 @@ export class CertificateAuthority {
     } catch (e) {
       if (e instanceof CmpError && e.failInfo.every((f) => REQUEST_SPECIFIC.has(f))) {
         // RFC 9483 §3.6.4: a request-specific failure is a rejected ip/cp/kup.
-        const done = await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" });
+        const done = await this.store.updateTransaction(
+          tx.transactionId,
+          tx.version,
+          { state: "done" },
+          this.now(),
+        );
         this.log({
           event: "enrollment-rejected",
           transactionId: tx.transactionId,
@@ -733,16 +761,21 @@ export class CertificateAuthority {
           infoValue: new Uint8Array([5, 0]).buffer,
         }),
       );
-      next = await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" });
+      next = await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" }, this.now());
       await this.afterConfirm(data);
     } else {
       data.cert = { der: b64(issued.der), serial: issued.serial, certReqId };
       const deadline = new Date(this.now().getTime() + this.config.policy.confirmWaitTime);
-      next = await this.store.updateTransaction(tx.transactionId, tx.version, {
-        state: "waiting-certconf",
-        data: new TextEncoder().encode(JSON.stringify(data)),
-        expiresAt: deadline,
-      });
+      next = await this.store.updateTransaction(
+        tx.transactionId,
+        tx.version,
+        {
+          state: "waiting-certconf",
+          data: new TextEncoder().encode(JSON.stringify(data)),
+          expiresAt: deadline,
+        },
+        this.now(),
+      );
       generalInfo.push(
         new InfoTypeAndValue({
           infoType: oids.id_it_confirmWaitTime,
@@ -842,7 +875,12 @@ export class CertificateAuthority {
         detail: cert.serial,
       });
     }
-    const done = await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" });
+    const done = await this.store.updateTransaction(
+      tx.transactionId,
+      tx.version,
+      { state: "done" },
+      this.now(),
+    );
     return { body: new PKIBody({ pkiconf: null }), tx: done };
   }
 
@@ -867,10 +905,15 @@ export class CertificateAuthority {
           }),
         ]),
       });
-      return { body, tx: await this.store.updateTransaction(tx.transactionId, tx.version, {}) };
+      return { body, tx: await this.store.updateTransaction(tx.transactionId, tx.version, {}, this.now()) };
     }
     if (approval.status === "rejected") {
-      const done = await this.store.updateTransaction(tx.transactionId, tx.version, { state: "done" });
+      const done = await this.store.updateTransaction(
+        tx.transactionId,
+        tx.version,
+        { state: "done" },
+        this.now(),
+      );
       const resp = new CertResponse({
         certReqId,
         status: statusInfo(PKIStatus.rejection, {
@@ -984,9 +1027,14 @@ export class CertificateAuthority {
       generalInfo: a.generalInfo,
     });
     if (a.tx) {
-      await this.store.updateTransaction(a.tx.transactionId, a.tx.version, {
-        lastSenderNonce: new Uint8Array(header.senderNonce!),
-      });
+      await this.store.updateTransaction(
+        a.tx.transactionId,
+        a.tx.version,
+        {
+          lastSenderNonce: new Uint8Array(header.senderNonce!),
+        },
+        this.now(),
+      );
     }
     const msg = new PKIMessage({ header, body: a.body });
     const cred = this.credentialFor(d, who);
