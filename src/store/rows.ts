@@ -40,6 +40,7 @@ export function txFromRow(r: Row, c: RowCodec): TransactionRecord {
     state: r.state as string,
     data: rowBytes(r.data),
     lastSenderNonce: rowBytes(r.last_sender_nonce),
+    kemSecret: rowBytes(r.kem_secret),
     expiresAt: c.date(r.expires_at)!,
     createdAt: c.date(r.created_at)!,
     updatedAt: c.date(r.updated_at)!,

@@ -1,5 +1,6 @@
-// The persistence interface of lwcmp: certificates, transactions, nonces, approvals, counters.
-// Implementations: SQLite (node:sqlite, the embedded default) and PostgreSQL (several replicas).
+// The persistence interfaces of lwcmp, one per consumer (certificates, transactions, nonces, approvals,
+// CRL numbers) and the Store joining them with migrations and atomic units of work (withTransaction).
+// The store has no clock: every time-dependent method takes the caller's `now` as its last parameter.
 
 export interface CertificateRecord {
   /** Lowercase hex, no leading zero sign byte. */
@@ -27,6 +28,12 @@ export interface TransactionRecord {
   state: string;
   data: Uint8Array | null;
   lastSenderNonce?: Uint8Array | null;
+  /**
+   * KEM shared secret of this transaction (RFC 9810 §5.1.3.4), as opaque bytes: the caller protects
+   * it before storing; the store never interprets it. It goes with the transaction.
+   */
+  kemSecret: Uint8Array | null;
+  /** The transaction is expired at `now` when expiresAt <= now. */
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
@@ -46,49 +53,102 @@ export interface ApprovalRecord {
   decidedAt?: Date;
 }
 
-export type NewTransaction = Omit<TransactionRecord, "createdAt" | "updatedAt" | "version">;
+export type NewTransaction = Omit<TransactionRecord, "createdAt" | "updatedAt" | "version" | "kemSecret"> & {
+  kemSecret?: Uint8Array | null;
+};
+/** Fields left undefined keep their value; null clears a nullable field. */
 export type TransactionPatch = Partial<
-  Pick<TransactionRecord, "state" | "data" | "lastSenderNonce" | "expiresAt">
+  Pick<TransactionRecord, "state" | "data" | "lastSenderNonce" | "kemSecret" | "expiresAt">
 >;
+export type NewApproval = Omit<ApprovalRecord, "id" | "createdAt" | "status" | "reason" | "decidedAt">;
+export interface RevocationDetails {
+  time: Date;
+  reason?: number;
+  invalidityDate?: Date;
+}
+export interface CertificateQuery {
+  subject?: string;
+  status?: CertificateRecord["status"];
+  transactionId?: string;
+  limit?: number;
+}
 
-export interface Store {
-  migrate(): Promise<void>;
-  close(): Promise<void>;
+/** Issued certificates and their status. Writes are durable (on disk before the promise resolves). */
+export interface CertificateStore {
   insertCertificate(rec: CertificateRecord): Promise<void>;
   getCertificate(issuer: string, serial: string): Promise<CertificateRecord | undefined>;
-  findCertificates(q: {
-    subject?: string;
-    status?: CertificateRecord["status"];
-    transactionId?: string;
-    limit?: number;
-  }): Promise<CertificateRecord[]>;
+  findCertificates(q: CertificateQuery): Promise<CertificateRecord[]>;
   setCertificateStatus(
     issuer: string,
     serial: string,
     status: CertificateRecord["status"],
-    revocation?: { time: Date; reason?: number; invalidityDate?: Date },
+    revocation?: RevocationDetails,
   ): Promise<boolean>;
   listRevoked(issuer: string): Promise<CertificateRecord[]>;
-  createTransaction(rec: NewTransaction): Promise<TransactionRecord>;
+}
+
+/** CMP transactions (RFC 9483 §3.1 transactionID) with optimistic versioning. */
+export interface TransactionStore {
+  /** Replaces a record under the same transactionID only when it is expired at `now`. */
+  createTransaction(rec: NewTransaction, now: Date): Promise<TransactionRecord>;
   getTransaction(transactionId: string): Promise<TransactionRecord | undefined>;
+  /** Throws ConcurrentUpdateError unless the stored version is expectedVersion. */
   updateTransaction(
     transactionId: string,
     expectedVersion: number,
     patch: TransactionPatch,
+    now: Date,
   ): Promise<TransactionRecord>;
   deleteTransaction(transactionId: string): Promise<void>;
-  purgeExpired(now: Date): Promise<{ transactions: number; nonces: number }>;
-  recordNonce(nonce: Uint8Array, expiresAt: Date): Promise<boolean>;
-  createApproval(rec: Omit<ApprovalRecord, "id" | "createdAt" | "status">): Promise<ApprovalRecord>;
+}
+
+/** Seen senderNonces (RFC 9483 §3.1 replay protection). */
+export interface NonceStore {
+  /** False when the nonce is recorded and not expired at `now` (a replay); else records it. */
+  recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date): Promise<boolean>;
+}
+
+/** Enrollments waiting for an operator (RFC 9483 §4.4) and the decisions. */
+export interface ApprovalStore {
+  createApproval(rec: NewApproval, now: Date): Promise<ApprovalRecord>;
   getApproval(id: string): Promise<ApprovalRecord | undefined>;
   getApprovalByTransaction(transactionId: string): Promise<ApprovalRecord | undefined>;
   listApprovals(status?: ApprovalRecord["status"]): Promise<ApprovalRecord[]>;
-  decideApproval(id: string, decision: "approved" | "rejected", reason?: string): Promise<boolean>;
-  nextCounter(name: string): Promise<bigint>;
-  /** Keys "tx:<transactionID>:kem" are transaction-scoped: purgeExpired removes them with the transaction. */
-  getMeta(key: string): Promise<Uint8Array | undefined>;
-  setMeta(key: string, value: Uint8Array): Promise<void>;
+  /** False unless the approval exists and is still pending. */
+  decideApproval(
+    id: string,
+    decision: "approved" | "rejected",
+    reason: string | undefined,
+    now: Date,
+  ): Promise<boolean>;
 }
+
+/** Monotonic sequences such as CRL numbers (RFC 5280 §5.2.3). */
+export interface CrlStore {
+  /** The next value of the named sequence, starting at 1. */
+  nextCounter(name: string): Promise<bigint>;
+}
+
+/** Everything a unit of work may do; inside withTransaction bound to that transaction. */
+export type StoreSession = CertificateStore & TransactionStore & NonceStore & ApprovalStore & CrlStore;
+
+export interface TransactionOptions {
+  /** The commit is on disk before withTransaction resolves. */
+  durable?: boolean;
+}
+
+export type Store = StoreSession & {
+  /** Applies pending migrations; `now` is recorded as their time (else the database's own time). */
+  migrate(now?: Date): Promise<void>;
+  close(): Promise<void>;
+  /** Removes transactions and nonces expired at `now` (expiresAt <= now). */
+  purgeExpired(now: Date): Promise<{ transactions: number; nonces: number }>;
+  /**
+   * Runs fn; everything it does through its session commits together or, when fn throws, not at
+   * all (the error is rethrown). The store itself must not be used inside fn, only the session.
+   */
+  withTransaction<T>(fn: (s: StoreSession) => Promise<T>, opts?: TransactionOptions): Promise<T>;
+};
 
 export class StoreError extends Error {
   override name = "StoreError";

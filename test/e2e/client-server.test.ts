@@ -324,7 +324,7 @@ describe("lwcmp client -> lwcmp CA", () => {
     }
     assert.ok(id, "the request waits for approval");
     await new Promise((r) => setTimeout(r, 2500));
-    assert.equal(await store.decideApproval(id!, "approved"), true);
+    assert.equal(await store.decideApproval(id!, "approved", undefined, new Date()), true);
     const r = await pending;
     assert.ok(r.certificate.length > 0);
     assert.ok(progress.length >= 1);
@@ -338,7 +338,7 @@ describe("lwcmp client -> lwcmp CA", () => {
       await new Promise((res) => setTimeout(res, 100));
       id2 = (await store.listApprovals("pending"))[0]?.id;
     }
-    await store.decideApproval(id2!, "rejected", "unknown device");
+    await store.decideApproval(id2!, "rejected", "unknown device", new Date());
     const e = await failInfo(rejected);
     assert.match(e.message, /unknown device/);
     await store.close();

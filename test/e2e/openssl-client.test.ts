@@ -188,7 +188,7 @@ describe("openssl cmp client -> lwcmp CA", () => {
       for (let i = 0; i < 100; i++) {
         const pending = await store.listApprovals("pending");
         if (pending[0]) {
-          await store.decideApproval(pending[0].id, "approved");
+          await store.decideApproval(pending[0].id, "approved", undefined, new Date());
           return true;
         }
         await new Promise((r) => setTimeout(r, 100));

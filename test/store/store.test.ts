@@ -1,56 +1,32 @@
-// One suite for every store backend: SQLite (a WAL file) and PostgreSQL (a fresh schema per run).
+// The store operations, one suite for every backend: certificates, transactions (expiry by the given
+// now, optimistic versions, the KEM secret), nonces, approvals, counters, persistence.
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { join } from "node:path";
-import { openStore } from "../../src/store/open.js";
-import { PostgresStore } from "../../src/store/postgres.js";
 import {
   ConcurrentUpdateError,
   DuplicateSerialError,
+  StoreError,
   TransactionIdInUseError,
-  type CertificateRecord,
   type Store,
 } from "../../src/store/store.js";
-import { tempDir } from "../helpers/openssl.js";
+import { BACKENDS, T0, at, cert, newTx, type Opened } from "./backends.js";
 
-const PG_URL = process.env.LWCMP_TEST_PG ?? "postgres://root@127.0.0.1:5432/test";
-
-function cert(serial: string, extra: Partial<CertificateRecord> = {}): CertificateRecord {
-  return {
-    serial,
-    issuer: "CN=Issuing CA",
-    subject: `CN=device-${serial}`,
-    der: randomBytes(50),
-    notBefore: new Date("2026-01-01T00:00:00Z"),
-    notAfter: new Date("2027-01-01T00:00:00Z"),
-    status: "unconfirmed",
-    profile: "default",
-    requester: "kid:01",
-    transactionId: "aa",
-    createdAt: new Date(),
-    ...extra,
-  };
-}
-
-function suite(
-  name: string,
-  make: () => Promise<{ store: Store; reopen?: () => Promise<Store>; cleanup: () => Promise<void> }>,
-) {
-  describe(`store: ${name}`, () => {
+for (const backend of BACKENDS) {
+  describe(`store: ${backend.name}`, () => {
+    let opened: Opened;
     let store: Store;
-    let reopen: (() => Promise<Store>) | undefined;
-    let cleanup: () => Promise<void>;
     before(async () => {
-      ({ store, reopen, cleanup } = await make());
+      opened = await backend.open();
+      store = opened.store;
     });
     after(async () => {
       await store.close();
-      await cleanup();
+      await opened.cleanup();
     });
 
-    it("migrates idempotently", async () => {
-      await store.migrate();
+    it("migrates idempotently, with or without a time", async () => {
+      await store.migrate(T0);
       await store.migrate();
     });
 
@@ -61,6 +37,7 @@ function suite(
       assert.ok(back);
       assert.deepEqual(Buffer.from(back.der), Buffer.from(c.der));
       assert.equal(back.notAfter.getTime(), c.notAfter.getTime());
+      assert.equal(back.createdAt.getTime(), T0.getTime());
       assert.equal(back.status, "unconfirmed");
       await assert.rejects(store.insertCertificate(cert("0a1b")), DuplicateSerialError);
       assert.equal(await store.getCertificate(c.issuer, "ffff"), undefined);
@@ -94,116 +71,148 @@ function suite(
       );
     });
 
-    it("creates transactions, refuses a live transactionID, replaces an expired one", async () => {
-      const t = await store.createTransaction({
-        transactionId: "t1",
-        requester: "kid:01",
-        kind: "ir",
-        state: "waiting-certconf",
-        data: Uint8Array.of(1, 2),
-        lastSenderNonce: null,
-        expiresAt: new Date(Date.now() + 60_000),
-      });
-      assert.equal(t.version, 1);
-      await assert.rejects(
-        store.createTransaction({ ...t, lastSenderNonce: null, expiresAt: new Date(Date.now() + 1000) }),
-        TransactionIdInUseError,
+    it("creates transactions with the given time; refuses a live transactionID", async () => {
+      const t = await store.createTransaction(
+        newTx("t1", at(60_000), {
+          state: "waiting-certconf",
+          data: Uint8Array.of(1, 2),
+          lastSenderNonce: null,
+        }),
+        T0,
       );
-      await store.createTransaction({
-        transactionId: "t-old",
-        requester: "r",
-        kind: "ir",
-        state: "x",
-        data: null,
-        expiresAt: new Date(Date.now() - 1000),
-      });
-      const fresh = await store.createTransaction({
-        transactionId: "t-old",
-        requester: "r2",
-        kind: "cr",
-        state: "y",
-        data: null,
-        expiresAt: new Date(Date.now() + 1000),
-      });
-      assert.equal(fresh.requester, "r2");
+      assert.equal(t.version, 1);
+      assert.equal(t.createdAt.getTime(), T0.getTime());
+      assert.equal(t.updatedAt.getTime(), T0.getTime());
+      assert.equal(t.kemSecret, null);
+      await assert.rejects(store.createTransaction(newTx("t1", at(120_000)), T0), TransactionIdInUseError);
     });
 
-    it("updates transactions with optimistic versions", async () => {
+    it("reuses a transactionID exactly when the given now has reached expiresAt", async () => {
+      const exp = at(10_000);
+      await store.createTransaction(newTx("t-reuse", exp, { requester: "r1" }), T0);
+      await assert.rejects(
+        store.createTransaction(newTx("t-reuse", at(20_000), { requester: "r2" }), at(9_999)),
+        TransactionIdInUseError,
+        "not yet expired one millisecond before expiresAt",
+      );
+      assert.equal((await store.getTransaction("t-reuse"))?.requester, "r1");
+      const fresh = await store.createTransaction(newTx("t-reuse", at(20_000), { requester: "r2" }), exp);
+      assert.equal(fresh.requester, "r2");
+      assert.equal(fresh.version, 1);
+      assert.equal(fresh.createdAt.getTime(), exp.getTime());
+    });
+
+    it("updates transactions with optimistic versions and the given time", async () => {
       const t = (await store.getTransaction("t1"))!;
-      const u = await store.updateTransaction("t1", t.version, {
-        state: "done",
-        lastSenderNonce: Uint8Array.of(9, 9),
-      });
+      const u = await store.updateTransaction(
+        "t1",
+        t.version,
+        { state: "done", lastSenderNonce: Uint8Array.of(9, 9) },
+        at(5_000),
+      );
       assert.equal(u.version, t.version + 1);
       assert.equal(u.state, "done");
+      assert.equal(u.updatedAt.getTime(), at(5_000).getTime());
+      assert.equal(u.createdAt.getTime(), T0.getTime());
       assert.deepEqual([...u.lastSenderNonce!], [9, 9]);
       assert.deepEqual([...u.data!], [1, 2]);
-      await assert.rejects(store.updateTransaction("t1", t.version, { state: "x" }), ConcurrentUpdateError);
+      await assert.rejects(
+        store.updateTransaction("t1", t.version, { state: "x" }, T0),
+        ConcurrentUpdateError,
+      );
+      await assert.rejects(
+        store.updateTransaction("t-none", 1, { state: "x" }, T0),
+        (e) => e instanceof StoreError && !(e instanceof ConcurrentUpdateError),
+      );
       const racers = await Promise.allSettled(
-        Array.from({ length: 10 }, () => store.updateTransaction("t1", u.version, { state: "raced" })),
+        Array.from({ length: 10 }, () => store.updateTransaction("t1", u.version, { state: "raced" }, T0)),
       );
       assert.equal(racers.filter((r) => r.status === "fulfilled").length, 1);
       await store.deleteTransaction("t1");
       assert.equal(await store.getTransaction("t1"), undefined);
     });
 
-    it("detects replayed nonces, also under concurrency", async () => {
-      const n = randomBytes(16);
-      const exp = new Date(Date.now() + 60_000);
-      assert.equal(await store.recordNonce(n, exp), true);
-      assert.equal(await store.recordNonce(n, exp), false);
-      const m = randomBytes(16);
-      const results = await Promise.all(Array.from({ length: 20 }, () => store.recordNonce(m, exp)));
-      assert.equal(results.filter(Boolean).length, 1);
-      const old = randomBytes(16);
-      await store.recordNonce(old, new Date(Date.now() - 1000));
-      assert.equal(await store.recordNonce(old, exp), true, "an expired nonce may be used again");
-    });
-
-    it("purges expired transactions and nonces", async () => {
-      await store.createTransaction({
-        transactionId: "t-exp",
-        requester: "r",
-        kind: "ir",
-        state: "x",
-        data: null,
-        expiresAt: new Date(Date.now() - 5),
-      });
-      await store.recordNonce(randomBytes(16), new Date(Date.now() - 5));
-      await store.setMeta("tx:t-exp:kem", Uint8Array.of(1));
-      await store.setMeta("tx:t-live:kem", Uint8Array.of(2));
-      const r = await store.purgeExpired(new Date());
-      assert.ok(r.transactions >= 1);
-      assert.equal(
-        await store.getMeta("tx:t-exp:kem"),
-        undefined,
-        "transaction-scoped metadata goes with the transaction",
+    it("keeps the KEM secret as opaque bytes of the transaction: set, kept, replaced, cleared", async () => {
+      const secret = randomBytes(32);
+      const t = await store.createTransaction(newTx("t-kem", at(60_000), { kemSecret: secret }), T0);
+      assert.deepEqual(Buffer.from(t.kemSecret!), secret);
+      assert.deepEqual(Buffer.from((await store.getTransaction("t-kem"))!.kemSecret!), secret);
+      const kept = await store.updateTransaction("t-kem", t.version, { state: "y" }, T0);
+      assert.deepEqual(Buffer.from(kept.kemSecret!), secret, "a patch without kemSecret keeps it");
+      const other = randomBytes(48);
+      const replaced = await store.updateTransaction("t-kem", kept.version, { kemSecret: other }, T0);
+      assert.deepEqual(Buffer.from((await store.getTransaction("t-kem"))!.kemSecret!), other);
+      await store.updateTransaction("t-kem", replaced.version, { kemSecret: null }, T0);
+      assert.equal((await store.getTransaction("t-kem"))!.kemSecret, null);
+      const plain = await store.createTransaction(newTx("t-nokem", at(30 * 86_400_000)), T0);
+      const set = await store.updateTransaction(
+        "t-nokem",
+        plain.version,
+        { kemSecret: Uint8Array.of(7) },
+        T0,
       );
-      assert.deepEqual([...(await store.getMeta("tx:t-live:kem"))!], [2]);
-      assert.ok(r.nonces >= 1);
-      assert.equal(await store.getTransaction("t-exp"), undefined);
+      assert.deepEqual([...set.kemSecret!], [7]);
     });
 
-    it("keeps approvals and decides each once", async () => {
-      const a = await store.createApproval({
-        transactionId: "tx-a",
-        requester: "kid:01",
-        profile: "default",
-        summary: "ir for CN=x",
-        request: Uint8Array.of(0x30, 0),
-      });
+    it("detects replayed nonces within the window given by now, also under concurrency", async () => {
+      const n = randomBytes(16);
+      const exp = at(60_000);
+      assert.equal(await store.recordNonce(n, exp, T0), true);
+      assert.equal(await store.recordNonce(n, exp, T0), false);
+      assert.equal(await store.recordNonce(n, at(120_000), at(59_999)), false, "still inside the window");
+      assert.equal(await store.recordNonce(n, at(120_000), exp), true, "usable again once expired at now");
+      assert.equal(await store.recordNonce(n, at(180_000), at(119_999)), false, "the new window counts");
+      const m = randomBytes(16);
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.recordNonce(m, exp, T0)));
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    it("purges only what is expired at the given now", async () => {
+      const base = at(86_400_000);
+      await store.createTransaction(newTx("p-old", base, { kemSecret: Uint8Array.of(1) }), T0);
+      await store.createTransaction(newTx("p-live", at(86_400_001)), T0);
+      const nOld = randomBytes(16);
+      const nLive = randomBytes(16);
+      await store.recordNonce(nOld, base, T0);
+      await store.recordNonce(nLive, at(86_400_001), T0);
+      const earlier = await store.purgeExpired(at(86_399_999));
+      assert.ok(earlier.transactions >= 1, "the transactions of the earlier cases expired before");
+      assert.ok(await store.getTransaction("p-old"), "not expired a millisecond before expiresAt");
+      const r = await store.purgeExpired(base);
+      assert.equal(await store.getTransaction("p-old"), undefined);
+      assert.ok(await store.getTransaction("p-live"));
+      assert.equal(r.transactions, 1);
+      assert.equal(r.nonces, 1);
+      assert.equal(await store.recordNonce(nLive, at(90_000_000), base), false, "a live nonce stays");
+      assert.equal(await store.recordNonce(nOld, at(90_000_000), base), true);
+    });
+
+    it("keeps approvals with the given times and decides each once", async () => {
+      const a = await store.createApproval(
+        {
+          transactionId: "tx-a",
+          requester: "kid:01",
+          profile: "default",
+          summary: "ir for CN=x",
+          request: Uint8Array.of(0x30, 0),
+        },
+        T0,
+      );
       assert.equal(a.status, "pending");
+      assert.equal(a.createdAt.getTime(), T0.getTime());
       assert.equal((await store.getApprovalByTransaction("tx-a"))?.id, a.id);
       assert.ok((await store.listApprovals("pending")).some((x) => x.id === a.id));
-      assert.equal(await store.decideApproval(a.id, "rejected", "not ours"), true);
-      assert.equal(await store.decideApproval(a.id, "approved"), false);
+      assert.equal(await store.decideApproval(a.id, "rejected", "not ours", at(1_000)), true);
+      assert.equal(await store.decideApproval(a.id, "approved", undefined, at(2_000)), false);
       const d = await store.getApproval(a.id);
       assert.equal(d?.status, "rejected");
       assert.equal(d?.reason, "not ours");
-      assert.equal(await store.decideApproval("nope", "approved"), false);
+      assert.equal(d?.decidedAt?.getTime(), at(1_000).getTime());
+      assert.ok(!(await store.listApprovals("pending")).some((x) => x.id === a.id));
+      assert.equal(await store.decideApproval("nope", "approved", undefined, T0), false);
     });
 
-    it("counts and keeps metadata", async () => {
+    it("counts CRL numbers from 1, without gaps or repeats under concurrency", async () => {
       assert.equal(await store.nextCounter("crl"), 1n);
       assert.equal(await store.nextCounter("crl"), 2n);
       const many = await Promise.all(Array.from({ length: 10 }, () => store.nextCounter("c2")));
@@ -211,54 +220,15 @@ function suite(
         many.map(Number).sort((a, b) => a - b),
         [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
       );
-      assert.equal(await store.getMeta("k"), undefined);
-      await store.setMeta("k", Uint8Array.of(1));
-      await store.setMeta("k", Uint8Array.of(2));
-      assert.deepEqual([...(await store.getMeta("k"))!], [2]);
+      assert.equal(await store.nextCounter("crl"), 3n);
     });
 
     it("keeps data across close and reopen", async () => {
-      if (!reopen) return;
       await store.close();
-      store = await reopen();
+      store = await opened.reopen();
       assert.ok(await store.getCertificate("CN=Issuing CA", "0a1b"));
+      assert.deepEqual([...(await store.getTransaction("t-nokem"))!.kemSecret!], [7]);
+      assert.equal(await store.nextCounter("crl"), 4n);
     });
-  });
-}
-
-const dir = tempDir();
-after(() => dir.cleanup());
-
-suite("sqlite", async () => {
-  const path = join(dir.path, "store.db");
-  return {
-    store: await openStore(`sqlite:${path}`),
-    reopen: () => openStore(`sqlite:${path}`),
-    cleanup: async () => undefined,
-  };
-});
-
-if (process.env.LWCMP_TEST_PG !== "off") {
-  suite("postgres", async () => {
-    const schema = `lwcmp_test_${randomBytes(6).toString("hex")}`;
-    const url = `${PG_URL}?schema=${schema}`;
-    let store: Store;
-    try {
-      store = await openStore(url);
-    } catch (e) {
-      throw new Error(
-        `PostgreSQL is not reachable at ${PG_URL} (set LWCMP_TEST_PG=off to skip): ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
-    return {
-      store,
-      reopen: () => openStore(url),
-      cleanup: async () => {
-        const s = await PostgresStore.connect(url);
-        await s.dropSchema();
-        await s.close();
-      },
-    };
   });
 }

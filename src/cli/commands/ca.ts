@@ -188,7 +188,7 @@ export function registerCaCommands(program: Command): void {
       .action(async (id: string, o: { config: string; reason?: string }) => {
         const { config, baseDir } = loadConfig(o.config);
         const store = await openStore(storeUrl(config.store, baseDir));
-        const ok = await store.decideApproval(id, decision, o.reason);
+        const ok = await store.decideApproval(id, decision, o.reason, new Date());
         await store.close();
         if (!ok) throw new InputError(`no pending request with id ${id}`);
         process.stdout.write(`request ${id} ${decision}; the client receives the answer at its next poll\n`);

@@ -1,4 +1,5 @@
 // Numbered schema migrations; each entry is applied once and recorded in schema_migrations.
+// Applied migrations never change: a schema change is a new entry.
 export interface Migration {
   id: number;
   name: string;
@@ -52,5 +53,19 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX approvals_tx ON approvals(transaction_id);
       CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
       CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);`,
+  },
+  {
+    id: 2,
+    name: "KEM shared secret as a transaction column; meta table dropped",
+    // The secrets kept as meta keys "tx:<transactionID>:kem" move into their transactions.
+    sqlite: `
+      ALTER TABLE transactions ADD COLUMN kem_secret BLOB;
+      UPDATE transactions SET kem_secret =
+        (SELECT value FROM meta WHERE meta.key = 'tx:' || transactions.transaction_id || ':kem');
+      DROP TABLE meta;`,
+    postgres: `
+      ALTER TABLE transactions ADD COLUMN kem_secret BYTEA;
+      UPDATE transactions t SET kem_secret = m.value FROM meta m WHERE m.key = 'tx:' || t.transaction_id || ':kem';
+      DROP TABLE meta;`,
   },
 ];

@@ -1,0 +1,326 @@
+// The SQL of the PostgreSQL store, run through an executor: the pool (each operation its own
+// statement or transaction) or one client inside an open transaction (each multi-statement or
+// failure-prone operation in a savepoint, so a refused write leaves the transaction usable).
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import {
+  ConcurrentUpdateError,
+  DuplicateSerialError,
+  StoreError,
+  TransactionIdInUseError,
+  type ApprovalRecord,
+  type CertificateQuery,
+  type CertificateRecord,
+  type NewApproval,
+  type NewTransaction,
+  type RevocationDetails,
+  type StoreSession,
+  type TransactionPatch,
+  type TransactionRecord,
+} from "./store.js";
+import { approvalFromRow, certFromRow, txFromRow, type Row, type RowCodec } from "./rows.js";
+import { Mutex } from "./session.js";
+
+const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
+
+const buf = (u: Uint8Array | null | undefined) => (u ? Buffer.from(u) : null);
+const pgCode = (e: unknown) => (e as { code?: string }).code;
+
+export type Query = (sql: string, args?: unknown[]) => Promise<pg.QueryResult<Row>>;
+
+export interface PgExecutor {
+  readonly inTransaction: boolean;
+  query: Query;
+  /** fn's statements take effect together or not at all. */
+  atomic<T>(fn: (q: Query) => Promise<T>): Promise<T>;
+}
+
+/** Outside a unit of work: pooled connections, autocommit or a short transaction. */
+export class PoolExecutor implements PgExecutor {
+  readonly inTransaction = false;
+  constructor(private readonly pool: pg.Pool) {}
+
+  query: Query = (sql, args = []) => this.pool.query<Row>(sql, args);
+
+  async atomic<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query("BEGIN");
+      const r = await fn((sql, args = []) => c.query<Row>(sql, args));
+      await c.query("COMMIT");
+      return r;
+    } catch (e) {
+      await c.query("ROLLBACK").catch(() => undefined);
+      throw e;
+    } finally {
+      c.release();
+    }
+  }
+}
+
+/** Inside a unit of work: its one client; concurrent calls run one after another. */
+export class ClientExecutor implements PgExecutor {
+  readonly inTransaction = true;
+  private readonly queue = new Mutex();
+  constructor(private readonly client: pg.PoolClient) {}
+
+  private raw: Query = (sql, args = []) => this.client.query<Row>(sql, args);
+
+  query: Query = (sql, args) => this.queue.run(() => this.raw(sql, args));
+
+  atomic<T>(fn: (q: Query) => Promise<T>): Promise<T> {
+    return this.queue.run(async () => {
+      await this.raw("SAVEPOINT lwcmp_op");
+      try {
+        const r = await fn(this.raw);
+        await this.raw("RELEASE SAVEPOINT lwcmp_op");
+        return r;
+      } catch (e) {
+        await this.raw("ROLLBACK TO SAVEPOINT lwcmp_op");
+        await this.raw("RELEASE SAVEPOINT lwcmp_op");
+        throw e;
+      }
+    });
+  }
+}
+
+export class PgSession implements StoreSession {
+  constructor(private readonly x: PgExecutor) {}
+
+  async insertCertificate(c: CertificateRecord): Promise<void> {
+    const args = [
+      c.issuer,
+      c.serial,
+      c.subject,
+      buf(c.der),
+      c.notBefore,
+      c.notAfter,
+      c.status,
+      c.revocationTime ?? null,
+      c.revocationReason ?? null,
+      c.invalidityDate ?? null,
+      c.profile,
+      c.requester ?? null,
+      c.transactionId ?? null,
+      c.createdAt,
+    ];
+    const sql = `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status,
+      revocation_time, revocation_reason, invalidity_date, profile, requester, transaction_id, created_at)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`;
+    try {
+      // In a unit of work a savepoint keeps a refused insert from aborting the transaction.
+      await (this.x.inTransaction ? this.x.atomic((q) => q(sql, args)) : this.x.query(sql, args));
+    } catch (e) {
+      if (pgCode(e) === "23505")
+        throw new DuplicateSerialError(`serial ${c.serial} of ${c.issuer} exists already`);
+      throw new StoreError(`cannot store certificate: ${(e as Error).message}`);
+    }
+  }
+
+  async getCertificate(issuer: string, serial: string): Promise<CertificateRecord | undefined> {
+    const r = await this.x.query("SELECT * FROM certificates WHERE issuer = $1 AND serial = $2", [
+      issuer,
+      serial,
+    ]);
+    return r.rows[0] ? certFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (col: string, v: unknown) => {
+      if (v === undefined) return;
+      args.push(v);
+      where.push(`${col} = $${args.length}`);
+    };
+    add("subject", q.subject);
+    add("status", q.status);
+    add("transaction_id", q.transactionId);
+    args.push(q.limit ?? 1000);
+    const r = await this.x.query(
+      `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT $${args.length}`,
+      args,
+    );
+    return r.rows.map((r) => certFromRow(r, PG));
+  }
+
+  async setCertificateStatus(
+    issuer: string,
+    serial: string,
+    status: CertificateRecord["status"],
+    rev?: RevocationDetails,
+  ): Promise<boolean> {
+    const r = await this.x.query(
+      `UPDATE certificates SET status = $1, revocation_time = $2, revocation_reason = $3, invalidity_date = $4
+       WHERE issuer = $5 AND serial = $6`,
+      [status, rev?.time ?? null, rev?.reason ?? null, rev?.invalidityDate ?? null, issuer, serial],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async listRevoked(issuer: string): Promise<CertificateRecord[]> {
+    const r = await this.x.query(
+      "SELECT * FROM certificates WHERE issuer = $1 AND status = 'revoked' ORDER BY revocation_time",
+      [issuer],
+    );
+    return r.rows.map((r) => certFromRow(r, PG));
+  }
+
+  async createTransaction(t: NewTransaction, now: Date): Promise<TransactionRecord> {
+    return this.x.atomic(async (q) => {
+      const old = await q("SELECT expires_at FROM transactions WHERE transaction_id = $1 FOR UPDATE", [
+        t.transactionId,
+      ]);
+      if (old.rows[0]) {
+        if ((old.rows[0].expires_at as Date) > now)
+          throw new TransactionIdInUseError(`transactionID ${t.transactionId} is in use`);
+        await q("DELETE FROM transactions WHERE transaction_id = $1", [t.transactionId]);
+      }
+      try {
+        const r = await q(
+          `INSERT INTO transactions (transaction_id, requester, kind, state, data, last_sender_nonce, kem_secret,
+           expires_at, created_at, updated_at, version) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$9,1) RETURNING *`,
+          [
+            t.transactionId,
+            t.requester,
+            t.kind,
+            t.state,
+            buf(t.data),
+            buf(t.lastSenderNonce),
+            buf(t.kemSecret),
+            t.expiresAt,
+            now,
+          ],
+        );
+        return txFromRow(r.rows[0]!, PG);
+      } catch (e) {
+        // A concurrent creation of the same transactionID committed first.
+        if (pgCode(e) === "23505")
+          throw new TransactionIdInUseError(`transactionID ${t.transactionId} is in use`);
+        throw e;
+      }
+    });
+  }
+
+  async getTransaction(id: string): Promise<TransactionRecord | undefined> {
+    const r = await this.x.query("SELECT * FROM transactions WHERE transaction_id = $1", [id]);
+    return r.rows[0] ? txFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async updateTransaction(
+    id: string,
+    expectedVersion: number,
+    patch: TransactionPatch,
+    now: Date,
+  ): Promise<TransactionRecord> {
+    const args: unknown[] = [now];
+    const sets = ["updated_at = $1", "version = version + 1"];
+    const add = (col: string, v: unknown) => {
+      if (v === undefined) return;
+      args.push(v);
+      sets.push(`${col} = $${args.length}`);
+    };
+    add("state", patch.state);
+    add("data", patch.data === undefined ? undefined : buf(patch.data));
+    add("last_sender_nonce", patch.lastSenderNonce === undefined ? undefined : buf(patch.lastSenderNonce));
+    add("kem_secret", patch.kemSecret === undefined ? undefined : buf(patch.kemSecret));
+    add("expires_at", patch.expiresAt);
+    args.push(id, expectedVersion);
+    const r = await this.x.query(
+      `UPDATE transactions SET ${sets.join(", ")}
+       WHERE transaction_id = $${args.length - 1} AND version = $${args.length} RETURNING *`,
+      args,
+    );
+    if (!r.rows[0]) {
+      const cur = await this.getTransaction(id);
+      if (!cur) throw new StoreError(`transaction ${id} does not exist`);
+      throw new ConcurrentUpdateError(
+        `transaction ${id} changed meanwhile (version ${cur.version}, expected ${expectedVersion})`,
+      );
+    }
+    return txFromRow(r.rows[0], PG);
+  }
+
+  async deleteTransaction(id: string): Promise<void> {
+    await this.x.query("DELETE FROM transactions WHERE transaction_id = $1", [id]);
+  }
+
+  /** Deletes transactions and nonces expired at `now`. */
+  purgeExpired(now: Date): Promise<{ transactions: number; nonces: number }> {
+    return this.x.atomic(async (q) => {
+      const t = await q("DELETE FROM transactions WHERE expires_at <= $1", [now]);
+      const n = await q("DELETE FROM nonces WHERE expires_at <= $1", [now]);
+      return { transactions: t.rowCount ?? 0, nonces: n.rowCount ?? 0 };
+    });
+  }
+
+  async recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date): Promise<boolean> {
+    // RFC 9483 §3.1: a senderNonce seen before and not yet expired is a replay.
+    const r = await this.x.query(
+      `INSERT INTO nonces (nonce, expires_at) VALUES ($1, $2)
+       ON CONFLICT (nonce) DO UPDATE SET expires_at = EXCLUDED.expires_at WHERE nonces.expires_at <= $3
+       RETURNING nonce`,
+      [Buffer.from(nonce), expiresAt, now],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async createApproval(a: NewApproval, now: Date): Promise<ApprovalRecord> {
+    const r = await this.x.query(
+      `INSERT INTO approvals (id, transaction_id, requester, profile, summary, request, status, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,'pending',$7) RETURNING *`,
+      [
+        randomUUID().slice(0, 8),
+        a.transactionId,
+        a.requester,
+        a.profile,
+        a.summary,
+        Buffer.from(a.request),
+        now,
+      ],
+    );
+    return approvalFromRow(r.rows[0]!, PG);
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    const r = await this.x.query("SELECT * FROM approvals WHERE id = $1", [id]);
+    return r.rows[0] ? approvalFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async getApprovalByTransaction(transactionId: string): Promise<ApprovalRecord | undefined> {
+    const r = await this.x.query(
+      "SELECT * FROM approvals WHERE transaction_id = $1 ORDER BY created_at DESC LIMIT 1",
+      [transactionId],
+    );
+    return r.rows[0] ? approvalFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async listApprovals(status?: ApprovalRecord["status"]): Promise<ApprovalRecord[]> {
+    const r = status
+      ? await this.x.query("SELECT * FROM approvals WHERE status = $1 ORDER BY created_at", [status])
+      : await this.x.query("SELECT * FROM approvals ORDER BY created_at");
+    return r.rows.map((r) => approvalFromRow(r, PG));
+  }
+
+  async decideApproval(
+    id: string,
+    decision: "approved" | "rejected",
+    reason: string | undefined,
+    now: Date,
+  ): Promise<boolean> {
+    const r = await this.x.query(
+      "UPDATE approvals SET status = $1, reason = $2, decided_at = $3 WHERE id = $4 AND status = 'pending'",
+      [decision, reason ?? null, now, id],
+    );
+    return (r.rowCount ?? 0) > 0;
+  }
+
+  async nextCounter(name: string): Promise<bigint> {
+    const r = await this.x.query(
+      `INSERT INTO counters (name, value) VALUES ($1, 1)
+       ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value`,
+      [name],
+    );
+    return BigInt(r.rows[0]!.value as string);
+  }
+}

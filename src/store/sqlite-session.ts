@@ -1,0 +1,337 @@
+// The SQL of the SQLite store on one node:sqlite connection: certificates, transactions, nonces,
+// approvals, counters. Times are epoch milliseconds and come from the caller; multi-statement
+// operations are atomic (their own IMMEDIATE transaction, or a savepoint inside an open one).
+import { randomUUID } from "node:crypto";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import {
+  ConcurrentUpdateError,
+  DuplicateSerialError,
+  StoreError,
+  TransactionIdInUseError,
+  type ApprovalRecord,
+  type CertificateQuery,
+  type CertificateRecord,
+  type NewApproval,
+  type NewTransaction,
+  type RevocationDetails,
+  type StoreSession,
+  type TransactionPatch,
+  type TransactionRecord,
+} from "./store.js";
+import { approvalFromRow, certFromRow, txFromRow, type Row, type RowCodec } from "./rows.js";
+
+const ms = (d: Date | undefined | null) => (d ? d.getTime() : null);
+
+const SQLITE: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : new Date(Number(v))) };
+
+/** One SQLite connection with a statement cache. */
+export class SqliteConnection {
+  readonly db: DatabaseSync;
+  private readonly stmts = new Map<string, StatementSync>();
+
+  constructor(path: string) {
+    this.db = new DatabaseSync(path);
+    this.db.exec(
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+    );
+  }
+
+  q(sql: string): StatementSync {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  exec(sql: string): void {
+    this.db.exec(sql);
+  }
+
+  /**
+   * Runs `fn` with synchronous=FULL: a commit in it fsyncs the WAL (with every earlier commit in it),
+   * so what it wrote survives a power loss.
+   */
+  fullSync<T>(fn: () => T): T {
+    this.db.exec("PRAGMA synchronous = FULL");
+    try {
+      return fn();
+    } finally {
+      this.db.exec("PRAGMA synchronous = NORMAL");
+    }
+  }
+
+  close(): void {
+    this.stmts.clear();
+    this.db.close();
+  }
+}
+
+/**
+ * The store operations on a connection, either each in its own transaction (inTransaction false)
+ * or inside the transaction the caller has open. Every method runs synchronously to its end, so calls
+ * made without awaiting each other never interleave their statements.
+ */
+export class SqliteSession implements StoreSession {
+  /** Set when a certificate write ran inside the open transaction: its commit must be durable. */
+  durableWrite = false;
+
+  constructor(
+    private readonly c: SqliteConnection,
+    private readonly inTransaction: boolean,
+  ) {}
+
+  private atomic<T>(fn: () => T): T {
+    const [begin, commit, rollback] = this.inTransaction
+      ? ["SAVEPOINT lwcmp_op", "RELEASE lwcmp_op", "ROLLBACK TO lwcmp_op; RELEASE lwcmp_op"]
+      : ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"];
+    this.c.exec(begin);
+    try {
+      const r = fn();
+      this.c.exec(commit);
+      return r;
+    } catch (e) {
+      this.c.exec(rollback);
+      throw e;
+    }
+  }
+
+  /** Certificate writes: synchronous=FULL now, or at the commit of the open transaction. */
+  private durable<T>(fn: () => T): T {
+    if (!this.inTransaction) return this.c.fullSync(fn);
+    this.durableWrite = true;
+    return fn();
+  }
+
+  async insertCertificate(c: CertificateRecord): Promise<void> {
+    try {
+      this.durable(() =>
+        this.c
+          .q(
+            `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status, revocation_time,
+             revocation_reason, invalidity_date, profile, requester, transaction_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            c.issuer,
+            c.serial,
+            c.subject,
+            c.der,
+            ms(c.notBefore),
+            ms(c.notAfter),
+            c.status,
+            ms(c.revocationTime),
+            c.revocationReason ?? null,
+            ms(c.invalidityDate),
+            c.profile,
+            c.requester ?? null,
+            c.transactionId ?? null,
+            ms(c.createdAt),
+          ),
+      );
+    } catch (e) {
+      if (/UNIQUE|PRIMARY KEY/i.test((e as Error).message)) {
+        throw new DuplicateSerialError(`serial ${c.serial} of ${c.issuer} exists already`);
+      }
+      throw new StoreError(`cannot store certificate: ${(e as Error).message}`);
+    }
+  }
+
+  async getCertificate(issuer: string, serial: string): Promise<CertificateRecord | undefined> {
+    const r = this.c.q("SELECT * FROM certificates WHERE issuer = ? AND serial = ?").get(issuer, serial) as
+      Row | undefined;
+    return r ? certFromRow(r, SQLITE) : undefined;
+  }
+
+  async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const add = (col: string, v: string | undefined) => {
+      if (v === undefined) return;
+      where.push(`${col} = ?`);
+      args.push(v);
+    };
+    add("subject", q.subject);
+    add("status", q.status);
+    add("transaction_id", q.transactionId);
+    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
+    return (this.c.q(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
+  }
+
+  async setCertificateStatus(
+    issuer: string,
+    serial: string,
+    status: CertificateRecord["status"],
+    rev?: RevocationDetails,
+  ): Promise<boolean> {
+    const r = this.durable(() =>
+      this.c
+        .q(
+          `UPDATE certificates SET status = ?, revocation_time = ?, revocation_reason = ?, invalidity_date = ?
+           WHERE issuer = ? AND serial = ?`,
+        )
+        .run(status, ms(rev?.time), rev?.reason ?? null, ms(rev?.invalidityDate), issuer, serial),
+    );
+    return Number(r.changes) > 0;
+  }
+
+  async listRevoked(issuer: string): Promise<CertificateRecord[]> {
+    return (
+      this.c
+        .q("SELECT * FROM certificates WHERE issuer = ? AND status = 'revoked' ORDER BY revocation_time")
+        .all(issuer) as Row[]
+    ).map((r) => certFromRow(r, SQLITE));
+  }
+
+  private readTransaction(id: string): TransactionRecord | undefined {
+    const r = this.c.q("SELECT * FROM transactions WHERE transaction_id = ?").get(id) as Row | undefined;
+    return r ? txFromRow(r, SQLITE) : undefined;
+  }
+
+  async createTransaction(t: NewTransaction, now: Date): Promise<TransactionRecord> {
+    return this.atomic(() => {
+      const old = this.readTransaction(t.transactionId);
+      if (old) {
+        if (old.expiresAt > now)
+          throw new TransactionIdInUseError(`transactionID ${t.transactionId} is in use`);
+        this.c.q("DELETE FROM transactions WHERE transaction_id = ?").run(t.transactionId);
+      }
+      this.c
+        .q(
+          `INSERT INTO transactions (transaction_id, requester, kind, state, data, last_sender_nonce, kem_secret,
+           expires_at, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        )
+        .run(
+          t.transactionId,
+          t.requester,
+          t.kind,
+          t.state,
+          t.data,
+          t.lastSenderNonce ?? null,
+          t.kemSecret ?? null,
+          ms(t.expiresAt),
+          now.getTime(),
+          now.getTime(),
+        );
+      return this.readTransaction(t.transactionId)!;
+    });
+  }
+
+  async getTransaction(id: string): Promise<TransactionRecord | undefined> {
+    return this.readTransaction(id);
+  }
+
+  async updateTransaction(
+    id: string,
+    expectedVersion: number,
+    patch: TransactionPatch,
+    now: Date,
+  ): Promise<TransactionRecord> {
+    const sets = ["updated_at = ?", "version = version + 1"];
+    const args: (string | number | Uint8Array | null)[] = [now.getTime()];
+    const add = (col: string, v: string | number | Uint8Array | null | undefined) => {
+      if (v === undefined) return;
+      sets.push(`${col} = ?`);
+      args.push(v);
+    };
+    add("state", patch.state);
+    add("data", patch.data);
+    add("last_sender_nonce", patch.lastSenderNonce);
+    add("kem_secret", patch.kemSecret);
+    add("expires_at", patch.expiresAt?.getTime());
+    return this.atomic(() => {
+      const r = this.c
+        .q(`UPDATE transactions SET ${sets.join(", ")} WHERE transaction_id = ? AND version = ?`)
+        .run(...args, id, expectedVersion);
+      const cur = this.readTransaction(id);
+      if (!cur) throw new StoreError(`transaction ${id} does not exist`);
+      if (Number(r.changes) === 0) {
+        throw new ConcurrentUpdateError(
+          `transaction ${id} changed meanwhile (version ${cur.version}, expected ${expectedVersion})`,
+        );
+      }
+      return cur;
+    });
+  }
+
+  async deleteTransaction(id: string): Promise<void> {
+    this.c.q("DELETE FROM transactions WHERE transaction_id = ?").run(id);
+  }
+
+  /** Deletes transactions and nonces expired at `now`. */
+  purgeExpired(now: Date): { transactions: number; nonces: number } {
+    return this.atomic(() => {
+      const t = this.c.q("DELETE FROM transactions WHERE expires_at <= ?").run(now.getTime());
+      const n = this.c.q("DELETE FROM nonces WHERE expires_at <= ?").run(now.getTime());
+      return { transactions: Number(t.changes), nonces: Number(n.changes) };
+    });
+  }
+
+  async recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date): Promise<boolean> {
+    // RFC 9483 §3.1: a senderNonce seen before and not yet expired is a replay.
+    const r = this.c
+      .q(
+        `INSERT INTO nonces (nonce, expires_at) VALUES (?, ?)
+         ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= ?`,
+      )
+      .run(nonce, expiresAt.getTime(), now.getTime());
+    return Number(r.changes) > 0;
+  }
+
+  private readApproval(id: string): ApprovalRecord | undefined {
+    const r = this.c.q("SELECT * FROM approvals WHERE id = ?").get(id) as Row | undefined;
+    return r ? approvalFromRow(r, SQLITE) : undefined;
+  }
+
+  async createApproval(a: NewApproval, now: Date): Promise<ApprovalRecord> {
+    const id = randomUUID().slice(0, 8);
+    this.c
+      .q(
+        `INSERT INTO approvals (id, transaction_id, requester, profile, summary, request, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      )
+      .run(id, a.transactionId, a.requester, a.profile, a.summary, a.request, now.getTime());
+    return this.readApproval(id)!;
+  }
+
+  async getApproval(id: string): Promise<ApprovalRecord | undefined> {
+    return this.readApproval(id);
+  }
+
+  async getApprovalByTransaction(transactionId: string): Promise<ApprovalRecord | undefined> {
+    const r = this.c
+      .q("SELECT * FROM approvals WHERE transaction_id = ? ORDER BY created_at DESC LIMIT 1")
+      .get(transactionId) as Row | undefined;
+    return r ? approvalFromRow(r, SQLITE) : undefined;
+  }
+
+  async listApprovals(status?: ApprovalRecord["status"]): Promise<ApprovalRecord[]> {
+    const rows = status
+      ? (this.c.q("SELECT * FROM approvals WHERE status = ? ORDER BY created_at").all(status) as Row[])
+      : (this.c.q("SELECT * FROM approvals ORDER BY created_at").all() as Row[]);
+    return rows.map((r) => approvalFromRow(r, SQLITE));
+  }
+
+  async decideApproval(
+    id: string,
+    decision: "approved" | "rejected",
+    reason: string | undefined,
+    now: Date,
+  ): Promise<boolean> {
+    const r = this.c
+      .q("UPDATE approvals SET status = ?, reason = ?, decided_at = ? WHERE id = ? AND status = 'pending'")
+      .run(decision, reason ?? null, now.getTime(), id);
+    return Number(r.changes) > 0;
+  }
+
+  async nextCounter(name: string): Promise<bigint> {
+    const r = this.c
+      .q(
+        `INSERT INTO counters (name, value) VALUES (?, 1)
+         ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`,
+      )
+      .get(name) as Row;
+    return BigInt(r.value as number);
+  }
+}
