@@ -339,23 +339,31 @@ export const irRequest = (t: TestCa, o: EnrollOptions = {}) => enrollRequest(t, 
 export const crRequest = (t: TestCa, o: EnrollOptions = {}) => enrollRequest(t, "cr", o);
 export const kurRequest = (t: TestCa, o: EnrollOptions = {}) => enrollRequest(t, "kur", o);
 
-/** A PKCS#10 request (RFC 2986) signed by its key, or with a broken signature. */
-export function p10crRequest(t: TestCa, o: EnrollOptions = {}): BuiltRequest {
-  const key = o.key ?? generateKeyPair("ec-p256");
+/** DER of a PKCS#10 request (RFC 2986) signed by its key; `broken` spoils the signature. */
+export function buildCsr(key: PrivateKey, subject: string, broken = false): Uint8Array {
   const info = new CertificationRequestInfo({
     version: 0,
-    subject: dn(o.subject ?? "CN=test-p10"),
+    subject: dn(subject),
     subjectPKInfo: AsnParser.parse(key.publicKey.spki, SubjectPublicKeyInfo),
     attributes: new Attributes([]),
   });
   const alg = defaultSignatureAlgorithm(key);
   const tbs = new Uint8Array(AsnSerializer.serialize(info));
-  if (o.pop === "bad") tbs[tbs.length - 1]! ^= 1;
-  const csr = new CertificationRequest({
-    certificationRequestInfo: info,
-    signatureAlgorithm: alg,
-    signature: sign(alg, key, tbs).slice().buffer,
-  });
+  if (broken) tbs[tbs.length - 1]! ^= 1;
+  const signature = sign(alg, key, tbs).slice().buffer;
+  return new Uint8Array(
+    AsnSerializer.serialize(
+      new CertificationRequest({ certificationRequestInfo: info, signatureAlgorithm: alg, signature }),
+    ),
+  );
+}
+
+export function p10crRequest(t: TestCa, o: EnrollOptions = {}): BuiltRequest {
+  const key = o.key ?? generateKeyPair("ec-p256");
+  const csr = AsnParser.parse(
+    buildCsr(key, o.subject ?? "CN=test-p10", o.pop === "bad"),
+    CertificationRequest,
+  );
   return { ...request(t, new PKIBody({ p10cr: csr }), o), key };
 }
 
