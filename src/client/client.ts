@@ -137,7 +137,10 @@ export interface CmpClientOptions {
   onProgress?: (info: { checkAfter: number; elapsedMs: number; reason?: string }) => void;
   /** Accept the CA root from caPubs of a MAC-protected ip when no trust anchor is configured (RFC 9483 §4.1.5). */
   trustCaPubsFromMac?: boolean;
+  /** The clock for certificate validation and the polling deadline (default: the system clock). */
   now?: () => Date;
+  /** Waits between polls (RFC 9483 §4.4); default a timer. Tests inject one that does not wait. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface EnrollResult {
@@ -394,6 +397,11 @@ export class CmpClient {
     return this.o.now?.() ?? new Date();
   }
 
+  private sleep(ms: number): Promise<void> {
+    if (this.o.sleep) return this.o.sleep(ms);
+    return new Promise((r) => setTimeout(r, ms));
+  }
+
   private oldCert(req: EnrollRequest): Certificate | undefined {
     const der =
       req.oldCertificate ?? (this.o.credential.kind === "mac" ? undefined : this.o.credential.certificate);
@@ -608,7 +616,7 @@ export class CmpClient {
     const repType = REP_FOR[type]!;
     const certReqId = type === "p10cr" ? -1 : 0;
     let rsp = await this.exchange(ex, body, operation, repType, gi);
-    const started = Date.now();
+    const started = this.now().getTime();
     const total = this.o.totalTimeoutMs ?? 300_000;
     // RFC 9483 §4.4: "waiting" means poll with pollReq until the answer is ready.
     for (;;) {
@@ -619,14 +627,14 @@ export class CmpClient {
       const checkAfter = rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.checkAfter : 1;
       const reason =
         rsp.bodyType === "pollRep" ? rsp.message.body.pollRep![0]!.reason?.join("; ") : undefined;
-      const elapsed = Date.now() - started;
+      const elapsed = this.now().getTime() - started;
       if (elapsed + checkAfter * 1000 > total) {
         throw new CmpClientError(
           `gave up waiting after ${Math.round(elapsed / 1000)} s (limit ${Math.round(total / 1000)} s)`,
         );
       }
       this.o.onProgress?.({ checkAfter, elapsedMs: elapsed, reason });
-      await new Promise((r) => setTimeout(r, Math.max(0, checkAfter) * 1000));
+      await this.sleep(Math.max(0, checkAfter) * 1000);
       rsp = await this.exchange(
         ex,
         new PKIBody({ pollReq: new PollReqContent([new PollReqEntry({ certReqId })]) }),
