@@ -7,7 +7,6 @@ import {
   CMPCertificates,
   InfoTypeAndValue,
   RootCaKeyUpdateContent,
-  type InfoTypeAndValues,
 } from "../asn1/cmp.js";
 import { AttributeTypeAndValue, CertTemplate } from "../asn1/crmf.js";
 import {

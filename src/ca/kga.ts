@@ -10,7 +10,6 @@ import { IntegerValue, ObjectIdentifierValue } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { CmpError } from "../cmp/errors.js";
 import type { CaMaterials } from "../config/materials.js";
-import type { Profile } from "../config/schema.js";
 import {
   COMPOSITE_KEM_ALGORITHMS,
   COMPOSITE_SIG_ALGORITHMS,
@@ -22,7 +21,7 @@ import {
 import { derTlv } from "../pki/der.js";
 import { buildEnvelopedData, CmsError, techniqueFor, type Recipient } from "../pki/cms/enveloped.js";
 import { buildSignedData } from "../pki/cms/signed.js";
-import type { Requester } from "./requester.js";
+import type { Requester } from "../cmp/server/types.js";
 
 const CURVES: Record<string, string> = {
   "1.2.840.10045.3.1.7": "ec-p256",
@@ -66,7 +65,7 @@ function typeOfAlgorithm(alg: AlgorithmIdentifier, rsaBits?: number): string | u
 export function centralKeyType(
   spki: SubjectPublicKeyInfo | undefined,
   controls: AttributeTypeAndValue[] | undefined,
-  profile: Profile,
+  defaultType: string,
 ): string {
   const rsaCtl = controls?.find((c) => c.type === oids.id_regCtrl_rsaKeyLen);
   const rsaBits = rsaCtl ? AsnParser.parse(rsaCtl.value, IntegerValue).value : undefined;
@@ -76,7 +75,7 @@ export function centralKeyType(
     : algCtl
       ? AsnParser.parse(algCtl.value, AlgorithmIdentifier)
       : undefined;
-  if (!requested) return profile.centralKeyType;
+  if (!requested) return defaultType;
   const t = typeOfAlgorithm(requested, rsaBits);
   if (!t)
     throw new CmpError("badAlg", `central key generation of ${requested.algorithm} keys is not offered`);

@@ -161,7 +161,7 @@ export async function decide(
   decision: "approved" | "rejected",
   reason?: string,
 ): Promise<boolean> {
-  return t.store.decideApproval(id, decision, reason);
+  return t.store.decideApproval(id, decision, reason, t.clock.now());
 }
 
 /** RFC 4514 text ("CN=a,O=b", most significant last) to a Name; CN, O, OU, C and serialNumber only. */
