@@ -62,6 +62,15 @@ export class SqliteConnection {
     }
   }
 
+  async fullSyncAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec("PRAGMA synchronous = FULL");
+    try {
+      return await fn();
+    } finally {
+      this.db.exec("PRAGMA synchronous = NORMAL");
+    }
+  }
+
   close(): void {
     this.stmts.clear();
     this.db.close();
@@ -74,9 +83,6 @@ export class SqliteConnection {
  * made without awaiting each other never interleave their statements.
  */
 export class SqliteSession implements StoreSession {
-  /** Set when a certificate write ran inside the open transaction: its commit must be durable. */
-  durableWrite = false;
-
   constructor(
     private readonly c: SqliteConnection,
     private readonly inTransaction: boolean,
@@ -97,11 +103,12 @@ export class SqliteSession implements StoreSession {
     }
   }
 
-  /** Certificate writes: synchronous=FULL now, or at the commit of the open transaction. */
+  /**
+   * Certificate writes outside a unit of work commit with synchronous=FULL; inside one, the unit's
+   * durable option decides (SQLite fixes the level for a whole transaction).
+   */
   private durable<T>(fn: () => T): T {
-    if (!this.inTransaction) return this.c.fullSync(fn);
-    this.durableWrite = true;
-    return fn();
+    return this.inTransaction ? fn() : this.c.fullSync(fn);
   }
 
   async insertCertificate(c: CertificateRecord): Promise<void> {

@@ -88,21 +88,22 @@ export class SqliteStore extends SessionFront implements Store {
   }
 
   withTransaction<T>(fn: (s: StoreSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    return this.serial(async () => {
-      const inner = new SqliteSession(this.conn, true);
-      const session = new BoundSession(inner);
-      this.conn.exec("BEGIN IMMEDIATE");
-      try {
-        const r = await this.lane.scope.run(() => fn(session));
-        session.end();
-        if (opts.durable || inner.durableWrite) this.conn.fullSync(() => this.conn.exec("COMMIT"));
-        else this.conn.exec("COMMIT");
-        return r;
-      } catch (e) {
-        session.end();
-        if (this.conn.db.isTransaction) this.conn.exec("ROLLBACK");
-        throw e;
-      }
-    });
+    // The level of synchronous cannot change inside a transaction: choose it before BEGIN.
+    return this.serial(() => (opts.durable ? this.conn.fullSyncAsync(() => this.unit(fn)) : this.unit(fn)));
+  }
+
+  private async unit<T>(fn: (s: StoreSession) => Promise<T>): Promise<T> {
+    const session = new BoundSession(new SqliteSession(this.conn, true));
+    this.conn.exec("BEGIN IMMEDIATE");
+    try {
+      const r = await this.lane.scope.run(() => fn(session));
+      session.end();
+      this.conn.exec("COMMIT");
+      return r;
+    } catch (e) {
+      session.end();
+      if (this.conn.db.isTransaction) this.conn.exec("ROLLBACK");
+      throw e;
+    }
   }
 }
