@@ -1,7 +1,7 @@
 // The published package: what `npm pack` ships, and that a separate project can install the tarball,
 // type-check the docs/library.md examples against its declarations and run them as written.
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
@@ -106,7 +106,7 @@ describe("the packed tarball in a separate project", () => {
   before(async () => {
     const out = ok(await npm(["pack", "--json", "--pack-destination", work.path], ROOT), "npm pack");
     const tarball = join(work.path, PackReport.parse(JSON.parse(out))[0]!.filename);
-    ok(await run("mkdir", [project]), "mkdir");
+    mkdirSync(project);
     writeFileSync(
       join(project, "package.json"),
       JSON.stringify({ name: "lwcmp-consumer", private: true, type: "module" }),
