@@ -98,7 +98,9 @@ describe("lwcmp serve and lwcmp demo", () => {
   it("demo serves, prints commands that write below the demo folder, and stops on SIGTERM", async () => {
     const child = spawn(process.execPath, [BIN, "demo", "--dir", "d", "--port", "0"], { cwd: dir.path });
     let out = "";
-    const code = new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const code = new Promise<string>((resolve) => child.on("exit", (c, sig) => resolve(`${c} ${sig}`)));
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no instructions within 20 s:\n${out}`)), 20_000);
       child.stdout.on("data", (c: Buffer) => {
@@ -110,7 +112,7 @@ describe("lwcmp serve and lwcmp demo", () => {
       });
     });
     child.kill("SIGTERM");
-    assert.equal(await code, 0);
+    assert.equal(await code, "0 null", err);
     assert.match(out, /lwcmp demo CA listening on http:\/\/127\.0\.0\.1:\d+\/\.well-known\/cmp/);
     assert.match(out, /--newkeyout d\/ee\/device-1\.key --certout d\/ee\/device-1\.crt/);
     assert.match(out, /-out d\/ee\/device-3\.key/);

@@ -12,13 +12,17 @@ import {
 } from "../../server/index.js";
 import { InputError } from "../input.js";
 
-/** Keeps the process up until SIGINT / SIGTERM, then closes the server. */
-async function runUntilStopped(s: RunningServer): Promise<never> {
+/**
+ * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
+ * come first: whoever reads the banner may stop the server at once.
+ */
+async function runUntilStopped(s: RunningServer, banner: string): Promise<never> {
   const stop = () => {
     void s.close().then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
+  process.stdout.write(banner);
   return new Promise<never>(() => undefined);
 }
 
@@ -110,8 +114,7 @@ export function registerCaCommands(program: Command): void {
     .option("--host <host>", "override the configured listen address")
     .action(async (o: { config: string; port?: number; host?: string }) => {
       const s = await startServer(o.config, { port: o.port, host: o.host });
-      process.stdout.write(`lwcmp CA listening on ${s.url}\n`);
-      await runUntilStopped(s);
+      await runUntilStopped(s, `lwcmp CA listening on ${s.url}\n`);
     });
   registerApprovals(program);
 }
@@ -127,7 +130,6 @@ export function registerDemoCommand(program: Command): void {
     .action(async (o: { dir: string; port: number; alg: string }) => {
       const { config } = prepareDemo(o.dir, { alg: o.alg, port: o.port });
       const s = await startServer(config, { port: o.port });
-      process.stdout.write(demoInstructions(o.dir, s.port, s.url));
-      await runUntilStopped(s);
+      await runUntilStopped(s, demoInstructions(o.dir, s.port, s.url));
     });
 }
