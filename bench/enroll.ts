@@ -7,7 +7,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CmpClient } from "../src/client/client.js";
-import { initDemo, startServer } from "../src/cli/commands/ca.js";
+import { initDemo, startServer } from "../src/server/index.js";
 import {
   defaultSignatureAlgorithm,
   generateKeyPair,

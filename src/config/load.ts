@@ -3,14 +3,14 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ZodError } from "zod";
-import { ConfigSchema, ProfileSchema, type Config } from "./schema.js";
+import { ConfigSchema, ProfileSchema, type Config, type ConfigDocument } from "./schema.js";
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
 export interface LoadedConfig {
-  config: Config;
+  config: ConfigDocument;
   /** Folder of the configuration file: the base of relative paths. */
   baseDir: string;
   path: string;
@@ -34,7 +34,7 @@ export function loadConfig(path: string): LoadedConfig {
   return { config: parseConfig(raw, path), baseDir: dirname(resolve(path)), path: resolve(path) };
 }
 
-export function parseConfig(raw: unknown, where = "configuration"): Config {
+export function parseConfig(raw: unknown, where = "configuration"): ConfigDocument {
   try {
     const config = ConfigSchema.parse(raw ?? {});
     if (!config.profiles.default) config.profiles.default = ProfileSchema.parse({});
@@ -46,6 +46,20 @@ export function parseConfig(raw: unknown, where = "configuration"): Config {
     }
     throw e;
   }
+}
+
+/**
+ * The configuration as one that runs a CA; a file without a `ca` section (an RA's, say) is refused in one line.
+ * `path` names the file in the message.
+ */
+export function requireCa(config: ConfigDocument, path?: string): Config {
+  const ca = config.ca;
+  if (!ca) {
+    throw new ConfigError(
+      `configuration${path ? ` ${path}` : ""} has no \`ca\` section: running a CA needs ca.certificate and ca.key (see docs/configuration.md)`,
+    );
+  }
+  return { ...config, ca };
 }
 
 export function resolvePath(baseDir: string, p: string): string {

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { importPrivateKeyPem, type PrivateKey } from "../crypto/index.js";
 import { certEntry, type CertEntry } from "../pki/path.js";
 import { pemBlocks } from "../pki/pem.js";
-import type { Config } from "./schema.js";
-import { ConfigError, resolvePath, resolveSecret } from "./load.js";
+import type { ConfigDocument } from "./schema.js";
+import { ConfigError, requireCa, resolvePath, resolveSecret } from "./load.js";
 
 export interface SharedSecretEntry {
   kid: string;
@@ -59,7 +59,9 @@ export function readPrivateKey(path: string): PrivateKey {
   }
 }
 
-export function loadCaMaterials(config: Config, baseDir: string): CaMaterials {
+/** The CA's keys and certificates; `path` (the configuration file) names it when the `ca` section is missing. */
+export function loadCaMaterials(document: ConfigDocument, baseDir: string, path?: string): CaMaterials {
+  const config = requireCa(document, path);
   const p = (x: string) => resolvePath(baseDir, x);
   const one = (x: string) => readCertificates(p(x))[0]!;
   const caCert = one(config.ca.certificate);

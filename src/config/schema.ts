@@ -64,6 +64,27 @@ export type Profile = z.infer<typeof ProfileSchema>;
 
 const pemFile = z.string().min(1);
 
+/** The issuing CA: needed to run a CA, absent in a file for other roles (an RA, a client). */
+export const CaSectionSchema = z
+  .object({
+    /** Issuing CA certificate and key (PEM). */
+    certificate: pemFile,
+    key: pemFile,
+    /** The certificates above the issuing CA up to and including the root (PEM files). */
+    chain: z.array(pemFile).default([]),
+    /** The CMP signer that protects responses (RFC 9483 §3.1); defaults to the CA key itself. */
+    cmpSigner: z.object({ certificate: pemFile, key: pemFile }).optional(),
+    /** Key generation authority (RFC 9483 §4.1.6): a certificate with id-kp-cmKGA and its key; enables central key generation. */
+    kga: z.object({ certificate: pemFile, key: pemFile }).optional(),
+    /** Root CA update state (RFC 9483 §4.3.2): written by `lwcmp ca rollover`. */
+    rootUpdate: z
+      .object({ newWithNew: pemFile, newWithOld: pemFile.optional(), oldWithNew: pemFile.optional() })
+      .optional(),
+    crlValidity: duration.default(7 * 86_400_000),
+  })
+  .strict();
+export type CaSection = z.infer<typeof CaSectionSchema>;
+
 export const ConfigSchema = z
   .object({
     server: z
@@ -82,24 +103,7 @@ export const ConfigSchema = z
       .default({ host: "127.0.0.1", port: 8080, maxRequestBytes: 1024 * 1024, requestTimeout: 30_000 }),
     /** Store URL: sqlite:PATH (relative to the config file) or postgres://... */
     store: z.string().default("sqlite:lwcmp.db"),
-    ca: z
-      .object({
-        /** Issuing CA certificate and key (PEM). */
-        certificate: pemFile,
-        key: pemFile,
-        /** The certificates above the issuing CA up to and including the root (PEM files). */
-        chain: z.array(pemFile).default([]),
-        /** The CMP signer that protects responses (RFC 9483 §3.1); defaults to the CA key itself. */
-        cmpSigner: z.object({ certificate: pemFile, key: pemFile }).optional(),
-        /** Key generation authority (RFC 9483 §4.1.6): a certificate with id-kp-cmKGA and its key; enables central key generation. */
-        kga: z.object({ certificate: pemFile, key: pemFile }).optional(),
-        /** Root CA update state (RFC 9483 §4.3.2): written by `lwcmp ca rollover`. */
-        rootUpdate: z
-          .object({ newWithNew: pemFile, newWithOld: pemFile.optional(), oldWithNew: pemFile.optional() })
-          .optional(),
-        crlValidity: duration.default(7 * 86_400_000),
-      })
-      .strict(),
+    ca: CaSectionSchema.optional(),
     trust: z
       .object({
         /** Trust anchors for external (e.g. manufacturer IDevID) certificates protecting ir (RFC 9483 §4.1.1). */
@@ -152,4 +156,7 @@ export const ConfigSchema = z
     profiles: z.record(z.string(), ProfileSchema).default({}),
   })
   .strict();
-export type Config = z.infer<typeof ConfigSchema>;
+/** A validated configuration file; its `ca` section may be absent. */
+export type ConfigDocument = z.infer<typeof ConfigSchema>;
+/** A configuration that runs a CA: one with a `ca` section (see requireCa in load.ts). */
+export type Config = ConfigDocument & { ca: CaSection };

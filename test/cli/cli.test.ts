@@ -1,6 +1,7 @@
-// The lwcmp command as users run it: msg show, errors in plain words, the Node.js version check.
+// The lwcmp command as users run it: msg show, errors in plain words, the Node.js version check, serve and demo.
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { describe, it, after } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -77,5 +78,46 @@ describe("Node.js version check", () => {
     const viaBundled = await run("/usr/bin/node", [BIN, "--version"]);
     assert.equal(viaBundled.code, 0, viaBundled.stderr);
     assert.match(viaBundled.stdout, /0\.1\.0/);
+  });
+});
+
+describe("lwcmp serve and lwcmp demo", () => {
+  const dir = tempDir();
+  after(() => dir.cleanup());
+
+  it("refuses a configuration without a ca section in one line", async () => {
+    const file = join(dir.path, "ra.yaml");
+    writeFileSync(file, "server:\n  port: 0\nstore: sqlite:ra.db\n");
+    const r = await lwcmp("serve", "--config", file);
+    assert.equal(r.code, 1);
+    assert.ok(r.stderr.startsWith(`lwcmp: configuration ${file} has no \`ca\` section: `), r.stderr);
+    assert.equal(r.stderr.trimEnd().split("\n").length, 1);
+    assert.match(r.stderr, /needs ca\.certificate and ca\.key/);
+  });
+
+  it("demo serves, prints commands that write below the demo folder, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, [BIN, "demo", "--dir", "d", "--port", "0"], { cwd: dir.path });
+    let out = "";
+    let err = "";
+    child.stderr.on("data", (c: Buffer) => (err += c.toString()));
+    const code = new Promise<string>((resolve) => child.on("exit", (c, sig) => resolve(`${c} ${sig}`)));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no instructions within 20 s:\n${out}`)), 20_000);
+      child.stdout.on("data", (c: Buffer) => {
+        out += c.toString();
+        if (out.includes("Stop with Ctrl-C.")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.kill("SIGTERM");
+    assert.equal(await code, "0 null", err);
+    assert.match(out, /lwcmp demo CA listening on http:\/\/127\.0\.0\.1:\d+\/\.well-known\/cmp/);
+    assert.match(out, /--newkeyout d\/ee\/device-1\.key --certout d\/ee\/device-1\.crt/);
+    assert.match(out, /-out d\/ee\/device-3\.key/);
+    assert.doesNotMatch(out, /(out|-newkey|--cert|--key) device-/);
+    assert.ok(existsSync(join(dir.path, "d", "ee")));
+    assert.ok(existsSync(join(dir.path, "d", "lwcmp.yaml")));
   });
 });

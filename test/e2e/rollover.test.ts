@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { CmpClient } from "../../src/client/client.js";
-import { startServer } from "../../src/cli/commands/ca.js";
+import { startServer } from "../../src/server/index.js";
 import { certEntry, validatePath } from "../../src/pki/path.js";
 import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";

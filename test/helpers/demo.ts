@@ -2,7 +2,7 @@
 import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { initDemo, startServer } from "../../src/cli/commands/ca.js";
+import { initDemo, startServer } from "../../src/server/index.js";
 import { tempDir } from "./openssl.js";
 
 export interface Demo {

@@ -249,13 +249,19 @@ describe("HTTPS and openssl cmp as a client", () => {
       "-days",
       "2",
     ]);
-    const srv = await startCmpHttpServer(async (b) => Uint8Array.from([0x30, 0x01, b[0]!]), {
-      tls: { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") },
-    });
+    const ctxs: CmpRequestContext[] = [];
+    const srv = await startCmpHttpServer(
+      async (b, ctx) => {
+        ctxs.push(ctx);
+        return Uint8Array.from([0x30, 0x01, b[0]!]);
+      },
+      { tls: { cert: readFileSync(cert, "utf8"), key: readFileSync(key, "utf8") } },
+    );
     try {
       assert.match(srv.url, /^https:/);
       const answer = await postCmp(srv.url, Uint8Array.of(5), { tls: { ca: readFileSync(cert, "utf8") } });
       assert.deepEqual([...answer], [0x30, 0x01, 5]);
+      assert.equal(ctxs[0]!.tls, true);
       await assert.rejects(postCmp(srv.url, Uint8Array.of(5)), CmpTransportError);
     } finally {
       await srv.close();

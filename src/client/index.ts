@@ -1,0 +1,9 @@
+// Public entry of the end-entity client (`lwcmp/client`): CmpClient, one call per RFC 9483 §4 operation.
+export {
+  CmpClient,
+  CmpClientError,
+  type ClientCredential,
+  type CmpClientOptions,
+  type EnrollRequest,
+  type EnrollResult,
+} from "./client.js";

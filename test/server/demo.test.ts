@@ -1,0 +1,74 @@
+// The commands `lwcmp demo` prints, run as printed from the folder holding the demo folder: they enroll
+// against the demo CA and write every key and certificate below the demo folder, nothing beside it.
+import assert from "node:assert/strict";
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import {
+  DEMO_EE_DIR,
+  demoCommands,
+  demoInstructions,
+  prepareDemo,
+  startServer,
+  type RunningServer,
+} from "../../src/server/index.js";
+import { run } from "../helpers/demo.js";
+import { tempDir } from "../helpers/openssl.js";
+
+const BIN = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "lwcmp.js");
+const sh = (cmd: string, cwd: string) => run("/bin/sh", ["-c", cmd], { cwd });
+
+describe("lwcmp demo's printed commands", () => {
+  const tmp = tempDir("lwcmp-demo-");
+  let s: RunningServer;
+  let cmds: ReturnType<typeof demoCommands>;
+  let text: string;
+  before(async () => {
+    const { config } = prepareDemo(join(tmp.path, ".lwcmp-demo"), { port: 0 });
+    s = await startServer(config, { port: 0, log: () => undefined });
+    cmds = demoCommands(".lwcmp-demo", s.port);
+    text = demoInstructions(".lwcmp-demo", s.port, s.url);
+  });
+  after(async () => {
+    await s.close();
+    tmp.cleanup();
+  });
+
+  it("are printed verbatim", () => {
+    for (const c of [...cmds.lwcmp, ...cmds.openssl, cmds.approvals]) assert.ok(text.includes(c), c);
+    assert.ok(text.includes(s.url));
+  });
+
+  it("enroll with lwcmp, outputs under .lwcmp-demo/ee", async () => {
+    // `npm run lwcmp --` is the bin script run by the project's Node.js.
+    for (const c of cmds.lwcmp) {
+      const r = await sh(c.replace("npm run lwcmp --", `"${process.execPath}" "${BIN}"`), tmp.path);
+      assert.equal(r.code, 0, `${c}\n${r.stderr}`);
+    }
+    const ee = join(tmp.path, ".lwcmp-demo", DEMO_EE_DIR);
+    for (const f of ["device-1.key", "device-1.crt", "device-2.crt", "device-1-new.key", "device-1-new.crt"])
+      assert.ok(existsSync(join(ee, f)), f);
+  });
+
+  it("enroll with openssl cmp, outputs under .lwcmp-demo/ee", async () => {
+    for (const c of cmds.openssl) {
+      const r = await sh(c, tmp.path);
+      assert.equal(r.code, 0, `${c}\n${r.stdout}\n${r.stderr}`);
+    }
+    assert.ok(existsSync(join(tmp.path, ".lwcmp-demo", DEMO_EE_DIR, "device-3.crt")));
+  });
+
+  it("list approvals", async () => {
+    const r = await sh(
+      cmds.approvals.replace("npm run lwcmp --", `"${process.execPath}" "${BIN}"`),
+      tmp.path,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /no requests are waiting/);
+  });
+
+  it("leave nothing beside the demo folder", () => {
+    assert.deepEqual(readdirSync(tmp.path), [".lwcmp-demo"]);
+  });
+});
