@@ -6,7 +6,7 @@ import { CmpServer, OPERATIONS, type RequestInfo } from "../cmp/server/engine.js
 import { SecretSealer } from "../cmp/transaction.js";
 import type { CaMaterials } from "../config/materials.js";
 import { caPolicyFromConfig } from "../config/policy.js";
-import type { Config } from "../config/schema.js";
+import type { ConfigDocument } from "../config/schema.js";
 import { nameToString } from "../pki/names.js";
 import type { Store } from "../store/store.js";
 import type { CaContext, CaLogEvent } from "./context.js";
@@ -24,7 +24,7 @@ export type { CaLogEvent } from "./context.js";
 
 export interface CertificateAuthorityOptions {
   /** The configuration file's content; or give `policy` directly. */
-  config?: Config;
+  config?: ConfigDocument;
   policy?: CaPolicy;
   materials: CaMaterials;
   store: Store;

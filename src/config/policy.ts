@@ -3,7 +3,7 @@
 import type { CaPolicy, ProfilePolicy, RequestPolicy } from "../ca/policy.js";
 import { EKU_NAMES } from "../ca/issuer.js";
 import { ConfigError } from "./load.js";
-import type { Config, Profile } from "./schema.js";
+import type { ConfigDocument, Profile } from "./schema.js";
 
 function pattern(text: string, where: string): RegExp {
   try {
@@ -30,7 +30,7 @@ function profilePolicy(name: string, p: Profile): ProfilePolicy {
   };
 }
 
-export function caPolicyFromConfig(config: Config): CaPolicy {
+export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
   const requests = new Map<string, RequestPolicy>();
   for (const [name, p] of Object.entries(config.profiles)) {
     requests.set(name, { profile: profilePolicy(name, p), requesters: p.requesters, requireApproval: p.requireApproval });

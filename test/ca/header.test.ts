@@ -182,11 +182,12 @@ describe("CA header rules", () => {
     assert.match(a.statusString[0]!, /differs from the protection certificate subject/);
   });
 
-  it("senderKID of a signed request is not compared with the certificate", async () => {
-    // RFC 9483 §3.1 says senderKID, when present, holds the SKI of the protection certificate;
-    // today a different value is accepted.
+  it("senderKID of a signed request that is not the certificate's SKI -> badMessageCheck", async () => {
+    // RFC 9483 §3.1: senderKID, when present, holds the SKI of the protection certificate.
     const req = irRequest(t, { cred: t.idevid.cred, senderKID: randomBytes(20), implicitConfirm: true });
-    assert.equal((await send(t.ca, req)).statusName, "accepted");
+    const a = await send(t.ca, req);
+    assertError(a, ["badMessageCheck"], req);
+    assert.match(a.statusString[0]!, /senderKID is not the subjectKeyIdentifier/);
   });
 
   it("transactionID in use -> transactionIdInUse, MAC-protected", async () => {

@@ -52,7 +52,7 @@ describe("CmpClient -> in-process CA", () => {
     assert.deepEqual(der(cert.tbsCertificate.subjectPublicKeyInfo), key.publicKey.spki);
     assert.equal(await status(r.certificate), "valid");
     const tx = await t.store.getTransaction(r.transactionId);
-    assert.equal(tx?.state, "done");
+    assert.equal(tx?.state, "confirmed");
   });
 
   it("ir with MAC and no trust anchor: the root from caPubs validates the certificate", async () => {

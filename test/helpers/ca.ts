@@ -55,7 +55,7 @@ import { protectMessage, type ProtectionCredential } from "../../src/cmp/protect
 import { describeStatus } from "../../src/cmp/status.js";
 import { parseConfig } from "../../src/config/load.js";
 import { loadCaMaterials, type CaMaterials } from "../../src/config/materials.js";
-import type { Config } from "../../src/config/schema.js";
+import type { ConfigDocument as Config } from "../../src/config/schema.js";
 import {
   defaultSignatureAlgorithm,
   digest,

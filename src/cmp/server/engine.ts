@@ -182,7 +182,7 @@ export class CmpServer {
   /** The handler's answer; its request-specific failures become the rejection RFC 9483 §3.6.4 names. */
   private async answer(ctx: HandlerContext): Promise<Answer> {
     const handler = this.handlerFor(ctx.bodyType);
-    if (!handler) throw new CmpError("badRequest", `${ctx.bodyType} messages are not accepted here`);
+    if (!handler) throw new CmpError("badRequest", `this server does not accept ${ctx.bodyType} messages`);
     try {
       return await handler(ctx);
     } catch (e) {
