@@ -1,7 +1,7 @@
 // General messages a CA answers (RFC 9483 §4.3): CA certificates, root CA update, certificate
 // request template, CRL update; unknown info types are answered without a value.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier, Certificate, CertificateList, Name } from "@peculiar/asn1-x509";
+import { Certificate, CertificateList, Name } from "@peculiar/asn1-x509";
 import {
   CertificateLists,
   CMPCertificates,
@@ -19,7 +19,7 @@ import * as oids from "../asn1/oids.js";
 import { CmpError } from "../cmp/errors.js";
 import type { CaMaterials } from "../config/materials.js";
 import type { CaPolicy } from "./policy.js";
-import { defaultSignatureAlgorithm } from "../crypto/index.js";
+import { defaultSignatureAlgorithm, keyAlgorithm, keyAlgorithmIdentifier } from "../crypto/index.js";
 import { buildCrl } from "../pki/crl.js";
 import { getSubjectKeyIdentifier } from "../pki/extensions.js";
 import { nameToString } from "../pki/names.js";
@@ -32,21 +32,6 @@ export interface GenmContext {
   now: Date;
   profile: string;
 }
-
-/** Key algorithm names of certReqTemplate's id-regCtrl-algId (RFC 9483 §4.3.3). */
-const ALG_OIDS: Readonly<Record<string, { oid: string; params?: string }>> = {
-  "ec-p256": { oid: "1.2.840.10045.2.1", params: "06082a8648ce3d030107" },
-  "ec-p384": { oid: "1.2.840.10045.2.1", params: "06052b81040022" },
-  "ec-p521": { oid: "1.2.840.10045.2.1", params: "06052b81040023" },
-  ed25519: { oid: "1.3.101.112" },
-  ed448: { oid: "1.3.101.113" },
-  "ml-dsa-44": { oid: "2.16.840.1.101.3.4.3.17" },
-  "ml-dsa-65": { oid: "2.16.840.1.101.3.4.3.18" },
-  "ml-dsa-87": { oid: "2.16.840.1.101.3.4.3.19" },
-  "ml-kem-512": { oid: "2.16.840.1.101.3.4.4.1" },
-  "ml-kem-768": { oid: "2.16.840.1.101.3.4.4.2" },
-  "ml-kem-1024": { oid: "2.16.840.1.101.3.4.4.3" },
-};
 
 /** The answer to one InfoTypeAndValue of a genm. */
 export async function answerInfoType(itav: InfoTypeAndValue, ctx: GenmContext): Promise<InfoTypeAndValue> {
@@ -104,11 +89,10 @@ function certReqTemplate(ctx: GenmContext): InfoTypeAndValue {
   const t = ctx.policy.forRequest(ctx.profile, "genm")!.profile.template;
   const keySpec: AttributeTypeAndValue[] = [];
   if (t.algorithm) {
-    const a = ALG_OIDS[t.algorithm];
-    if (!a)
+    // RFC 9483 §4.3.3: id-regCtrl-algId carries the SPKI AlgorithmIdentifier of the key type.
+    if (!keyAlgorithm(t.algorithm))
       throw new CmpError("systemFailure", `profile "${ctx.profile}" names an unknown template algorithm`);
-    const alg = new AlgorithmIdentifier({ algorithm: a.oid });
-    if (a.params) alg.parameters = new Uint8Array(Buffer.from(a.params, "hex")).buffer;
+    const alg = keyAlgorithmIdentifier(t.algorithm);
     keySpec.push(
       new AttributeTypeAndValue({ type: oids.id_regCtrl_algId, value: AsnSerializer.serialize(alg) }),
     );

@@ -4,7 +4,7 @@
 import { AsnParser } from "@peculiar/asn1-schema";
 import { type GeneralName, type Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import * as oids from "../asn1/oids.js";
-import type { PrivateKey, PublicKey } from "../crypto/index.js";
+import { keyUsagesFor, minimumKeyBits, type PrivateKey, type PublicKey } from "../crypto/index.js";
 import { buildCertificate, randomSerial } from "../pki/build.js";
 import {
   authorityKeyIdentifierExt,
@@ -16,7 +16,6 @@ import {
   keyUsageExt,
   subjectAltNameExt,
   subjectKeyIdentifierExt,
-  type KeyUsageType,
 } from "../pki/extensions.js";
 import { nameToString, namesEqual, parseName } from "../pki/names.js";
 import type { CertEntry } from "../pki/path.js";
@@ -67,13 +66,6 @@ export interface PreparedCertificate {
   notAfter: Date;
 }
 
-/** The ML-KEM X.509 profile (RFC 9935) allows keyEncipherment only; X25519/X448 keyAgreement only. */
-function keyUsageFor(key: PublicKey, profile: ProfilePolicy): KeyUsageType[] {
-  if (key.type.startsWith("ml-kem") || key.type.startsWith("composite:mlkem")) return ["keyEncipherment"];
-  if (key.type === "x25519" || key.type === "x448") return ["keyAgreement"];
-  return [...profile.keyUsage];
-}
-
 export function checkKeyType(key: PublicKey, profile: ProfilePolicy): void {
   const allowed = profile.allowedKeyTypes;
   if (allowed.length === 0) return;
@@ -84,9 +76,10 @@ export function checkKeyType(key: PublicKey, profile: ProfilePolicy): void {
       `key type ${key.type} is not allowed by profile "${profile.name}" (allowed: ${allowed.join(", ")})`,
     );
   }
-  if (key.type === "rsa") {
-    const bits = key.native?.asymmetricKeyDetails?.modulusLength ?? 0;
-    if (bits < 2048) throw new IssuanceError("badTemplate", `RSA keys need at least 2048 bits, not ${bits}`);
+  const min = minimumKeyBits(key.type);
+  const bits = key.native?.asymmetricKeyDetails?.modulusLength;
+  if (min !== undefined && bits !== undefined && bits < min) {
+    throw new IssuanceError("badTemplate", `${key.type} keys need at least ${min} bits, not ${bits}`);
   }
 }
 
@@ -145,7 +138,8 @@ export class Issuer {
     const spkiBits = AsnParser.parse(req.publicKey.spki, SubjectPublicKeyInfo).subjectPublicKey;
     const extensions = [
       basicConstraintsExt(false),
-      keyUsageExt(keyUsageFor(req.publicKey, profile)),
+      // RFC 5280 §4.2.1.3 / RFC 9935: only the usages the key type allows (ML-KEM: keyEncipherment).
+      keyUsageExt(keyUsagesFor(req.publicKey.type, profile.keyUsage)),
       subjectKeyIdentifierExt(keyIdentifier(spkiBits)),
     ];
     const caSki = getSubjectKeyIdentifier(this.ca.cert.cert);

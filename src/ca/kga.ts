@@ -6,16 +6,15 @@ import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, type SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import type { AttributeTypeAndValue } from "../asn1/crmf.js";
 import { EncryptedKey } from "../asn1/crmf.js";
-import { IntegerValue, ObjectIdentifierValue } from "../asn1/itav.js";
+import { IntegerValue } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { CmpError } from "../cmp/errors.js";
 import type { CaMaterials } from "../config/materials.js";
 import {
-  COMPOSITE_KEM_ALGORITHMS,
-  COMPOSITE_SIG_ALGORITHMS,
   generateKeyPair,
+  id_ecPublicKey,
   importPublicKeySpki,
-  SLH_SETS,
+  keyAlgorithmForSpki,
   type PrivateKey,
 } from "../crypto/index.js";
 import { derTlv } from "../pki/der.js";
@@ -23,39 +22,14 @@ import { buildEnvelopedData, CmsError, techniqueFor, type Recipient } from "../p
 import { buildSignedData } from "../pki/cms/signed.js";
 import type { Requester } from "../cmp/server/types.js";
 
-const CURVES: Record<string, string> = {
-  "1.2.840.10045.3.1.7": "ec-p256",
-  "1.3.132.0.34": "ec-p384",
-  "1.3.132.0.35": "ec-p521",
-};
-const SIMPLE: Record<string, string> = {
-  "1.3.101.110": "x25519",
-  "1.3.101.111": "x448",
-  "1.3.101.112": "ed25519",
-  "1.3.101.113": "ed448",
-  "2.16.840.1.101.3.4.3.17": "ml-dsa-44",
-  "2.16.840.1.101.3.4.3.18": "ml-dsa-65",
-  "2.16.840.1.101.3.4.3.19": "ml-dsa-87",
-  "2.16.840.1.101.3.4.4.1": "ml-kem-512",
-  "2.16.840.1.101.3.4.4.2": "ml-kem-768",
-  "2.16.840.1.101.3.4.4.3": "ml-kem-1024",
-  ...Object.fromEntries(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.oid, `composite:${a.name}`])),
-  ...Object.fromEntries(COMPOSITE_KEM_ALGORITHMS.map((a) => [a.oid, `composite:${a.name}`])),
-};
-
+/** The key type (generation spec for RSA) an AlgorithmIdentifier asks for; undefined when not offered. */
 function typeOfAlgorithm(alg: AlgorithmIdentifier, rsaBits?: number): string | undefined {
   if (!alg.algorithm) return undefined;
-  if (alg.algorithm === "1.2.840.113549.1.1.1") return `rsa${rsaBits ?? 2048}`;
-  if (alg.algorithm === "1.2.840.10045.2.1") {
-    if (!alg.parameters) return "ec-p256";
-    const curve = AsnParser.parse(alg.parameters, ObjectIdentifierValue).value;
-    return CURVES[curve];
-  }
-  const m = /^2\.16\.840\.1\.101\.3\.4\.3\.(\d+)$/.exec(alg.algorithm);
-  if (m && Number(m[1]) >= 20 && Number(m[1]) <= 31) {
-    return `slh-dsa-${SLH_SETS[Number(m[1]) - 20]}`;
-  }
-  return SIMPLE[alg.algorithm];
+  // An id-ecPublicKey without a curve leaves the curve to us.
+  if (alg.algorithm === id_ecPublicKey && !alg.parameters) return "ec-p256";
+  const a = keyAlgorithmForSpki(alg);
+  if (a?.family === "rsa" || a?.family === "rsa-pss") return `${a.type}${rsaBits ?? a.minimumKeyBits}`;
+  return a?.type;
 }
 
 /**

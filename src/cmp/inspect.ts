@@ -18,6 +18,7 @@ import {
 } from "../asn1/itav.js";
 import { PBKDF2Params, PBMAC1Params } from "../asn1/pkcs5.js";
 import * as oids from "../asn1/oids.js";
+import { oidName } from "../crypto/index.js";
 import { serialHex, summarizeCertificate, type CertificateSummary } from "../pki/certificate.js";
 import { generalNameToString, nameToString } from "../pki/names.js";
 import { hex } from "./header.js";
@@ -25,68 +26,19 @@ import { decodeNested, type DecodedMessage } from "./message.js";
 import { protectionKind } from "./protection-kind.js";
 import { describeStatus } from "./status.js";
 
-/** Names of algorithm OIDs met in CMP messages (RFC 9481, RFC 9881, RFC 9909, RFC 9935). */
-const ALGORITHM_NAMES: Readonly<Record<string, string>> = {
-  "1.2.840.113549.1.1.1": "rsaEncryption",
-  "1.2.840.113549.1.1.10": "RSASSA-PSS",
-  "1.2.840.113549.1.1.11": "sha256WithRSAEncryption",
-  "1.2.840.113549.1.1.12": "sha384WithRSAEncryption",
-  "1.2.840.113549.1.1.13": "sha512WithRSAEncryption",
-  "1.2.840.113549.1.1.5": "sha1WithRSAEncryption",
-  "1.2.840.10045.2.1": "ecPublicKey",
-  "1.2.840.10045.4.3.2": "ecdsa-with-SHA256",
-  "1.2.840.10045.4.3.3": "ecdsa-with-SHA384",
-  "1.2.840.10045.4.3.4": "ecdsa-with-SHA512",
-  "1.3.101.110": "X25519",
-  "1.3.101.111": "X448",
-  "1.3.101.112": "Ed25519",
-  "1.3.101.113": "Ed448",
-  "2.16.840.1.101.3.4.3.17": "ML-DSA-44",
-  "2.16.840.1.101.3.4.3.18": "ML-DSA-65",
-  "2.16.840.1.101.3.4.3.19": "ML-DSA-87",
-  "2.16.840.1.101.3.4.4.1": "ML-KEM-512",
-  "2.16.840.1.101.3.4.4.2": "ML-KEM-768",
-  "2.16.840.1.101.3.4.4.3": "ML-KEM-1024",
+/** Names of the CMP protection and key derivation OIDs (RFC 9810 §5.1.3, RFC 9481 §6, RFC 8619). */
+const PROTECTION_NAMES: Readonly<Record<string, string>> = {
   [oids.id_PasswordBasedMac]: "PasswordBasedMac",
   [oids.id_PBMAC1]: "PBMAC1",
   [oids.id_DHBasedMac]: "DHBasedMac",
   [oids.id_KemBasedMac]: "KemBasedMac",
-  ["1.2.840.113549.2.7"]: "hmacWithSHA1",
-  ["1.2.840.113549.2.9"]: "hmacWithSHA256",
-  ["1.2.840.113549.2.10"]: "hmacWithSHA384",
-  ["1.2.840.113549.2.11"]: "hmacWithSHA512",
-  ["1.3.6.1.5.5.8.1.2"]: "hmac-sha1",
-  ["1.2.840.113549.1.5.12"]: "PBKDF2",
-  ["1.2.840.113549.1.9.16.3.28"]: "HKDF-SHA256",
-  [oids.id_sha1]: "SHA-1",
-  [oids.id_sha224]: "SHA-224",
-  [oids.id_sha256]: "SHA-256",
-  [oids.id_sha384]: "SHA-384",
-  [oids.id_sha512]: "SHA-512",
-  [oids.id_shake128]: "SHAKE128",
-  [oids.id_shake256]: "SHAKE256",
+  [oids.id_PBKDF2]: "PBKDF2",
+  [oids.id_alg_hkdf_with_sha256]: "HKDF-SHA256",
 };
-const SLH_DSA = [
-  "SLH-DSA-SHA2-128s",
-  "SLH-DSA-SHA2-128f",
-  "SLH-DSA-SHA2-192s",
-  "SLH-DSA-SHA2-192f",
-  "SLH-DSA-SHA2-256s",
-  "SLH-DSA-SHA2-256f",
-  "SLH-DSA-SHAKE-128s",
-  "SLH-DSA-SHAKE-128f",
-  "SLH-DSA-SHAKE-192s",
-  "SLH-DSA-SHAKE-192f",
-  "SLH-DSA-SHAKE-256s",
-  "SLH-DSA-SHAKE-256f",
-];
 
+/** A printable name for an algorithm OID: the crypto registry's, else a CMP protection name, else the OID. */
 export function algorithmName(oid: string): string {
-  const known = ALGORITHM_NAMES[oid];
-  if (known) return known;
-  const m = /^2\.16\.840\.1\.101\.3\.4\.3\.(\d+)$/.exec(oid);
-  if (m && Number(m[1]) >= 20 && Number(m[1]) <= 31) return SLH_DSA[Number(m[1]) - 20]!;
-  return oid;
+  return oidName(oid) ?? PROTECTION_NAMES[oid] ?? oid;
 }
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };

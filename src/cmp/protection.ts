@@ -4,15 +4,7 @@ import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
 import type { PKIMessage } from "../asn1/cmp.js";
 import { PBMParameter } from "../asn1/itav.js";
-import {
-  id_hmac_sha1,
-  id_hmacWithSHA1,
-  id_hmacWithSHA256,
-  id_PasswordBasedMac,
-  id_PBKDF2,
-  id_PBMAC1,
-  id_sha256,
-} from "../asn1/oids.js";
+import { id_hmac_sha1, id_hmacWithSHA1, id_PasswordBasedMac, id_PBKDF2, id_PBMAC1 } from "../asn1/oids.js";
 import { PBKDF2Params, PBKDF2Salt, PBMAC1Params } from "../asn1/pkcs5.js";
 import {
   computeMac,
@@ -20,6 +12,8 @@ import {
   defaultSignatureAlgorithm,
   digest,
   digestName,
+  digestOidForHash,
+  hmacOidForHash,
   macAlgorithmInfo,
   pbkdf2,
   sign,
@@ -95,21 +89,6 @@ export type ProtectionCredential =
 export { protectionKind, type ProtectionKind } from "./protection-kind.js";
 import { protectionKind } from "./protection-kind.js";
 
-const HMAC_BY_HASH: Record<string, string> = {
-  sha1: id_hmacWithSHA1,
-  sha224: "1.2.840.113549.2.8",
-  sha256: id_hmacWithSHA256,
-  sha384: "1.2.840.113549.2.10",
-  sha512: "1.2.840.113549.2.11",
-};
-const DIGEST_BY_HASH: Record<string, string> = {
-  sha1: "1.3.14.3.2.26",
-  sha224: "2.16.840.1.101.3.4.2.4",
-  sha256: id_sha256,
-  sha384: "2.16.840.1.101.3.4.2.2",
-  sha512: "2.16.840.1.101.3.4.2.3",
-};
-
 function algId(oid: string, params?: ArrayBuffer | null): AlgorithmIdentifier {
   return new AlgorithmIdentifier(
     params === undefined ? { algorithm: oid } : { algorithm: oid, parameters: params },
@@ -140,17 +119,17 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
     const iterations = cred.iterations ?? 10_000;
     const param = new PBMParameter({
       salt: toArrayBuffer(randomBytes(16)),
-      owf: algId(DIGEST_BY_HASH[cred.owf ?? "sha256"] ?? unsupportedHash(cred.owf)),
+      owf: algId(digestOidForHash(cred.owf ?? "sha256") ?? unsupportedHash(cred.owf)),
       iterationCount: iterations,
-      mac: algId(HMAC_BY_HASH[cred.mac ?? "sha256"] ?? unsupportedHash(cred.mac), nullParams()),
+      mac: algId(hmacOidForHash(cred.mac ?? "sha256") ?? unsupportedHash(cred.mac), nullParams()),
     });
     h.protectionAlg = algId(id_PasswordBasedMac, AsnSerializer.serialize(param));
     if (cred.senderKID) h.senderKID = toArrayBuffer(cred.senderKID);
     extra = cred.extraCerts ?? [];
   } else {
     const hash = cred.hash ?? "sha256";
-    const hmacOid = HMAC_BY_HASH[hash] ?? unsupportedHash(hash);
-    const keyLength = digest(DIGEST_BY_HASH[hash]!, new Uint8Array(0)).length;
+    const hmacOid = hmacOidForHash(hash) ?? unsupportedHash(hash);
+    const keyLength = digest(hash, new Uint8Array(0)).length;
     const kdf = new PBKDF2Params({
       salt: new PBKDF2Salt({ specified: toArrayBuffer(randomBytes(16)) }),
       iterationCount: cred.iterations ?? 10_000,

@@ -18,6 +18,7 @@ import {
 import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
+import { id_ecPublicKey, KEM_KEY_TRAITS, keyAlgorithm, registerKeyAlgorithm } from "./registry.js";
 
 type Trad =
   { kind: "rsa"; bits: number } | { kind: "ecdh"; curve: string } | { kind: "x25519" } | { kind: "x448" };
@@ -33,8 +34,8 @@ export interface CompositeKemAlgorithm {
 }
 
 const ML = {
-  "ml-kem-768": { oid: "2.16.840.1.101.3.4.4.2", ek: 1184, ct: 1088 },
-  "ml-kem-1024": { oid: "2.16.840.1.101.3.4.4.3", ek: 1568, ct: 1568 },
+  "ml-kem-768": { ek: 1184, ct: 1088 },
+  "ml-kem-1024": { ek: 1568, ct: 1568 },
 } as const;
 
 // The draft's table in OID order, with its labels (checked against the draft's test vectors).
@@ -73,6 +74,15 @@ export const COMPOSITE_KEM_ALGORITHMS: readonly CompositeKemAlgorithm[] = TABLE.
   }),
 );
 const BY_OID = new Map(COMPOSITE_KEM_ALGORITHMS.map((a) => [a.oid, a]));
+for (const a of COMPOSITE_KEM_ALGORITHMS) {
+  registerKeyAlgorithm({
+    type: `composite:${a.name.toLowerCase()}`,
+    family: "composite-kem",
+    oid: a.oid,
+    oidName: `composite ${a.name}`,
+    ...KEM_KEY_TRAITS,
+  });
+}
 const BY_NAME = new Map(COMPOSITE_KEM_ALGORITHMS.map((a) => [a.name.toLowerCase(), a]));
 
 export function compositeKemAlgorithm(oidOrName: string): CompositeKemAlgorithm {
@@ -89,22 +99,22 @@ export function isCompositeKemOid(oid: string): boolean {
 
 const spki = spkiDer;
 const pkcs8 = pkcs8Der;
-const X_OIDS = { x25519: "1.3.101.110", x448: "1.3.101.111" };
+const spkiOid = (type: string) => keyAlgorithm(type)!.oid;
 const X_SIZES = { x25519: 32, x448: 56 };
 
 function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa") return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   const alg =
     t.kind === "ecdh"
-      ? tlv(0x30, oidDer("1.2.840.10045.2.1"), oidDer(EC_CURVE_OIDS[t.curve]!))
-      : tlv(0x30, oidDer(X_OIDS[t.kind]));
+      ? tlv(0x30, oidDer(id_ecPublicKey), oidDer(EC_CURVE_OIDS[t.curve]!))
+      : tlv(0x30, oidDer(spkiOid(t.kind)));
   return createPublicKey({ key: Buffer.from(spki(alg, raw)), format: "der", type: "spki" });
 }
 function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   if (t.kind === "ecdh") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
   return createPrivateKey({
-    key: Buffer.from(pkcs8(tlv(0x30, oidDer(X_OIDS[t.kind])), tlv(0x04, raw))),
+    key: Buffer.from(pkcs8(tlv(0x30, oidDer(spkiOid(t.kind))), tlv(0x04, raw))),
     format: "der",
     type: "pkcs8",
   });
@@ -160,7 +170,7 @@ export function importCompositeKemPublicKey(oid: string, raw: Uint8Array): Compo
   if (raw.length <= n) throw new CryptoError(`composite KEM public key too short for ${a.name}`);
   try {
     const ml = createPublicKey({
-      key: Buffer.from(spki(tlv(0x30, oidDer(ML[a.mlkem].oid)), raw.subarray(0, n))),
+      key: Buffer.from(spki(tlv(0x30, oidDer(spkiOid(a.mlkem))), raw.subarray(0, n))),
       format: "der",
       type: "spki",
     });
@@ -174,7 +184,7 @@ export function importCompositeKemPrivateKey(oid: string, raw: Uint8Array): Comp
   const a = compositeKemAlgorithm(oid);
   try {
     const ml = createPrivateKey({
-      key: Buffer.from(pkcs8(tlv(0x30, oidDer(ML[a.mlkem].oid)), tlv(0x80, raw.subarray(0, 64)))),
+      key: Buffer.from(pkcs8(tlv(0x30, oidDer(spkiOid(a.mlkem))), tlv(0x80, raw.subarray(0, 64)))),
       format: "der",
       type: "pkcs8",
     });

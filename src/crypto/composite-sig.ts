@@ -15,6 +15,13 @@ import {
 import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
+import {
+  id_ecPublicKey,
+  keyAlgorithm,
+  registerKeyAlgorithm,
+  registerSignatureAlgorithm,
+  SIGNATURE_KEY_TRAITS,
+} from "./registry.js";
 
 /** "CompositeAlgorithmSignatures2025" (draft §4.2). */
 const PREFIX = new TextEncoder().encode("CompositeAlgorithmSignatures2025");
@@ -39,9 +46,9 @@ export interface CompositeSigAlgorithm {
 }
 
 const ML = {
-  "ml-dsa-44": { pk: 1312, sig: 2420, oid: "2.16.840.1.101.3.4.3.17" },
-  "ml-dsa-65": { pk: 1952, sig: 3309, oid: "2.16.840.1.101.3.4.3.18" },
-  "ml-dsa-87": { pk: 2592, sig: 4627, oid: "2.16.840.1.101.3.4.3.19" },
+  "ml-dsa-44": { pk: 1312, sig: 2420 },
+  "ml-dsa-65": { pk: 1952, sig: 3309 },
+  "ml-dsa-87": { pk: 2592, sig: 4627 },
 } as const;
 
 const pss = (bits: number, hash: string, saltLength: number): Trad => ({
@@ -92,6 +99,19 @@ export const COMPOSITE_SIG_ALGORITHMS: readonly CompositeSigAlgorithm[] = TABLE.
   }),
 );
 const BY_OID = new Map(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.oid, a]));
+for (const a of COMPOSITE_SIG_ALGORITHMS) {
+  const type = `composite:${a.name.toLowerCase()}`;
+  registerSignatureAlgorithm({ oid: a.oid, name: `composite ${a.name}`, keyTypes: [type] });
+  registerKeyAlgorithm({
+    type,
+    family: "composite-sig",
+    oid: a.oid,
+    oidName: `composite ${a.name}`,
+    ...SIGNATURE_KEY_TRAITS,
+    defaultSignature: { oid: a.oid },
+    cmsDigest: "sha512",
+  });
+}
 const BY_NAME = new Map(COMPOSITE_SIG_ALGORITHMS.map((a) => [a.name.toLowerCase(), a]));
 
 export function compositeSigAlgorithm(oidOrName: string): CompositeSigAlgorithm {
@@ -107,18 +127,18 @@ export function isCompositeSigOid(oid: string): boolean {
 
 // ---- component keys ----
 
-const ED_OIDS = { ed25519: "1.3.101.112", ed448: "1.3.101.113" };
 const algDer = (...oids: string[]) => tlv(0x30, ...oids.map(oidDer));
+const spkiOid = (type: string) => keyAlgorithm(type)!.oid;
 
 function mldsaPublic(a: CompositeSigAlgorithm, raw: Uint8Array): KeyObject {
   return createPublicKey({
-    key: Buffer.from(spkiDer(algDer(ML[a.mldsa].oid), raw)),
+    key: Buffer.from(spkiDer(algDer(spkiOid(a.mldsa)), raw)),
     format: "der",
     type: "spki",
   });
 }
 function mldsaPrivate(a: CompositeSigAlgorithm, seed: Uint8Array): KeyObject {
-  const p8 = pkcs8Der(algDer(ML[a.mldsa].oid), tlv(0x80, seed));
+  const p8 = pkcs8Der(algDer(spkiOid(a.mldsa)), tlv(0x80, seed));
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }
 
@@ -126,15 +146,14 @@ function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") {
     return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   }
-  const alg =
-    t.kind === "ecdsa" ? algDer("1.2.840.10045.2.1", EC_CURVE_OIDS[t.curve]!) : algDer(ED_OIDS[t.kind]);
+  const alg = t.kind === "ecdsa" ? algDer(id_ecPublicKey, EC_CURVE_OIDS[t.curve]!) : algDer(spkiOid(t.kind));
   return createPublicKey({ key: Buffer.from(spkiDer(alg, raw)), format: "der", type: "spki" });
 }
 function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1")
     return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
   if (t.kind === "ecdsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
-  const p8 = pkcs8Der(algDer(ED_OIDS[t.kind]), tlv(0x04, raw));
+  const p8 = pkcs8Der(algDer(spkiOid(t.kind)), tlv(0x04, raw));
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }
 

@@ -1,5 +1,6 @@
 // Public entry of the crypto layer: algorithm registry and key handles on node:crypto.
 export * from "./errors.js";
+export * from "./registry.js";
 export * from "./keys.js";
 export * from "./digest.js";
 export * from "./signature.js";

@@ -8,6 +8,7 @@ import {
   publicEncrypt,
 } from "node:crypto";
 import { CryptoError } from "./errors.js";
+import { keyAlgorithm } from "./registry.js";
 import type { PrivateKey, PublicKey } from "./keys.js";
 import {
   CompositeKemPrivateKey,
@@ -18,7 +19,7 @@ import {
 
 export function kemEncapsulate(key: PublicKey): { sharedSecret: Uint8Array; ciphertext: Uint8Array } {
   if (key instanceof CompositeKemPublicKey) return compositeKemEncapsulate(key);
-  if (!key.native || !key.type.startsWith("ml-kem"))
+  if (!key.native || keyAlgorithm(key.type)?.family !== "ml-kem")
     throw new CryptoError(`a ${key.type} key cannot encapsulate`);
   const r = encapsulate(key.native);
   return { sharedSecret: new Uint8Array(r.sharedKey), ciphertext: new Uint8Array(r.ciphertext) };
@@ -26,7 +27,7 @@ export function kemEncapsulate(key: PublicKey): { sharedSecret: Uint8Array; ciph
 
 export function kemDecapsulate(key: PrivateKey, ciphertext: Uint8Array): Uint8Array {
   if (key instanceof CompositeKemPrivateKey) return compositeKemDecapsulate(key, ciphertext);
-  if (!key.native || !key.type.startsWith("ml-kem"))
+  if (!key.native || keyAlgorithm(key.type)?.family !== "ml-kem")
     throw new CryptoError(`a ${key.type} key cannot decapsulate`);
   try {
     return new Uint8Array(decapsulate(key.native, ciphertext));

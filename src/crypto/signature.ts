@@ -1,4 +1,5 @@
-// Signature algorithms by OID (RFC 9481 §3, RFC 8410, RFC 9881, RFC 9909): sign, verify, defaults.
+// Signing and verifying by signature AlgorithmIdentifier (RFC 9481 §3, RFC 8410, RFC 9881, RFC 9909) over the
+// registry's signature table; RSASSA-PSS parameters; the default algorithm for a key.
 import { constants, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { AsnParser, AsnProp, AsnPropTypes, AsnSerializer } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
@@ -8,109 +9,20 @@ import type { PrivateKey, PublicKey } from "./keys.js";
 import {
   CompositePrivateKey,
   CompositePublicKey,
-  compositeSigAlgorithm,
   compositeSign,
   compositeVerify,
   isCompositeSigOid,
 } from "./composite-sig.js";
+import {
+  defaultSignatureAlgorithmFor,
+  id_RSASSA_PSS,
+  keyAlgorithm,
+  signatureAlgorithm,
+  signatureAlgorithmFor,
+  type SignatureAlgorithm,
+} from "./registry.js";
 
-export const id_RSASSA_PSS = "1.2.840.113549.1.1.10";
 const id_mgf1 = "1.2.840.113549.1.1.8";
-const RSA_KEYS = ["rsa", "rsa-pss"];
-const EC_KEYS = ["ec-p256", "ec-p384", "ec-p521"];
-
-interface SigInfo {
-  name: string;
-  keyTypes: string[];
-  /** node hash name; undefined for algorithms that hash internally (EdDSA, ML-DSA, SLH-DSA). */
-  hash?: string;
-  /** sha*WithRSAEncryption carries NULL parameters (RFC 4055 §5). */
-  nullParams?: boolean;
-}
-
-/** SLH-DSA parameter sets in OID order (2.16.840.1.101.3.4.3.20 - .31, RFC 9909). */
-export const SLH_SETS: readonly string[] = [
-  "sha2-128s",
-  "sha2-128f",
-  "sha2-192s",
-  "sha2-192f",
-  "sha2-256s",
-  "sha2-256f",
-  "shake-128s",
-  "shake-128f",
-  "shake-192s",
-  "shake-192f",
-  "shake-256s",
-  "shake-256f",
-];
-
-const SIGS = new Map<string, SigInfo>([
-  [
-    "1.2.840.113549.1.1.5",
-    { name: "sha1WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha1", nullParams: true },
-  ],
-  [
-    "1.2.840.113549.1.1.14",
-    { name: "sha224WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha224", nullParams: true },
-  ],
-  [
-    "1.2.840.113549.1.1.11",
-    { name: "sha256WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha256", nullParams: true },
-  ],
-  [
-    "1.2.840.113549.1.1.12",
-    { name: "sha384WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha384", nullParams: true },
-  ],
-  [
-    "1.2.840.113549.1.1.13",
-    { name: "sha512WithRSAEncryption", keyTypes: RSA_KEYS, hash: "sha512", nullParams: true },
-  ],
-  [
-    "2.16.840.1.101.3.4.3.13",
-    { name: "id-rsassa-pkcs1-v1_5-with-sha3-224", keyTypes: RSA_KEYS, hash: "sha3-224" },
-  ],
-  [
-    "2.16.840.1.101.3.4.3.14",
-    { name: "id-rsassa-pkcs1-v1_5-with-sha3-256", keyTypes: RSA_KEYS, hash: "sha3-256" },
-  ],
-  [
-    "2.16.840.1.101.3.4.3.15",
-    { name: "id-rsassa-pkcs1-v1_5-with-sha3-384", keyTypes: RSA_KEYS, hash: "sha3-384" },
-  ],
-  [
-    "2.16.840.1.101.3.4.3.16",
-    { name: "id-rsassa-pkcs1-v1_5-with-sha3-512", keyTypes: RSA_KEYS, hash: "sha3-512" },
-  ],
-  [id_RSASSA_PSS, { name: "RSASSA-PSS", keyTypes: RSA_KEYS }],
-  ["1.2.840.10045.4.3.1", { name: "ecdsa-with-SHA224", keyTypes: EC_KEYS, hash: "sha224" }],
-  ["1.2.840.10045.4.3.2", { name: "ecdsa-with-SHA256", keyTypes: EC_KEYS, hash: "sha256" }],
-  ["1.2.840.10045.4.3.3", { name: "ecdsa-with-SHA384", keyTypes: EC_KEYS, hash: "sha384" }],
-  ["1.2.840.10045.4.3.4", { name: "ecdsa-with-SHA512", keyTypes: EC_KEYS, hash: "sha512" }],
-  ["2.16.840.1.101.3.4.3.9", { name: "id-ecdsa-with-sha3-224", keyTypes: EC_KEYS, hash: "sha3-224" }],
-  ["2.16.840.1.101.3.4.3.10", { name: "id-ecdsa-with-sha3-256", keyTypes: EC_KEYS, hash: "sha3-256" }],
-  ["2.16.840.1.101.3.4.3.11", { name: "id-ecdsa-with-sha3-384", keyTypes: EC_KEYS, hash: "sha3-384" }],
-  ["2.16.840.1.101.3.4.3.12", { name: "id-ecdsa-with-sha3-512", keyTypes: EC_KEYS, hash: "sha3-512" }],
-  ["1.3.101.112", { name: "Ed25519", keyTypes: ["ed25519"] }],
-  ["1.3.101.113", { name: "Ed448", keyTypes: ["ed448"] }],
-  ["2.16.840.1.101.3.4.3.17", { name: "ML-DSA-44", keyTypes: ["ml-dsa-44"] }],
-  ["2.16.840.1.101.3.4.3.18", { name: "ML-DSA-65", keyTypes: ["ml-dsa-65"] }],
-  ["2.16.840.1.101.3.4.3.19", { name: "ML-DSA-87", keyTypes: ["ml-dsa-87"] }],
-  ...SLH_SETS.map(
-    (s, i) =>
-      [
-        `2.16.840.1.101.3.4.3.${20 + i}`,
-        { name: `SLH-DSA-${s.toUpperCase()}`, keyTypes: [`slh-dsa-${s}`] },
-      ] as [string, SigInfo],
-  ),
-]);
-const OID_BY_KEY: Record<string, string> = {
-  ed25519: "1.3.101.112",
-  ed448: "1.3.101.113",
-  "ml-dsa-44": "2.16.840.1.101.3.4.3.17",
-  "ml-dsa-65": "2.16.840.1.101.3.4.3.18",
-  "ml-dsa-87": "2.16.840.1.101.3.4.3.19",
-  ...Object.fromEntries(SLH_SETS.map((s, i) => [`slh-dsa-${s}`, `2.16.840.1.101.3.4.3.${20 + i}`])),
-};
 
 // RSASSA-PSS-params (RFC 4055 §3.1); all fields carry explicit context tags.
 class RsaPssParams {
@@ -166,57 +78,59 @@ export function pssAlgorithm(hash: "sha256" | "sha384" | "sha512" = "sha256"): A
   return new AlgorithmIdentifier({ algorithm: id_RSASSA_PSS, parameters: AsnSerializer.serialize(p) });
 }
 
+function known(alg: AlgorithmIdentifier): SignatureAlgorithm {
+  const s = signatureAlgorithm(alg.algorithm);
+  if (!s)
+    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
+  return s;
+}
+
 export function signatureAlgorithmInfo(alg: AlgorithmIdentifier): {
   name: string;
   keyTypes: string[];
   hash?: string;
 } {
-  if (isCompositeSigOid(alg.algorithm)) {
-    const c = compositeSigAlgorithm(alg.algorithm);
-    return { name: `composite ${c.name}`, keyTypes: [`composite:${c.name.toLowerCase()}`] };
-  }
-  const s = SIGS.get(alg.algorithm);
-  if (!s)
-    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
-  if (alg.algorithm === id_RSASSA_PSS) return { ...s, hash: pssParams(alg).hash };
-  return s;
+  const s = known(alg);
+  const hash = alg.algorithm === id_RSASSA_PSS ? pssParams(alg).hash : s.hash;
+  return hash
+    ? { name: s.name, keyTypes: [...s.keyTypes], hash }
+    : { name: s.name, keyTypes: [...s.keyTypes] };
 }
 
 function nullParams(): ArrayBuffer {
   return new Uint8Array([5, 0]).buffer;
 }
 
+function algorithmWithHash(keyType: string, hash: string): AlgorithmIdentifier {
+  const s = signatureAlgorithmFor(keyType, hash);
+  if (!s) throw new UnsupportedAlgorithmError(hash, `no ${hash} signature algorithm for ${keyType} keys`);
+  return new AlgorithmIdentifier(
+    s.nullParams ? { algorithm: s.oid, parameters: nullParams() } : { algorithm: s.oid },
+  );
+}
+
+/**
+ * The signature algorithm for a key: the registry's default for its type; for RSA the hash (and PSS)
+ * asked for, for EC the hash asked for. RSASSA-PSS keys always sign with PSS (RFC 4055 §1.2).
+ */
 export function defaultSignatureAlgorithm(
   key: PrivateKey | PublicKey,
   opts: { hash?: "sha256" | "sha384" | "sha512"; pss?: boolean } = {},
 ): AlgorithmIdentifier {
   const t = key.type;
-  if (t === "rsa" || t === "rsa-pss") {
+  const family = keyAlgorithm(t)?.family;
+  if (family === "rsa" || family === "rsa-pss") {
     const hash = opts.hash ?? "sha256";
-    if (opts.pss || t === "rsa-pss") return pssAlgorithm(hash);
-    const oid = {
-      sha256: "1.2.840.113549.1.1.11",
-      sha384: "1.2.840.113549.1.1.12",
-      sha512: "1.2.840.113549.1.1.13",
-    }[hash];
-    return new AlgorithmIdentifier({ algorithm: oid, parameters: nullParams() });
+    if (opts.pss || family === "rsa-pss") return pssAlgorithm(hash);
+    return algorithmWithHash(t, hash);
   }
-  if (t === "ec-p256" || t === "ec-p384" || t === "ec-p521") {
-    const hash = opts.hash ?? ({ "ec-p256": "sha256", "ec-p384": "sha384", "ec-p521": "sha512" } as const)[t];
-    const oid = {
-      sha256: "1.2.840.10045.4.3.2",
-      sha384: "1.2.840.10045.4.3.3",
-      sha512: "1.2.840.10045.4.3.4",
-    }[hash];
-    return new AlgorithmIdentifier({ algorithm: oid });
-  }
-  if (t.startsWith("composite:")) return new AlgorithmIdentifier({ algorithm: compositeSigAlgorithm(t).oid });
-  const oid = OID_BY_KEY[t];
-  if (!oid) throw new UnsupportedAlgorithmError(t, `no signature algorithm for ${t} keys`);
-  return new AlgorithmIdentifier({ algorithm: oid });
+  if (family === "ec" && opts.hash) return algorithmWithHash(t, opts.hash);
+  const alg = defaultSignatureAlgorithmFor(t);
+  if (!alg) throw new UnsupportedAlgorithmError(t, `no signature algorithm for ${t} keys`);
+  return alg;
 }
 
-function checkKey(s: SigInfo, alg: AlgorithmIdentifier, keyType: string): void {
+function checkKey(s: SignatureAlgorithm, alg: AlgorithmIdentifier, keyType: string): void {
   if (!s.keyTypes.includes(keyType)) {
     throw new CryptoError(`${s.name} (${alg.algorithm}) cannot be used with a ${keyType} key`);
   }
@@ -231,9 +145,7 @@ export function sign(alg: AlgorithmIdentifier, key: PrivateKey, data: Uint8Array
     }
     return compositeSign(key, data);
   }
-  const s = SIGS.get(alg.algorithm);
-  if (!s)
-    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
+  const s = known(alg);
   checkKey(s, alg, key.type);
   if (!key.native) throw new CryptoError("this key cannot sign in software");
   if (alg.algorithm === id_RSASSA_PSS) {
@@ -263,9 +175,7 @@ export function verify(
     }
     return compositeVerify(key, data, signature);
   }
-  const s = SIGS.get(alg.algorithm);
-  if (!s)
-    throw new UnsupportedAlgorithmError(alg.algorithm, `unsupported signature algorithm ${alg.algorithm}`);
+  const s = known(alg);
   checkKey(s, alg, key.type);
   if (!key.native) throw new CryptoError("this key cannot verify in software");
   try {
@@ -292,10 +202,8 @@ export function verify(
  * undefined for ML-DSA / SLH-DSA, whose certConf must carry hashAlg.
  */
 export function certConfHashAlgorithm(sigAlg: AlgorithmIdentifier): AlgorithmIdentifier | undefined {
-  if (sigAlg.algorithm === "1.3.101.112") return digestAlgorithm("sha512");
-  if (sigAlg.algorithm === "1.3.101.113") return digestAlgorithm("shake256");
-  const s = SIGS.get(sigAlg.algorithm);
+  const s = signatureAlgorithm(sigAlg.algorithm);
   if (!s) return undefined;
-  const hash = sigAlg.algorithm === id_RSASSA_PSS ? pssParams(sigAlg).hash : s.hash;
+  const hash = sigAlg.algorithm === id_RSASSA_PSS ? pssParams(sigAlg).hash : s.certConfHash;
   return hash ? digestAlgorithm(hash) : undefined;
 }

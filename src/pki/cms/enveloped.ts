@@ -52,12 +52,16 @@ import {
   aesCbcEncrypt,
   aesKeyUnwrap,
   aesKeyWrap,
+  canAgree,
+  canTransport,
   CryptoError,
   digestName,
   ecdh,
   hkdf,
   hkdfHash,
   importPublicKeySpki,
+  isKemType,
+  keyAlgorithm,
   kemDecapsulate,
   kemEncapsulate,
   macAlgorithmInfo,
@@ -69,9 +73,9 @@ import {
   type PublicKey,
 } from "../../crypto/index.js";
 
-/** ML-KEM and composite ML-KEM keys: usable only through encapsulation. */
+/** ML-KEM and composite ML-KEM keys: usable only through encapsulation (the registry's isKemType). */
 export function isKemKeyType(type: string): boolean {
-  return type.startsWith("ml-kem-") || type.startsWith("composite:mlkem");
+  return isKemType(type);
 }
 
 export class CmsError extends Error {
@@ -101,9 +105,9 @@ const nullParams = () => new Uint8Array([5, 0]).buffer;
 
 /** The technique a recipient certificate's key calls for (RFC 9483 §4.1.6). */
 export function techniqueFor(key: PublicKey): "ktri" | "kari" | "kemri" {
-  if (key.type === "rsa") return "ktri";
-  if (key.type.startsWith("ec-") || key.type === "x25519" || key.type === "x448") return "kari";
-  if (isKemKeyType(key.type)) return "kemri";
+  if (canTransport(key.type)) return "ktri";
+  if (canAgree(key.type)) return "kari";
+  if (isKemType(key.type)) return "kemri";
   throw new CmsError(`a ${key.type} key can neither decrypt, agree on nor decapsulate a key`);
 }
 
@@ -176,11 +180,13 @@ function ktri(cert: Certificate, key: PublicKey, cek: Uint8Array): RecipientInfo
 }
 
 function kari(cert: Certificate, key: PublicKey, cek: Uint8Array): RecipientInfo {
-  const native = key.native!;
+  const a = keyAlgorithm(key.type)!;
   const eph =
-    key.type === "x25519" || key.type === "x448"
-      ? generateKeyPairSync(key.type as "x25519")
-      : generateKeyPairSync("ec", { namedCurve: native.asymmetricKeyDetails!.namedCurve! });
+    a.family === "ec"
+      ? generateKeyPairSync("ec", { namedCurve: a.curve! })
+      : a.type === "x448"
+        ? generateKeyPairSync("x448")
+        : generateKeyPairSync("x25519");
   const z = ecdh(wrapPrivateKey(eph.privateKey), key);
   const kek = kariKek(z, id_aes256_wrap);
   const ephSpki = AsnParser.parse(
@@ -188,7 +194,7 @@ function kari(cert: Certificate, key: PublicKey, cek: Uint8Array): RecipientInfo
     SubjectPublicKeyInfo,
   );
   // RFC 5753 §3.1.1: the originator's ephemeral EC key is given with id-ecPublicKey and no curve parameters.
-  const origAlg = key.type.startsWith("ec-") ? algId(ephSpki.algorithm.algorithm) : ephSpki.algorithm;
+  const origAlg = a.family === "ec" ? algId(ephSpki.algorithm.algorithm) : ephSpki.algorithm;
   return new RecipientInfo({
     kari: new KeyAgreeRecipientInfo({
       version: 3,

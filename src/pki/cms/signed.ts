@@ -22,6 +22,7 @@ import {
   defaultSignatureAlgorithm,
   digest,
   digestAlgorithm,
+  keyAlgorithm,
   sign,
   verify,
   type PrivateKey,
@@ -34,15 +35,9 @@ const id_contentType = "1.2.840.113549.1.9.3";
 const id_messageDigest = "1.2.840.113549.1.9.4";
 const der = (v: unknown) => new Uint8Array(AsnSerializer.serialize(v));
 
-/** Digest paired with the signature algorithm: SHA-512 for EdDSA, ML-DSA, SLH-DSA and composites (RFC 8419, RFC 9882), else SHA-256. */
+/** Digest paired with the signer's signature algorithm (the registry's cmsDigest; RFC 8419, RFC 9882). */
 function digestFor(key: PrivateKey): string {
-  const t = key.type;
-  if (t === "ed448") return "shake256";
-  if (t === "ed25519" || t.startsWith("ml-dsa") || t.startsWith("slh-dsa") || t.startsWith("composite:"))
-    return "sha512";
-  if (t === "ec-p384") return "sha384";
-  if (t === "ec-p521") return "sha512";
-  return "sha256";
+  return keyAlgorithm(key.type)?.cmsDigest ?? "sha256";
 }
 
 /** DER of SET OF Attribute in the given order (callers pass them sorted, as DER requires). */
