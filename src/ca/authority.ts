@@ -67,7 +67,10 @@ export class CertificateAuthority {
           chain: signerIsCa ? m.chain.map((c) => c.der) : [m.caCert.der, ...m.chain.map((c) => c.der)],
         },
       },
-      credentials: new CaCredentials(m, opts.store, { maxIterations: policy.maxMacIterations, minIterations: 1 }),
+      credentials: new CaCredentials(m, opts.store, {
+        maxIterations: policy.maxMacIterations,
+        minIterations: 1,
+      }),
       handlers: {
         certRequest: enrollHandler(this.ctx),
         certConf: certConfHandler(this.ctx),
@@ -102,7 +105,12 @@ export class CertificateAuthority {
       if (c.issuer !== issuer.issuerName || c.createdAt.getTime() > deadline) continue;
       if (await store.setCertificateStatus(c.issuer, c.serial, "revoked", { time: now, reason: 5 })) {
         revoked++;
-        log({ event: "certificate-unconfirmed-revoked", transactionId: c.transactionId, requester: c.requester, detail: c.serial });
+        log({
+          event: "certificate-unconfirmed-revoked",
+          transactionId: c.transactionId,
+          requester: c.requester,
+          detail: c.serial,
+        });
       }
     }
     await store.purgeExpired(now);

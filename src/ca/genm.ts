@@ -2,12 +2,7 @@
 // request template, CRL update; unknown info types are answered without a value.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList, Name } from "@peculiar/asn1-x509";
-import {
-  CertificateLists,
-  CMPCertificates,
-  InfoTypeAndValue,
-  RootCaKeyUpdateContent,
-} from "../asn1/cmp.js";
+import { CertificateLists, CMPCertificates, InfoTypeAndValue, RootCaKeyUpdateContent } from "../asn1/cmp.js";
 import { AttributeTypeAndValue, CertTemplate } from "../asn1/crmf.js";
 import {
   AlgorithmIdentifiers,

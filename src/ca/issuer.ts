@@ -86,7 +86,8 @@ export function checkKeyType(key: PublicKey, profile: ProfilePolicy): void {
 function checkSubject(req: IssueRequest): Name {
   const { profile, requester } = req;
   const subject = req.subject && req.subject.length > 0 ? req.subject : req.oldSubject;
-  if (!subject || subject.length === 0) throw new IssuanceError("badTemplate", "the request names no subject");
+  if (!subject || subject.length === 0)
+    throw new IssuanceError("badTemplate", "the request names no subject");
   const text = nameToString(subject);
   if (req.oldSubject && !namesEqual(subject, req.oldSubject)) {
     throw new IssuanceError(
@@ -160,13 +161,25 @@ export class Issuer {
       extensions,
       issuerKey: this.ca.key,
     });
-    return { der, serial: Buffer.from(serial).toString("hex"), subject: nameToString(subject), notBefore, notAfter };
+    return {
+      der,
+      serial: Buffer.from(serial).toString("hex"),
+      subject: nameToString(subject),
+      notBefore,
+      notAfter,
+    };
   }
 
   /** The store record of a prepared certificate. */
   record(
     c: PreparedCertificate,
-    meta: { status: CertificateRecord["status"]; profile: string; requester: string; transactionId?: string; now: Date },
+    meta: {
+      status: CertificateRecord["status"];
+      profile: string;
+      requester: string;
+      transactionId?: string;
+      now: Date;
+    },
   ): CertificateRecord {
     return {
       serial: c.serial,
@@ -195,7 +208,9 @@ export class Issuer {
     for (let attempt = 0; attempt < 3; attempt++) {
       const c = this.prepare(req, meta.now);
       try {
-        await store.insertCertificate(this.record(c, { ...meta, profile: req.profile.name, requester: req.requester.id }));
+        await store.insertCertificate(
+          this.record(c, { ...meta, profile: req.profile.name, requester: req.requester.id }),
+        );
         return c;
       } catch (e) {
         if (!(e instanceof Error && e.name === "DuplicateSerialError")) throw e;

@@ -33,7 +33,10 @@ export function bytesEqual(a: Uint8Array | undefined, b: Uint8Array | undefined)
 /** RFC 9810 §7 / RFC 9483 §3.1: pvno is cmp2000 (2) or cmp2021 (3). */
 export function checkPvno(h: PKIHeader): void {
   if (h.pvno !== PVNO_CMP2000 && h.pvno !== PVNO_CMP2021) {
-    throw new CmpError("unsupportedVersion", `pvno ${h.pvno} is not supported; use 2 (cmp2000) or 3 (cmp2021)`);
+    throw new CmpError(
+      "unsupportedVersion",
+      `pvno ${h.pvno} is not supported; use 2 (cmp2000) or 3 (cmp2021)`,
+    );
   }
 }
 
@@ -99,7 +102,10 @@ export function checkSigner(h: PKIHeader, signer: CertEntry): void {
   const kid = bytes(h.senderKID);
   const ski = getSubjectKeyIdentifier(signer.cert);
   if (kid && ski && !bytesEqual(kid, ski)) {
-    throw new CmpError("badMessageCheck", "senderKID is not the subjectKeyIdentifier of the protection certificate");
+    throw new CmpError(
+      "badMessageCheck",
+      "senderKID is not the subjectKeyIdentifier of the protection certificate",
+    );
   }
   const ku = getKeyUsage(signer.cert);
   if (ku && !ku.includes("digitalSignature")) {
@@ -113,6 +119,7 @@ export function checkSigner(h: PKIHeader, signer: CertEntry): void {
 /** RFC 9483 §3.1: a MAC-protected message names its shared secret in senderKID. */
 export function macSenderKid(h: PKIHeader): Uint8Array {
   const kid = bytes(h.senderKID);
-  if (!kid || kid.length === 0) throw new CmpError("badMessageCheck", "MAC-protected message without senderKID");
+  if (!kid || kid.length === 0)
+    throw new CmpError("badMessageCheck", "MAC-protected message without senderKID");
   return kid;
 }

@@ -33,7 +33,11 @@ function profilePolicy(name: string, p: Profile): ProfilePolicy {
 export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
   const requests = new Map<string, RequestPolicy>();
   for (const [name, p] of Object.entries(config.profiles)) {
-    requests.set(name, { profile: profilePolicy(name, p), requesters: p.requesters, requireApproval: p.requireApproval });
+    requests.set(name, {
+      profile: profilePolicy(name, p),
+      requesters: p.requesters,
+      requireApproval: p.requireApproval,
+    });
   }
   const pol = config.policy;
   return {

@@ -185,7 +185,11 @@ describe("CA transactions", () => {
       const onTime = await send(c.ca, irRequest(c, { subject: "CN=on-time" }));
       // A transaction is open while now < expiresAt (the store's rule): 1 ms before the deadline it is.
       c.clock.advance(5 * MINUTE - 1);
-      assert.equal((await send(c.ca, certConfFor(c, onTime))).bodyType, "pkiconf", "before the deadline accepted");
+      assert.equal(
+        (await send(c.ca, certConfFor(c, onTime))).bodyType,
+        "pkiconf",
+        "before the deadline accepted",
+      );
       c.clock.advance(1_001);
       const refused = await send(c.ca, certConfFor(c, late));
       assertError(refused, ["badRequest"]);

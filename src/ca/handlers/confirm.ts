@@ -13,7 +13,8 @@ import { afterConfirm } from "./issue.js";
 export function certConfHandler(ca: CaContext): Handler {
   return async (ctx) => {
     const tx = ctx.transaction!;
-    if (tx.state.state !== "waiting-certconf") throw new CmpError("badRequest", "no certificate waits for confirmation");
+    if (tx.state.state !== "waiting-certconf")
+      throw new CmpError("badRequest", "no certificate waits for confirmation");
     const { issued, enrollment } = tx.state;
     const content = ctx.request.message.body.certConf!;
     if (content.length !== 1 || content[0]!.certReqId !== issued.certReqId) {

@@ -1,7 +1,13 @@
 // Reading a certificate request (RFC 9483 §4.1): the CRMF template or PKCS#10 request, the oldCertID
 // of a kur, proof-of-possession, and whether the KGA generates the key (RFC 9483 §4.1.6).
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
-import { type Certificate, Extensions, type GeneralName, type Name, SubjectAlternativeName } from "@peculiar/asn1-x509";
+import {
+  type Certificate,
+  Extensions,
+  type GeneralName,
+  type Name,
+  SubjectAlternativeName,
+} from "@peculiar/asn1-x509";
 import { id_ce_subjectAltName } from "@peculiar/asn1-x509";
 import { CertId, type CertReqMsg, type CertTemplate } from "../../asn1/crmf.js";
 import * as oids from "../../asn1/oids.js";
@@ -41,11 +47,19 @@ export function templateSans(t: CertTemplate): GeneralName[] {
   }
 }
 
-export function enrollmentInput(ca: CaContext, d: DecodedMessage, who: Requester, profile: ProfilePolicy): EnrollmentInput {
+export function enrollmentInput(
+  ca: CaContext,
+  d: DecodedMessage,
+  who: Requester,
+  profile: ProfilePolicy,
+): EnrollmentInput {
   if (d.bodyType === "p10cr") return p10crInput(d);
   const reqs = d.message.body[d.bodyType as "ir" | "cr" | "kur"]!;
   if (reqs.length !== 1) {
-    throw new CmpError("badRequest", `exactly one certificate request per message is supported, found ${reqs.length}`);
+    throw new CmpError(
+      "badRequest",
+      `exactly one certificate request per message is supported, found ${reqs.length}`,
+    );
   }
   const msg = reqs[0]!;
   if (msg.certReq.certReqId !== 0) throw new CmpError("badRequest", "certReqId must be 0 (RFC 9483 §4.1.1)");
@@ -97,7 +111,8 @@ function checkOldCertId(msg: CertReqMsg, old: Certificate): void {
     throw new CmpError("badRequest", "the oldCertID control is malformed");
   }
   const sameSerial = serialHex(id.serialNumber) === serialHex(old.tbsCertificate.serialNumber);
-  const sameIssuer = !id.issuer.directoryName || namesEqual(id.issuer.directoryName, old.tbsCertificate.issuer);
+  const sameIssuer =
+    !id.issuer.directoryName || namesEqual(id.issuer.directoryName, old.tbsCertificate.issuer);
   if (!sameSerial || !sameIssuer) {
     throw new CmpError("badCertId", "oldCertID does not name the certificate that protects the key update");
   }
@@ -143,7 +158,12 @@ function p10crInput(d: DecodedMessage): EnrollmentInput {
   // The CSR signature is its proof-of-possession (RFC 9483 §4.1.4), checked over the received bytes.
   let ok: boolean;
   try {
-    ok = verify(csr.signatureAlgorithm, publicKey, firstChild(bodyContentDer(d)), new Uint8Array(csr.signature));
+    ok = verify(
+      csr.signatureAlgorithm,
+      publicKey,
+      firstChild(bodyContentDer(d)),
+      new Uint8Array(csr.signature),
+    );
   } catch {
     ok = false;
   }

@@ -29,11 +29,17 @@ export function requestPolicy(ca: CaContext, ctx: HandlerContext): RequestPolicy
 function authorize(type: CertRequestBodyType, who: Requester, rp: RequestPolicy): void {
   const kind = who.kind === "mac" ? "mac" : who.source;
   if (!rp.requesters.includes(kind)) {
-    throw new CmpError("notAuthorized", `profile "${rp.profile.name}" does not accept requests from ${kind} requesters`);
+    throw new CmpError(
+      "notAuthorized",
+      `profile "${rp.profile.name}" does not accept requests from ${kind} requesters`,
+    );
   }
   // RFC 9483 §4.1.3: kur is protected with the certificate being updated, which this CA issued.
   if (type === "kur" && (who.kind !== "cert" || who.source !== "issued")) {
-    throw new CmpError("notAuthorized", "a key update must be signed with the certificate being updated, issued by this CA");
+    throw new CmpError(
+      "notAuthorized",
+      "a key update must be signed with the certificate being updated, issued by this CA",
+    );
   }
 }
 
@@ -43,7 +49,10 @@ function waitForApproval(ca: CaContext, ctx: HandlerContext, e: Enrollment, inpu
   const summary = `${e.bodyType} for "${input.subject ? nameToString(input.subject) : "(old subject)"}" by ${who.id}`;
   ca.log({ event: "enrollment-waiting", transactionId: tid, requester: who.id, detail: summary });
   // RFC 9483 §4.4: answer "waiting"; the EE polls with pollReq.
-  const resp = certResponse(e.certReqId, statusInfo(PKIStatus.waiting, { text: "the request waits for approval" }));
+  const resp = certResponse(
+    e.certReqId,
+    statusInfo(PKIStatus.waiting, { text: "the request waits for approval" }),
+  );
   return {
     body: certRepBody(e.bodyType, [resp]),
     next: {
@@ -73,7 +82,10 @@ export function enrollHandler(ca: CaContext): Handler {
       bodyType: type,
       certReqId: requestCertReqId(ctx.request),
       implicitConfirm: hasImplicitConfirm(ctx.header),
-      oldSerial: type === "kur" && who.kind === "cert" ? serialHex(who.cert.cert.tbsCertificate.serialNumber) : undefined,
+      oldSerial:
+        type === "kur" && who.kind === "cert"
+          ? serialHex(who.cert.cert.tbsCertificate.serialNumber)
+          : undefined,
       encrCert: input.encrCert,
     };
     if (rp.requireApproval) return waitForApproval(ca, ctx, e, input);

@@ -23,7 +23,12 @@ export function asCmpError(e: unknown): unknown {
   return new CmpError(e.kind === "notAuthorized" ? "notAuthorized" : "badCertTemplate", e.message);
 }
 
-function prepare(ca: CaContext, ctx: HandlerContext, input: EnrollmentInput, profile: ProfilePolicy): PreparedCertificate {
+function prepare(
+  ca: CaContext,
+  ctx: HandlerContext,
+  input: EnrollmentInput,
+  profile: ProfilePolicy,
+): PreparedCertificate {
   const who = ctx.requester;
   try {
     return ca.issuer.prepare(
@@ -75,11 +80,24 @@ export function issueAndAnswer(
     now: ctx.now,
   });
   const deadline = new Date(ctx.now.getTime() + tp.confirmWaitTimeMs);
-  ca.log({ event: "certificate-issued", transactionId: tid, requester: ctx.requester.id, detail: `${c.subject} serial ${c.serial}` });
+  ca.log({
+    event: "certificate-issued",
+    transactionId: tid,
+    requester: ctx.requester.id,
+    detail: `${c.subject} serial ${c.serial}`,
+  });
   const certificate = e.encrCert
-    ? { encrypted: new EncryptedKey({ envelopedData: buildEnvelopedData(c.der, oids.id_data, [{ kind: "certificate", certificate: c.der }]) }) }
+    ? {
+        encrypted: new EncryptedKey({
+          envelopedData: buildEnvelopedData(c.der, oids.id_data, [
+            { kind: "certificate", certificate: c.der },
+          ]),
+        }),
+      }
     : { der: c.der };
-  const privateKey = input.central ? packageKey(ca.materials, input.central.key, input.central.recipient) : undefined;
+  const privateKey = input.central
+    ? packageKey(ca.materials, input.central.key, input.central.recipient)
+    : undefined;
   const resp = certResponse(e.certReqId, statusInfo(PKIStatus.accepted), { certificate, privateKey });
   // RFC 9483 §4.1.5: caPubs carries the root for a MAC-protected ir.
   const caPubs = ctx.requester.kind === "mac" && e.bodyType === "ir" ? [rootDer(ca.materials)] : undefined;
@@ -91,9 +109,17 @@ export function issueAndAnswer(
     // RFC 9810 §7: EnvelopedData in a message needs cmp2021.
     pvno: e.encrCert || input.central ? PVNO_CMP2021 : undefined,
     next: implicit
-      ? { state: { state: "confirmed" }, expiresAt: new Date(ctx.now.getTime() + 2 * tp.messageTimeSkewMs), kind: e.bodyType }
+      ? {
+          state: { state: "confirmed" },
+          expiresAt: new Date(ctx.now.getTime() + 2 * tp.messageTimeSkewMs),
+          kind: e.bodyType,
+        }
       : {
-          state: { state: "waiting-certconf", enrollment: e, issued: { der: Buffer.from(c.der).toString("base64"), serial: c.serial, certReqId: e.certReqId } },
+          state: {
+            state: "waiting-certconf",
+            enrollment: e,
+            issued: { der: Buffer.from(c.der).toString("base64"), serial: c.serial, certReqId: e.certReqId },
+          },
           expiresAt: deadline,
           kind: e.bodyType,
         },

@@ -21,13 +21,22 @@ export function kemBootstrapHandler(ca: CaContext): GenmHandler {
       if (who.kind !== "cert") throw new CmpError("badRequest", "KemCiphertextInfo needs a KEM certificate");
       const { sharedSecret, ciphertext } = kemEncapsulate(certificatePublicKey(who.cert.cert));
       const info = new KemCiphertextInfo({
-        kem: new AlgorithmIdentifier({ algorithm: who.cert.cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm }),
+        kem: new AlgorithmIdentifier({
+          algorithm: who.cert.cert.tbsCertificate.subjectPublicKeyInfo.algorithm.algorithm,
+        }),
         ct: ciphertext.slice().buffer,
       });
-      ca.log({ event: "kem-ciphertext-sent", transactionId: hex(ctx.header.transactionID), requester: who.id });
+      ca.log({
+        event: "kem-ciphertext-sent",
+        transactionId: hex(ctx.header.transactionID),
+        requester: who.id,
+      });
       const tp = ca.policy.transactions;
       return {
-        itav: new InfoTypeAndValue({ infoType: oids.id_it_KemCiphertextInfo, infoValue: AsnSerializer.serialize(info) }),
+        itav: new InfoTypeAndValue({
+          infoType: oids.id_it_KemCiphertextInfo,
+          infoValue: AsnSerializer.serialize(info),
+        }),
         next: {
           state: { state: "kem-protection" },
           expiresAt: new Date(ctx.now.getTime() + Math.max(tp.confirmWaitTimeMs, 2 * tp.messageTimeSkewMs)),

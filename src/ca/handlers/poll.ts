@@ -11,7 +11,8 @@ import { issueAndAnswer } from "./issue.js";
 export function pollReqHandler(ca: CaContext): Handler {
   return async (ctx) => {
     const tx = ctx.transaction!;
-    if (tx.state.state !== "waiting-approval") throw new CmpError("badRequest", "nothing is waiting in this transaction");
+    if (tx.state.state !== "waiting-approval")
+      throw new CmpError("badRequest", "nothing is waiting in this transaction");
     const e = tx.state.enrollment;
     const ids = ctx.request.message.body.pollReq!.map((p) => p.certReqId);
     if (ids.length !== 1 || ids[0] !== e.certReqId) {
@@ -29,7 +30,10 @@ export function pollReqHandler(ca: CaContext): Handler {
       );
       return {
         body: certRepBody(e.bodyType, [rejectedCertResponse(e.certReqId, err)]),
-        next: { state: { state: "rejected" }, expiresAt: new Date(ctx.now.getTime() + 2 * ca.policy.transactions.messageTimeSkewMs) },
+        next: {
+          state: { state: "rejected" },
+          expiresAt: new Date(ctx.now.getTime() + 2 * ca.policy.transactions.messageTimeSkewMs),
+        },
       };
     }
     // Approved: the original request was authenticated and its POP checked when it arrived.
@@ -40,4 +44,3 @@ export function pollReqHandler(ca: CaContext): Handler {
     return issueAndAnswer(ca, ctx, e, input, profile.profile);
   };
 }
-

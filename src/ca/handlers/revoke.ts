@@ -26,14 +26,24 @@ export function revokeHandler(ca: CaContext): Handler {
   return async (ctx) => {
     const details = ctx.request.message.body.rr!;
     const who = ctx.requester;
-    const done = { state: { state: "done" as const }, expiresAt: new Date(ctx.now.getTime() + 2 * ca.policy.transactions.messageTimeSkewMs), kind: "rr" };
+    const done = {
+      state: { state: "done" as const },
+      expiresAt: new Date(ctx.now.getTime() + 2 * ca.policy.transactions.messageTimeSkewMs),
+      kind: "rr",
+    };
     if (details.length !== 1) throw new CmpError("badRequest", "exactly one RevDetails per rr is supported");
     const t = details[0]!.certDetails;
     if (!t.issuer || !t.serialNumber) {
-      throw new CmpError("badRequest", "certDetails must hold the issuer and serialNumber of the certificate to revoke");
+      throw new CmpError(
+        "badRequest",
+        "certDetails must hold the issuer and serialNumber of the certificate to revoke",
+      );
     }
     if (!namesEqual(t.issuer, ca.materials.caCert.cert.tbsCertificate.subject)) {
-      throw new CmpError("badCertId", `certificates of "${nameToString(t.issuer)}" are not revoked by this CA`);
+      throw new CmpError(
+        "badCertId",
+        `certificates of "${nameToString(t.issuer)}" are not revoked by this CA`,
+      );
     }
     const serial = serialHex(t.serialNumber);
     const rec = await ca.store.getCertificate(ca.issuer.issuerName, serial);
@@ -41,11 +51,20 @@ export function revokeHandler(ca: CaContext): Handler {
     const holder = who.kind === "cert" && Buffer.from(who.cert.der).equals(Buffer.from(rec.der));
     const ra = who.kind === "cert" && who.source === "ra";
     if (!holder && !ra) {
-      throw new CmpError("notAuthorized", "a revocation must be signed with the certificate to be revoked, or by an authorized RA");
+      throw new CmpError(
+        "notAuthorized",
+        "a revocation must be signed with the certificate to be revoked, or by an authorized RA",
+      );
     }
-    if (rec.status === "revoked") throw new CmpError("certRevoked", `certificate ${serial} is already revoked`);
+    if (rec.status === "revoked")
+      throw new CmpError("certRevoked", `certificate ${serial} is already revoked`);
     const reason = revocationReason(details[0]!);
-    ca.log({ event: "certificate-revoked", transactionId: hex(ctx.header.transactionID), requester: who.id, detail: `${serial} reason ${reason}` });
+    ca.log({
+      event: "certificate-revoked",
+      transactionId: hex(ctx.header.transactionID),
+      requester: who.id,
+      detail: `${serial} reason ${reason}`,
+    });
     return {
       body: rpBody(statusInfo(PKIStatus.accepted)),
       next: done,

@@ -49,7 +49,8 @@ export function certTemplate(t: TemplateInput): CertTemplate {
     });
   }
   if (t.subject) template.subject = t.subject;
-  if (t.notAfter) template.validity = new OptionalValidity({ notAfter: new Time({ generalTime: t.notAfter }) });
+  if (t.notAfter)
+    template.validity = new OptionalValidity({ notAfter: new Time({ generalTime: t.notAfter }) });
   if (t.subjectAltNames?.length) {
     template.extensions = [
       new Extension({
@@ -108,4 +109,3 @@ export function certReqMessages(r: CertRequestInput): CertReqMessages {
   else if (r.pop?.kind === "encrCert") msg.popo = encrCertPop();
   return new CertReqMessages([msg]);
 }
-

@@ -1,7 +1,13 @@
 // PKIBody builders for the messages an end entity or an RA sends (RFC 9483 §4, RFC 9810 §5.3):
 // ir / cr / kur / p10cr, rr, genm, certConf, pollReq, nested and error.
 import { AsnSerializer, OctetString } from "@peculiar/asn1-schema";
-import { AlgorithmIdentifier, type Certificate, CRLReason, Extension, id_ce_cRLReasons } from "@peculiar/asn1-x509";
+import {
+  AlgorithmIdentifier,
+  type Certificate,
+  CRLReason,
+  Extension,
+  id_ce_cRLReasons,
+} from "@peculiar/asn1-x509";
 import type { CertificationRequest } from "@peculiar/asn1-csr";
 import {
   CertConfirmContent,

@@ -34,7 +34,10 @@ function authenticateMac(msg: DecodedMessage, resolver: CredentialResolver): Req
   const kid = macSenderKid(msg.message.header);
   const secret = resolver.sharedSecret(kid);
   if (!secret) {
-    throw new CmpError("signerNotTrusted", `no shared secret is configured for senderKID ${describeKid(kid)}`);
+    throw new CmpError(
+      "signerNotTrusted",
+      `no shared secret is configured for senderKID ${describeKid(kid)}`,
+    );
   }
   verifyMacProtection(msg, secret.secret, resolver.macLimits);
   return { kind: "mac", id: `kid:${hex(kid)}`, secret };
@@ -103,7 +106,10 @@ export async function authenticate(
   const h = msg.message.header;
   const kind = protectionKind(h);
   if (kind === "none" && !opts.unprotectedCertificate) {
-    throw new CmpError("badMessageCheck", "the request is not protected; use MAC- or signature-based protection");
+    throw new CmpError(
+      "badMessageCheck",
+      "the request is not protected; use MAC- or signature-based protection",
+    );
   }
   if (kind === "pbm" || kind === "pbmac1") return authenticateMac(msg, resolver);
   if (kind !== "signature" && kind !== "kem" && kind !== "none") {
@@ -117,7 +123,10 @@ export async function authenticate(
     checkKemProtection(msg, opts.kemSecret);
     kemSecret = opts.kemSecret;
   } else if (!isKemKeyType(key.type)) {
-    throw new CmpError("badRequest", "KemCiphertextInfo needs a certificate with an ML-KEM key in extraCerts");
+    throw new CmpError(
+      "badRequest",
+      "KemCiphertextInfo needs a certificate with an ML-KEM key in extraCerts",
+    );
   }
   if (kind === "signature") checkSigner(h, target);
   else checkSenderName(h, target); // a KEM key cannot sign; the sender still names its certificate

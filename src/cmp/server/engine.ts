@@ -149,8 +149,10 @@ export class CmpServer {
     const h = d.message.header;
     const expected = this.o.continues?.[d.bodyType as "certConf" | "pollReq"];
     if (expected) {
-      if (!tx) throw new CmpError("badRequest", `no open transaction ${hex(h.transactionID)} (unknown or expired)`);
-      if (tx.requester !== who.id) throw new CmpError("notAuthorized", "the transaction belongs to another requester");
+      if (!tx)
+        throw new CmpError("badRequest", `no open transaction ${hex(h.transactionID)} (unknown or expired)`);
+      if (tx.requester !== who.id)
+        throw new CmpError("notAuthorized", "the transaction belongs to another requester");
       if (tx.state.state !== expected) {
         throw new CmpError(
           tx.state.state !== "waiting-approval" && d.bodyType === "certConf" ? "certConfirmed" : "badRequest",
@@ -159,15 +161,22 @@ export class CmpServer {
       }
       // RFC 9483 §3.1: recipNonce repeats the senderNonce of our last message in this transaction.
       if (!bytesEqual(h.recipNonce && new Uint8Array(h.recipNonce), tx.lastSenderNonce)) {
-        throw new CmpError("badRecipientNonce", "recipNonce does not match the senderNonce of the last answer");
+        throw new CmpError(
+          "badRecipientNonce",
+          "recipNonce does not match the senderNonce of the last answer",
+        );
       }
       return;
     }
     if (d.bodyType === "error" || !tx) return;
     // A transaction opened by a KEM exchange (RFC 9810 §5.1.3.4) goes on with the real request.
-    const kemContinues = tx.state.state === "kem-protection" && tx.requester === who.id && who.kind === "cert";
+    const kemContinues =
+      tx.state.state === "kem-protection" && tx.requester === who.id && who.kind === "cert";
     if (!kemContinues || !who.kemSecret) {
-      throw new CmpError("transactionIdInUse", "transactionID is already in use; start a new transaction with a fresh one");
+      throw new CmpError(
+        "transactionIdInUse",
+        "transactionID is already in use; start a new transaction with a fresh one",
+      );
     }
   }
 
@@ -223,7 +232,13 @@ export class CmpServer {
               tx.id,
               tx.version,
               a.next
-                ? { state: a.next.state.state, data: state!, lastSenderNonce: nonce, expiresAt: a.next.expiresAt, ...(kemSecret ? { kemSecret } : {}) }
+                ? {
+                    state: a.next.state.state,
+                    data: state!,
+                    lastSenderNonce: nonce,
+                    expiresAt: a.next.expiresAt,
+                    ...(kemSecret ? { kemSecret } : {}),
+                  }
                 : { lastSenderNonce: nonce },
               ctx.now,
             );

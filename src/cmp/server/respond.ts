@@ -7,7 +7,11 @@ import { protectMessage, protectionKind, type ProtectionCredential } from "../pr
 import type { Answer, Requester, ServerIdentity } from "./types.js";
 
 /** The answer's header: same transactionID, recipNonce = the request's senderNonce, a fresh senderNonce. */
-export function answerHeader(id: ServerIdentity, request: PKIHeader | undefined, a: Partial<Answer>): PKIHeader {
+export function answerHeader(
+  id: ServerIdentity,
+  request: PKIHeader | undefined,
+  a: Partial<Answer>,
+): PKIHeader {
   if (!request) return buildHeader({ sender: id.sender });
   return responseHeader(request, {
     // RFC 9810 §7: answer with the version received unless the answer's syntax needs cmp2021.
