@@ -18,4 +18,8 @@ export {
   type CaMaterials,
   type SharedSecretEntry,
 } from "../config/materials.js";
-export { parseDuration, type Config, type Profile } from "../config/schema.js";
+export { parseDuration, type Config, type ConfigDocument, type Profile } from "../config/schema.js";
+export { Issuer, IssuanceError, type IssueRequest, type PreparedCertificate } from "./issuer.js";
+export type { CaPolicy, ProfilePolicy, RequestPolicy, TransactionPolicy } from "./policy.js";
+export { caPolicyFromConfig } from "../config/policy.js";
+export { CaCredentials } from "./credentials.js";

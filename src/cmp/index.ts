@@ -34,3 +34,46 @@ export { CmpError, MessageDecodeError } from "./errors.js";
 export { decodeFailInfo, encodeFailInfo, FailInfoNames, type FailInfo } from "./failinfo.js";
 export { describeStatus, formatStatus, PKIStatusNames, statusInfo, type StatusSummary } from "./status.js";
 export { algorithmName, describeMessage, renderDescription, type MessageDescription } from "./inspect.js";
+export * from "./build/index.js";
+export {
+  checkHeader,
+  checkPvno,
+  checkSenderName,
+  checkSigner,
+  macSenderKid,
+  MIN_NONCE_BYTES,
+  type HeaderRules,
+} from "./validate.js";
+export {
+  canTransition,
+  checkTransition,
+  decodeState,
+  encodeState,
+  isFinal,
+  SecretSealer,
+  type Enrollment,
+  type TxState,
+  type TxStateName,
+} from "./transaction.js";
+export {
+  CmpServer,
+  OPERATIONS,
+  type CmpServerOptions,
+  type EngineLogEvent,
+  type RequestInfo,
+} from "./server/engine.js";
+export type {
+  Answer,
+  CredentialResolver,
+  GenmAnswer,
+  GenmHandler,
+  Handler,
+  HandlerContext,
+  Handlers,
+  Requester,
+  ServerIdentity,
+  SharedSecretCredential,
+  Transaction,
+  TransactionUpdate,
+  TrustSource,
+} from "./server/types.js";

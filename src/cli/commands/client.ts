@@ -208,7 +208,8 @@ function writeResult(o: EnrollOpts, r: { certificate: Uint8Array; chain: Uint8Ar
   process.stdout.write(`enrolled: ${describe(r.certificate)}${o.certout ? ` -> ${o.certout}` : ""}\n`);
 }
 
-export function registerClientCommands(program: Command): void {
+/** ir, cr and kur (RFC 9483 §4.1.1-4.1.3). */
+function registerEnrollCommands(program: Command): void {
   for (const [type, what] of [
     ["ir", "initial registration (RFC 9483 §4.1.1)"],
     ["cr", "certificate request with an existing certificate (§4.1.2)"],
@@ -253,6 +254,10 @@ export function registerClientCommands(program: Command): void {
         writeResult(o, r);
       });
   }
+}
+
+/** p10cr (§4.1.4) and rr (§4.2). */
+function registerP10crAndRr(program: Command): void {
   addCommon(program.command("p10cr").description("enrollment with a PKCS#10 request (§4.1.4)"))
     .requiredOption("--csr <file>", "PKCS#10 request (PEM or DER)")
     .option("--implicit-confirm", "ask for implicit confirmation")
@@ -278,6 +283,74 @@ export function registerClientCommands(program: Command): void {
       const r = await client.revoke(cert, o.revreason);
       process.stdout.write(`revoked: ${describe(cert)} (${r.status})\n`);
     });
+}
+
+/** genm (§4.3) with the infoTypes RFC 9483 names. */
+interface GenmOpts extends CommonOpts {
+  infotype: string;
+  oldroot?: string;
+  issuer?: string;
+  certout?: string;
+  crlout?: string;
+}
+
+async function runGenm(client: CmpClient, o: GenmOpts): Promise<void> {
+  switch (o.infotype) {
+    case "caCerts": {
+      const certs = await client.getCaCerts();
+      for (const c of certs) process.stdout.write(`CA certificate: ${describe(c)}\n`);
+      if (o.certout) writeFileSync(o.certout, certs.map((c) => toPem(c, "CERTIFICATE")).join(""));
+      break;
+    }
+    case "rootCaCert": {
+      const u = await client.getRootUpdate(o.oldroot ? readCerts(o.oldroot)[0] : undefined);
+      if (!u) {
+        process.stdout.write("no root CA update available\n");
+        break;
+      }
+      process.stdout.write(`new root CA: ${describe(u.newWithNew)}\n`);
+      if (o.certout)
+        writeFileSync(
+          o.certout,
+          [u.newWithNew, u.newWithOld, u.oldWithNew]
+            .filter((c): c is Uint8Array => !!c)
+            .map((c) => toPem(c, "CERTIFICATE"))
+            .join(""),
+        );
+      break;
+    }
+    case "certReqTemplate": {
+      const t = await client.getCertReqTemplate();
+      if (!t) {
+        process.stdout.write("the CA offers no template for this profile\n");
+        break;
+      }
+      const names = (t.keySpec ?? []).map((c) => oids.controlNames[c.type] ?? c.type);
+      process.stdout.write(
+        `certificate request template: keySpec ${names.length ? names.join(", ") : "(none)"}\n`,
+      );
+      break;
+    }
+    case "crlStatusList": {
+      const crls = await client.getCrls(o.issuer);
+      process.stdout.write(`received ${crls.length} CRL(s)\n`);
+      if (o.crlout) writeFileSync(o.crlout, crls.map((c) => toPem(c, "X509 CRL")).join(""));
+      break;
+    }
+    default: {
+      const oid = Object.entries(oids.infoTypeNames).find(([, n]) => n === o.infotype)?.[0];
+      if (!oid) throw new InputError(`unknown infotype ${o.infotype}`);
+      const itavs = await client.genm([new InfoTypeAndValue({ infoType: oid })]);
+      for (const i of itavs) {
+        process.stdout.write(
+          `${oids.infoTypeNames[i.infoType] ?? i.infoType}: ${i.infoValue ? `${i.infoValue.byteLength} bytes` : "(no value)"}\n`,
+        );
+      }
+    }
+  }
+}
+
+function registerGenmCommand(program: Command): void {
   addCommon(
     program
       .command("genm")
@@ -291,77 +364,20 @@ export function registerClientCommands(program: Command): void {
     .option("--issuer <dn>", "crlStatusList: issuer whose CRL is wanted")
     .option("--certout <file>", "caCerts / rootCaCert: write the certificates (PEM)")
     .option("--crlout <file>", "crlStatusList: write the CRLs (PEM)")
-    .action(
-      async (
-        o: CommonOpts & {
-          infotype: string;
-          oldroot?: string;
-          issuer?: string;
-          certout?: string;
-          crlout?: string;
-        },
-      ) => {
-        const op =
-          {
-            caCerts: "getcacerts",
-            rootCaCert: "getrootupdate",
-            certReqTemplate: "getcertreqtemplate",
-            crlStatusList: "getcrls",
-          }[o.infotype] ?? "getcacerts";
-        const client = buildClient(o, op);
-        switch (o.infotype) {
-          case "caCerts": {
-            const certs = await client.getCaCerts();
-            for (const c of certs) process.stdout.write(`CA certificate: ${describe(c)}\n`);
-            if (o.certout) writeFileSync(o.certout, certs.map((c) => toPem(c, "CERTIFICATE")).join(""));
-            break;
-          }
-          case "rootCaCert": {
-            const u = await client.getRootUpdate(o.oldroot ? readCerts(o.oldroot)[0] : undefined);
-            if (!u) {
-              process.stdout.write("no root CA update available\n");
-              break;
-            }
-            process.stdout.write(`new root CA: ${describe(u.newWithNew)}\n`);
-            if (o.certout)
-              writeFileSync(
-                o.certout,
-                [u.newWithNew, u.newWithOld, u.oldWithNew]
-                  .filter((c): c is Uint8Array => !!c)
-                  .map((c) => toPem(c, "CERTIFICATE"))
-                  .join(""),
-              );
-            break;
-          }
-          case "certReqTemplate": {
-            const t = await client.getCertReqTemplate();
-            if (!t) {
-              process.stdout.write("the CA offers no template for this profile\n");
-              break;
-            }
-            const names = (t.keySpec ?? []).map((c) => oids.controlNames[c.type] ?? c.type);
-            process.stdout.write(
-              `certificate request template: keySpec ${names.length ? names.join(", ") : "(none)"}\n`,
-            );
-            break;
-          }
-          case "crlStatusList": {
-            const crls = await client.getCrls(o.issuer);
-            process.stdout.write(`received ${crls.length} CRL(s)\n`);
-            if (o.crlout) writeFileSync(o.crlout, crls.map((c) => toPem(c, "X509 CRL")).join(""));
-            break;
-          }
-          default: {
-            const oid = Object.entries(oids.infoTypeNames).find(([, n]) => n === o.infotype)?.[0];
-            if (!oid) throw new InputError(`unknown infotype ${o.infotype}`);
-            const itavs = await client.genm([new InfoTypeAndValue({ infoType: oid })]);
-            for (const i of itavs) {
-              process.stdout.write(
-                `${oids.infoTypeNames[i.infoType] ?? i.infoType}: ${i.infoValue ? `${i.infoValue.byteLength} bytes` : "(no value)"}\n`,
-              );
-            }
-          }
-        }
-      },
-    );
+    .action(async (o: GenmOpts) => {
+      const op =
+        {
+          caCerts: "getcacerts",
+          rootCaCert: "getrootupdate",
+          certReqTemplate: "getcertreqtemplate",
+          crlStatusList: "getcrls",
+        }[o.infotype] ?? "getcacerts";
+      await runGenm(buildClient(o, op), o);
+    });
+}
+
+export function registerClientCommands(program: Command): void {
+  registerEnrollCommands(program);
+  registerP10crAndRr(program);
+  registerGenmCommand(program);
 }
