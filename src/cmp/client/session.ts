@@ -1,0 +1,242 @@
+// One CMP transaction seen from the requesting side (RFC 9483 §3-4): header with a fresh transactionID,
+// protection, sending, and the checks of every answer (validate.ts, protection, nonces, body type).
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate, GeneralName, type Name } from "@peculiar/asn1-x509";
+import { InfoTypeAndValue, PKIMessage, type PKIBody, type PKIBodyType } from "../../asn1/cmp.js";
+import { KemCiphertextInfo } from "../../asn1/itav.js";
+import * as oids from "../../asn1/oids.js";
+import { kemDecapsulate } from "../../crypto/index.js";
+import { isEmptyName, nullDn } from "../../pki/names.js";
+import { genmBody } from "../build/request.js";
+import { CmpError } from "../errors.js";
+import { buildHeader, freshId, PVNO_CMP2000, PVNO_CMP2021 } from "../header.js";
+import { decodePKIMessage, type DecodedMessage } from "../message.js";
+import { protectMessage, protectionKind, type MacLimits, type ProtectionCredential } from "../protection.js";
+import { checkHeader, checkSigner } from "../validate.js";
+import { CmpClientError, fromCmpError, statusError } from "./errors.js";
+import type { ClientCredential, SendFunction, ServerTrust } from "./types.js";
+import { verifyAnswerProtection } from "./verify.js";
+
+/** RFC 9483 §3.1 leaves the tolerance to local policy; ten minutes covers unsynchronised devices. */
+export const DEFAULT_MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
+export interface ClientSessionOptions {
+  send: SendFunction;
+  credential: ClientCredential;
+  trust: ServerTrust;
+  /** Sender name; default: subject of the credential's certificate, else NULL-DN. */
+  sender?: Name;
+  /** The CA's name for the recipient field (NULL-DN when unknown). */
+  recipient?: Name;
+  /** Initial pvno; raised to cmp2021 by `requireCmp2021` (RFC 9810 §7). */
+  pvno?: number;
+  /** The clock for messageTime checks and certificate validation (default: the system clock). */
+  now?: () => Date;
+  /** Largest accepted |messageTime - now| of an answer in ms (default 10 minutes); null: not checked. */
+  maxClockSkewMs?: number | null;
+  macLimits?: MacLimits;
+}
+
+export interface ExchangeOptions {
+  /** The RFC 9483 §6.1 operation path the message goes to. */
+  operation: string;
+  /** The body types that may answer; an `error` body always becomes a CmpClientError. */
+  expect: PKIBodyType | readonly PKIBodyType[];
+  generalInfo?: InfoTypeAndValue[];
+}
+
+export interface ForwardOptions {
+  /** Body types accepted besides `error` (which is returned, for the forwarder to pass on). */
+  expect?: readonly PKIBodyType[];
+}
+
+export class ClientSession {
+  /** RFC 9483 §3.1: 128 random bits, kept for the whole transaction. */
+  readonly transactionID: Uint8Array;
+  private pvnoValue: number;
+  /** The server's last senderNonce, echoed as our next recipNonce. */
+  private lastNonce?: Uint8Array;
+  private kemSecret?: Uint8Array;
+  private readonly senderName: GeneralName;
+  private readonly recipientName: GeneralName;
+
+  constructor(private readonly o: ClientSessionOptions) {
+    this.transactionID = new Uint8Array(freshId());
+    this.pvnoValue = o.pvno ?? PVNO_CMP2000;
+    this.senderName = o.sender ? new GeneralName({ directoryName: o.sender }) : defaultSender(o.credential);
+    this.recipientName = o.recipient ? new GeneralName({ directoryName: o.recipient }) : nullDn();
+  }
+
+  get pvno(): number {
+    return this.pvnoValue;
+  }
+
+  /** RFC 9810 §7: messages carrying EnvelopedData or certConf hashAlg need cmp2021. */
+  requireCmp2021(): void {
+    this.pvnoValue = PVNO_CMP2021;
+  }
+
+  now(): Date {
+    return this.o.now?.() ?? new Date();
+  }
+
+  /** Builds, protects and sends one message of this transaction; returns the checked answer. */
+  async exchange(body: PKIBody, opts: ExchangeOptions): Promise<DecodedMessage> {
+    if (this.o.credential.kind === "kem" && !this.kemSecret) await this.kemBootstrap(opts.operation);
+    const rsp = await this.roundTrip(body, opts);
+    if (rsp.bodyType === "error") {
+      throw statusError("the server reported an error", rsp.message.body.error!.pKIStatusInfo);
+    }
+    const expected: readonly PKIBodyType[] = typeof opts.expect === "string" ? [opts.expect] : opts.expect;
+    if (!expected.includes(rsp.bodyType)) {
+      throw new CmpClientError(`expected ${expected.join(" or ")} but the server sent ${rsp.bodyType}`);
+    }
+    return rsp;
+  }
+
+  /**
+   * Sends a message this session did not build (an RA forwarding an end entity's request) and checks
+   * the answer against that message's transactionID and senderNonce. An `error` answer is returned.
+   */
+  async forward(der: Uint8Array, operation: string, opts: ForwardOptions = {}): Promise<DecodedMessage> {
+    let request: DecodedMessage;
+    try {
+      request = decodePKIMessage(der);
+    } catch (e) {
+      throw fromCmpError(e, "the message to forward is not a valid PKIMessage");
+    }
+    const h = request.message.header;
+    if (!h.transactionID || !h.senderNonce) {
+      throw new CmpClientError("the message to forward lacks transactionID or senderNonce", ["badRequest"]);
+    }
+    const answers = {
+      transactionID: new Uint8Array(h.transactionID),
+      senderNonce: new Uint8Array(h.senderNonce),
+    };
+    const rsp = await this.transmit(der, operation);
+    await this.checkAnswer(rsp, answers, h.sender.directoryName);
+    if (opts.expect && rsp.bodyType !== "error" && !opts.expect.includes(rsp.bodyType)) {
+      throw new CmpClientError(`expected ${opts.expect.join(" or ")} but the server sent ${rsp.bodyType}`);
+    }
+    return rsp;
+  }
+
+  private async roundTrip(body: PKIBody, opts: ExchangeOptions): Promise<DecodedMessage> {
+    const header = buildHeader({
+      pvno: this.pvnoValue,
+      sender: this.senderName,
+      recipient: this.recipientName,
+      transactionID: this.transactionID,
+      recipNonce: this.lastNonce,
+      generalInfo: opts.generalInfo,
+    });
+    const senderNonce = new Uint8Array(header.senderNonce!);
+    const der = protectMessage(new PKIMessage({ header, body }), this.protection());
+    const rsp = await this.transmit(der, opts.operation);
+    await this.checkAnswer(
+      rsp,
+      { transactionID: this.transactionID, senderNonce },
+      this.senderName.directoryName,
+    );
+    const next = rsp.message.header.senderNonce;
+    this.lastNonce = next ? new Uint8Array(next) : undefined;
+    return rsp;
+  }
+
+  private async transmit(der: Uint8Array, operation: string): Promise<DecodedMessage> {
+    let answer: Uint8Array;
+    try {
+      answer = await this.o.send(der, operation);
+    } catch (e) {
+      throw new CmpClientError(`transport failure: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    try {
+      return decodePKIMessage(answer);
+    } catch (e) {
+      const why = e instanceof CmpError ? e.statusString : String(e);
+      throw new CmpClientError(`the server's answer is not a valid PKIMessage: ${why}`, ["badDataFormat"]);
+    }
+  }
+
+  /** Protection first (nothing unauthenticated is trusted), then the header rules of validate.ts. */
+  private async checkAnswer(
+    rsp: DecodedMessage,
+    answers: { transactionID: Uint8Array; senderNonce: Uint8Array },
+    ownName: Name | undefined,
+  ): Promise<void> {
+    const now = this.now();
+    const signer = await verifyAnswerProtection(rsp, {
+      credential: this.o.credential,
+      trust: this.o.trust,
+      now,
+      kemSecret: this.kemSecret,
+      macLimits: this.o.macLimits,
+    });
+    const skew = this.o.maxClockSkewMs === undefined ? DEFAULT_MAX_CLOCK_SKEW_MS : this.o.maxClockSkewMs;
+    const h = rsp.message.header;
+    try {
+      checkHeader(h, {
+        role: "client",
+        now,
+        maxClockSkewMs: skew ?? undefined,
+        ownNames: ownName && !isEmptyName(ownName) ? [ownName] : undefined,
+        answers,
+      });
+      if (signer) checkSigner(h, signer);
+    } catch (e) {
+      throw fromCmpError(e);
+    }
+  }
+
+  private protection(): ProtectionCredential {
+    const c = this.o.credential;
+    if (c.kind === "signature")
+      return { kind: "signature", key: c.key, certificate: c.certificate, chain: c.chain };
+    if (c.kind === "kem") {
+      const extraCerts = [c.certificate, ...(c.chain ?? [])];
+      // RFC 9810 §5.1.3.4: the message that starts the KEM exchange is unprotected and carries the certificate.
+      return this.kemSecret
+        ? { kind: "kem", sharedSecret: this.kemSecret, extraCerts }
+        : { kind: "none", extraCerts };
+    }
+    const kid = typeof c.reference === "string" ? new TextEncoder().encode(c.reference) : c.reference;
+    return c.algorithm === "pbmac1"
+      ? { kind: "pbmac1", secret: c.secret, senderKID: kid, iterations: c.iterations }
+      : { kind: "pbm", secret: c.secret, senderKID: kid, iterations: c.iterations };
+  }
+
+  /**
+   * RFC 9810 §5.1.3.4: asks the server for a KEM ciphertext to our KEM certificate (an unprotected
+   * genm carrying the certificate), checks the server's signature on the answer, decapsulates.
+   */
+  private async kemBootstrap(operation: string): Promise<void> {
+    const c = this.o.credential;
+    if (c.kind !== "kem") return;
+    const genm = genmBody([new InfoTypeAndValue({ infoType: oids.id_it_KemCiphertextInfo })]);
+    const rsp = await this.roundTrip(genm, { operation, expect: "genp" });
+    if (rsp.bodyType === "error") {
+      throw statusError("the server reported an error", rsp.message.body.error!.pKIStatusInfo);
+    }
+    if (rsp.bodyType !== "genp")
+      throw new CmpClientError(`expected genp but the server sent ${rsp.bodyType}`);
+    if (protectionKind(rsp.message.header) !== "signature") {
+      throw new CmpClientError("the KEM ciphertext must come signature-protected by the server");
+    }
+    const itav = rsp.message.body.genp!.find((i) => i.infoType === oids.id_it_KemCiphertextInfo);
+    if (!itav?.infoValue) throw new CmpClientError("the server sent no KemCiphertextInfo");
+    const info = AsnParser.parse(itav.infoValue, KemCiphertextInfo);
+    try {
+      this.kemSecret = kemDecapsulate(c.key, new Uint8Array(info.ct));
+    } catch (e) {
+      throw new CmpClientError(`KEM decapsulation failed: ${(e as Error).message}`, ["badMessageCheck"]);
+    }
+  }
+}
+
+/** RFC 9483 §3.1: the sender is the subject of the protection certificate; NULL-DN for MAC without a name. */
+function defaultSender(c: ClientCredential): GeneralName {
+  if (c.kind === "mac") return nullDn();
+  return new GeneralName({
+    directoryName: AsnParser.parse(c.certificate, Certificate).tbsCertificate.subject,
+  });
+}
