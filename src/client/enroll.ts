@@ -22,7 +22,7 @@ import { hex, PVNO_CMP2000, PVNO_CMP2021 } from "../cmp/header.js";
 import type { DecodedMessage } from "../cmp/message.js";
 import { protectionKind } from "../cmp/protection.js";
 import { formatStatus } from "../cmp/status.js";
-import { defaultSignatureAlgorithm, type PrivateKey } from "../crypto/index.js";
+import { canSign as canSignType, type PrivateKey } from "../crypto/index.js";
 import { openEnvelopedData } from "../pki/cms/enveloped.js";
 import { parseName } from "../pki/names.js";
 import { centralKeyAlgorithm, openCentralKey } from "./central-key.js";
@@ -58,12 +58,7 @@ const OPERATION: Record<CertRequestBodyType, string> = {
 
 /** Whether the key can sign its POP (RFC 4211 §4.1); otherwise the certificate comes encrypted to it. */
 export function canSign(key: PrivateKey): boolean {
-  try {
-    defaultSignatureAlgorithm(key);
-    return true;
-  } catch {
-    return false;
-  }
+  return canSignType(key.type);
 }
 
 /** The ir / cr / kur body for `req` (RFC 9483 §4.1.1-4.1.3, §4.1.6). */

@@ -11,12 +11,12 @@ import {
   exportPrivateKeyPem,
   generateKeyPair,
   importPrivateKeyPem,
+  isKemType,
   type PrivateKey,
 } from "../../crypto/index.js";
 import { summarizeCertificate } from "../../pki/certificate.js";
 import { derFromBytes, pemBlocks, toPem } from "../../pki/pem.js";
 import { cmpUrl, postCmp } from "../../transport/http-client.js";
-import { isKemKeyType } from "../../pki/cms/enveloped.js";
 import { InputError } from "../input.js";
 
 interface CommonOpts {
@@ -122,7 +122,7 @@ function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
     const key = readKey(o.key, o.keypass);
     // A KEM certificate cannot sign: its transactions use KEM-based protection (RFC 9810 §5.1.3.4).
     credential = {
-      kind: isKemKeyType(key.type) ? "kem" : "signature",
+      kind: isKemType(key.type) ? "kem" : "signature",
       key,
       certificate: certs[0]!,
       chain: [...certs.slice(1), ...extra],

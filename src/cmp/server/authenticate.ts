@@ -2,7 +2,7 @@
 // protection, or a protection certificate chained to one of the role's trust sources for signature and
 // KEM-based protection — all through the role's CredentialResolver.
 import type { Certificate } from "@peculiar/asn1-x509";
-import { isKemKeyType } from "../../pki/cms/enveloped.js";
+import { isKemType } from "../../crypto/index.js";
 import { serialHex } from "../../pki/certificate.js";
 import { nameToString } from "../../pki/names.js";
 import { certificatePublicKey, PathValidationError, validatePath, type CertEntry } from "../../pki/path.js";
@@ -122,7 +122,7 @@ export async function authenticate(
   else if (kind === "kem") {
     checkKemProtection(msg, opts.kemSecret);
     kemSecret = opts.kemSecret;
-  } else if (!isKemKeyType(key.type)) {
+  } else if (!isKemType(key.type)) {
     throw new CmpError(
       "badRequest",
       "KemCiphertextInfo needs a certificate with an ML-KEM key in extraCerts",
