@@ -10,7 +10,6 @@ import {
   DigestAlgorithmIdentifiers,
   EncapsulatedContent,
   EncapsulatedContentInfo,
-  IssuerAndSerialNumber,
   SignedData,
   SignerIdentifier,
   SignerInfo,
@@ -29,11 +28,10 @@ import {
 } from "../../crypto/index.js";
 import { derTlv } from "../der.js";
 import { certEntry, certificatePublicKey, type CertEntry } from "../path.js";
-import { CmsError } from "./enveloped.js";
+import { CmsError, der, issuerAndSerial } from "./common.js";
 
 const id_contentType = "1.2.840.113549.1.9.3";
 const id_messageDigest = "1.2.840.113549.1.9.4";
-const der = (v: unknown) => new Uint8Array(AsnSerializer.serialize(v));
 
 /** Digest paired with the signer's signature algorithm (the registry's cmsDigest; RFC 8419, RFC 9882). */
 function digestFor(key: PrivateKey): string {
@@ -88,10 +86,7 @@ export function buildSignedData(
       new SignerInfo({
         version: 1,
         sid: new SignerIdentifier({
-          issuerAndSerialNumber: new IssuerAndSerialNumber({
-            issuer: cert.tbsCertificate.issuer,
-            serialNumber: cert.tbsCertificate.serialNumber,
-          }),
+          issuerAndSerialNumber: issuerAndSerial(cert),
         }),
         digestAlgorithm: digestAlg,
         signedAttrs: attrs,
