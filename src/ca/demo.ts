@@ -72,63 +72,50 @@ function issue(
   return { key, der };
 }
 
-/** Builds every file of the demo PKI in memory; the caller writes them. */
-export function buildDemoPki(opts: DemoOptions = {}): { files: DemoFile[]; secret: string; kid: string } {
-  const alg = opts.alg ?? "ec-p256";
-  const org = opts.org ?? "lwcmp demo";
-  const now = opts.now ?? new Date();
-  const rootName = `CN=Demo Root CA,O=${org}`;
-  const caName = `CN=Demo Issuing CA,O=${org}`;
-  const mfgName = `CN=Demo Manufacturer CA,O=${org}`;
-  const root = issue(
-    rootName,
-    generateKeyPair(alg),
-    "self",
-    { ca: true, days: 3650, ku: ["keyCertSign", "crlSign"] },
-    now,
-  );
-  const ca = issue(
-    caName,
-    generateKeyPair(alg),
-    { name: rootName, key: root.key },
-    { ca: true, pathLen: 0, days: 1825, ku: ["keyCertSign", "crlSign", "digitalSignature"] },
-    now,
-  );
-  // RFC 9483 §3.1 / RFC 9480 §2.10: the CMP signer protects responses on behalf of the CA (id-kp-cmcCA).
-  const signer = issue(
-    `CN=Demo CMP Signer,O=${org}`,
-    generateKeyPair(alg),
-    { name: caName, key: ca.key },
-    { ca: false, days: 730, ku: ["digitalSignature"], eku: [oids.id_kp_cmcCA] },
-    now,
-  );
-  // RFC 9483 §4.1.6: the key generation authority signs generated keys (id-kp-cmKGA).
-  const kga = issue(
-    `CN=Demo KGA,O=${org}`,
-    generateKeyPair(alg),
-    { name: caName, key: ca.key },
-    { ca: false, days: 730, ku: ["digitalSignature"], eku: [oids.id_kp_cmKGA] },
-    now,
-  );
-  const mfg = issue(
-    mfgName,
-    generateKeyPair(alg),
-    "self",
-    { ca: true, days: 3650, ku: ["keyCertSign", "crlSign"] },
-    now,
-  );
-  const idevid = issue(
-    `CN=Device 0001,serialNumber=0001,O=Demo Manufacturer`,
-    generateKeyPair(alg),
-    { name: mfgName, key: mfg.key },
-    { ca: false, days: 3650, ku: ["digitalSignature"] },
-    now,
-  );
-  const kid = "demo-ee";
-  const secret = randomBytes(18).toString("base64url");
-  const pem = (d: Uint8Array) => toPem(d, "CERTIFICATE");
-  const key = (k: PrivateKey) => exportPrivateKeyPem(k);
-  const config = `# lwcmp demo configuration (made by "lwcmp ca init"); see docs/configuration.md
+type IssueProfile = Parameters<typeof issue>[3];
+
+const CA_ROOT: IssueProfile = { ca: true, days: 3650, ku: ["keyCertSign", "crlSign"] };
+
+/** One certificate of the demo PKI: its file stem, subject and the stem of its issuer (self-signed without). */
+interface DemoCert {
+  file: string;
+  subject: string;
+  issuer?: string;
+  profile: IssueProfile;
+}
+
+/** The demo certificates, each after its issuer. */
+function demoCerts(org: string): DemoCert[] {
+  const ee = (eku: string[]): IssueProfile => ({ ca: false, days: 730, ku: ["digitalSignature"], eku });
+  return [
+    { file: "root-ca", subject: `CN=Demo Root CA,O=${org}`, profile: CA_ROOT },
+    {
+      file: "issuing-ca",
+      subject: `CN=Demo Issuing CA,O=${org}`,
+      issuer: "root-ca",
+      profile: { ca: true, pathLen: 0, days: 1825, ku: ["keyCertSign", "crlSign", "digitalSignature"] },
+    },
+    // RFC 9483 §3.1 / RFC 9480 §2.10: the CMP signer protects responses on behalf of the CA (id-kp-cmcCA).
+    {
+      file: "cmp-signer",
+      subject: `CN=Demo CMP Signer,O=${org}`,
+      issuer: "issuing-ca",
+      profile: ee([oids.id_kp_cmcCA]),
+    },
+    // RFC 9483 §4.1.6: the key generation authority signs generated keys (id-kp-cmKGA).
+    { file: "kga", subject: `CN=Demo KGA,O=${org}`, issuer: "issuing-ca", profile: ee([oids.id_kp_cmKGA]) },
+    { file: "manufacturer-ca", subject: `CN=Demo Manufacturer CA,O=${org}`, profile: CA_ROOT },
+    {
+      file: "idevid",
+      subject: `CN=Device 0001,serialNumber=0001,O=Demo Manufacturer`,
+      issuer: "manufacturer-ca",
+      profile: { ca: false, days: 3650, ku: ["digitalSignature"] },
+    },
+  ];
+}
+
+function demoConfig(opts: DemoOptions, kid: string): string {
+  return `# lwcmp demo configuration (made by "lwcmp ca init"); see docs/configuration.md
 server:
   host: ${opts.host ?? "127.0.0.1"}
   port: ${opts.port ?? 8080}
@@ -170,22 +157,33 @@ profiles:
   approval:
     requireApproval: true
 `;
-  const files: DemoFile[] = [
-    { name: "root-ca.crt", content: pem(root.der) },
-    { name: "root-ca.key", content: key(root.key), secret: true },
-    { name: "issuing-ca.crt", content: pem(ca.der) },
-    { name: "issuing-ca.key", content: key(ca.key), secret: true },
-    { name: "cmp-signer.crt", content: pem(signer.der) },
-    { name: "cmp-signer.key", content: key(signer.key), secret: true },
-    { name: "kga.crt", content: pem(kga.der) },
-    { name: "kga.key", content: key(kga.key), secret: true },
-    { name: "manufacturer-ca.crt", content: pem(mfg.der) },
-    { name: "manufacturer-ca.key", content: key(mfg.key), secret: true },
-    { name: "idevid.crt", content: pem(idevid.der) },
-    { name: "idevid.key", content: key(idevid.key), secret: true },
-    { name: "idevid-chain.crt", content: pem(idevid.der) + pem(mfg.der) },
+}
+
+/** Builds every file of the demo PKI in memory; the caller writes them. */
+export function buildDemoPki(opts: DemoOptions = {}): { files: DemoFile[]; secret: string; kid: string } {
+  const alg = opts.alg ?? "ec-p256";
+  const now = opts.now ?? new Date();
+  const pem = (d: Uint8Array) => toPem(d, "CERTIFICATE");
+  const issued = new Map<string, Issued & { name: string }>();
+  const files: DemoFile[] = [];
+  for (const c of demoCerts(opts.org ?? "lwcmp demo")) {
+    const parent = c.issuer ? issued.get(c.issuer)! : "self";
+    const cert = issue(c.subject, generateKeyPair(alg), parent, c.profile, now);
+    issued.set(c.file, { ...cert, name: c.subject });
+    files.push(
+      { name: `${c.file}.crt`, content: pem(cert.der) },
+      { name: `${c.file}.key`, content: exportPrivateKeyPem(cert.key), secret: true },
+    );
+  }
+  const kid = "demo-ee";
+  const secret = randomBytes(18).toString("base64url");
+  files.push(
+    {
+      name: "idevid-chain.crt",
+      content: pem(issued.get("idevid")!.der) + pem(issued.get("manufacturer-ca")!.der),
+    },
     { name: `${kid}.secret`, content: `${secret}\n`, secret: true },
-    { name: "lwcmp.yaml", content: config },
-  ];
+    { name: "lwcmp.yaml", content: demoConfig(opts, kid) },
+  );
   return { files, secret, kid };
 }
