@@ -1,11 +1,17 @@
 // CMP-aware description of a PKIMessage for people: a stable JSON form and a text rendering of it.
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList, CRLReason } from "@peculiar/asn1-x509";
+import type { CertificationRequest } from "@peculiar/asn1-csr";
 import {
   CMPCertificates,
   CertificateLists,
   RootCaKeyUpdateContent,
+  type CertConfirmContent,
+  type CertRepMessage,
+  type ErrorMsgContent,
   type InfoTypeAndValue,
+  type PollRepContent,
+  type RevRepContent,
 } from "../asn1/cmp.js";
 import type { CertReqMessages, CertTemplate, ProofOfPossession } from "../asn1/crmf.js";
 import {
@@ -127,40 +133,21 @@ function certJson(cert: Certificate): { [k: string]: Json } {
 
 function describeBody(decoded: DecodedMessage): Json {
   const b = decoded.message.body;
-  switch (decoded.bodyType) {
+  const t = decoded.bodyType;
+  switch (t) {
     case "ir":
     case "cr":
     case "kur":
     case "krr":
     case "ccr":
-      return { requests: describeRequests(b[decoded.bodyType]!) };
+      return { requests: describeRequests(b[t]!) };
     case "ip":
     case "cp":
     case "kup":
-    case "ccp": {
-      const rep = b[decoded.bodyType]!;
-      return {
-        caPubs: rep.caPubs ? rep.caPubs.map(certJson) : undefined,
-        responses: rep.response.map((r) => ({
-          certReqId: r.certReqId,
-          status: statusJson(r.status),
-          certificate: r.certifiedKeyPair?.certOrEncCert.certificate
-            ? certJson(r.certifiedKeyPair.certOrEncCert.certificate)
-            : undefined,
-          encryptedCert: r.certifiedKeyPair?.certOrEncCert.encryptedCert ? true : undefined,
-          privateKey: r.certifiedKeyPair?.privateKey ? "present (encrypted)" : undefined,
-        })),
-      };
-    }
-    case "p10cr": {
-      const csr = b.p10cr!;
-      return {
-        subject: nameToString(csr.certificationRequestInfo.subject),
-        publicKey: algorithmName(csr.certificationRequestInfo.subjectPKInfo.algorithm.algorithm),
-        signatureAlgorithm: algorithmName(csr.signatureAlgorithm.algorithm),
-        attributes: csr.certificationRequestInfo.attributes.map((a) => a.type),
-      };
-    }
+    case "ccp":
+      return describeCertRep(b[t]!);
+    case "p10cr":
+      return describeP10cr(b.p10cr!);
     case "rr":
       return {
         revocations: b.rr!.map((d) => ({
@@ -168,49 +155,21 @@ function describeBody(decoded: DecodedMessage): Json {
           reason: revocationReason(d.crlEntryDetails),
         })),
       };
-    case "rp": {
-      const rp = b.rp!;
-      return {
-        status: rp.status.map(statusJson),
-        revCerts: rp.revCerts?.map((c) => ({
-          issuer: generalNameToString(c.issuer),
-          serial: serialHex(c.serialNumber),
-        })),
-        crls: rp.crls ? rp.crls.length : undefined,
-      };
-    }
+    case "rp":
+      return describeRevRep(b.rp!);
     case "certConf":
-      return {
-        certStatus: b.certConf!.map((s) => ({
-          certReqId: s.certReqId,
-          certHash: hex(s.certHash),
-          statusInfo: s.statusInfo ? statusJson(s.statusInfo) : undefined,
-          hashAlg: s.hashAlg ? algorithmName(s.hashAlg.algorithm) : undefined,
-        })),
-      };
+      return describeCertConf(b.certConf!);
     case "pkiconf":
       return {};
     case "genm":
     case "genp":
-      return { itav: b[decoded.bodyType]!.map(describeItav) };
-    case "error": {
-      const e = b.error!;
-      return {
-        status: statusJson(e.pKIStatusInfo),
-        errorCode: e.errorCode,
-        errorDetails: e.errorDetails ? [...e.errorDetails] : undefined,
-      };
-    }
+      return { itav: b[t]!.map(describeItav) };
+    case "error":
+      return describeError(b.error!);
     case "pollReq":
       return { certReqIds: b.pollReq!.map((p) => p.certReqId) };
     case "pollRep":
-      return {
-        entries: b.pollRep!.map((p) => ({
-          certReqId: p.certReqId,
-          checkAfter: p.checkAfter,
-          reason: p.reason ? [...p.reason] : undefined,
-        })),
-      };
+      return describePollRep(b.pollRep!);
     case "nested":
       return { messages: decodeNested(b).map((d) => describeMessage(d)) };
     case "cann":
@@ -218,8 +177,72 @@ function describeBody(decoded: DecodedMessage): Json {
     case "crlann":
       return { crls: b.crlann!.length };
     default:
-      return { note: `${decoded.bodyType} content is not expanded` };
+      return { note: `${t} content is not expanded` };
   }
+}
+
+function describeCertRep(rep: CertRepMessage): Json {
+  return {
+    caPubs: rep.caPubs ? rep.caPubs.map(certJson) : undefined,
+    responses: rep.response.map((r) => ({
+      certReqId: r.certReqId,
+      status: statusJson(r.status),
+      certificate: r.certifiedKeyPair?.certOrEncCert.certificate
+        ? certJson(r.certifiedKeyPair.certOrEncCert.certificate)
+        : undefined,
+      encryptedCert: r.certifiedKeyPair?.certOrEncCert.encryptedCert ? true : undefined,
+      privateKey: r.certifiedKeyPair?.privateKey ? "present (encrypted)" : undefined,
+    })),
+  };
+}
+
+function describeP10cr(csr: CertificationRequest): Json {
+  return {
+    subject: nameToString(csr.certificationRequestInfo.subject),
+    publicKey: algorithmName(csr.certificationRequestInfo.subjectPKInfo.algorithm.algorithm),
+    signatureAlgorithm: algorithmName(csr.signatureAlgorithm.algorithm),
+    attributes: csr.certificationRequestInfo.attributes.map((a) => a.type),
+  };
+}
+
+function describeRevRep(rp: RevRepContent): Json {
+  return {
+    status: rp.status.map(statusJson),
+    revCerts: rp.revCerts?.map((c) => ({
+      issuer: generalNameToString(c.issuer),
+      serial: serialHex(c.serialNumber),
+    })),
+    crls: rp.crls ? rp.crls.length : undefined,
+  };
+}
+
+function describeCertConf(certConf: CertConfirmContent): Json {
+  return {
+    certStatus: certConf.map((s) => ({
+      certReqId: s.certReqId,
+      certHash: hex(s.certHash),
+      statusInfo: s.statusInfo ? statusJson(s.statusInfo) : undefined,
+      hashAlg: s.hashAlg ? algorithmName(s.hashAlg.algorithm) : undefined,
+    })),
+  };
+}
+
+function describeError(e: ErrorMsgContent): Json {
+  return {
+    status: statusJson(e.pKIStatusInfo),
+    errorCode: e.errorCode,
+    errorDetails: e.errorDetails ? [...e.errorDetails] : undefined,
+  };
+}
+
+function describePollRep(pollRep: PollRepContent): Json {
+  return {
+    entries: pollRep.map((p) => ({
+      certReqId: p.certReqId,
+      checkAfter: p.checkAfter,
+      reason: p.reason ? [...p.reason] : undefined,
+    })),
+  };
 }
 
 function statusJson(info: Parameters<typeof describeStatus>[0]): { [k: string]: Json } {

@@ -2,15 +2,12 @@
 import { PKIFreeText, PKIStatus, PKIStatusInfo } from "../asn1/cmp.js";
 import { decodeFailInfo, encodeFailInfo, type FailInfo } from "./failinfo.js";
 
-export const PKIStatusNames: Readonly<Record<number, string>> = {
-  [PKIStatus.accepted]: "accepted",
-  [PKIStatus.grantedWithMods]: "grantedWithMods",
-  [PKIStatus.rejection]: "rejection",
-  [PKIStatus.waiting]: "waiting",
-  [PKIStatus.revocationWarning]: "revocationWarning",
-  [PKIStatus.revocationNotification]: "revocationNotification",
-  [PKIStatus.keyUpdateWarning]: "keyUpdateWarning",
-};
+/** The PKIStatus names by value, from the enum's reverse mapping. */
+export const PKIStatusNames: Readonly<Record<number, string>> = Object.fromEntries(
+  Object.values(PKIStatus)
+    .filter((v): v is PKIStatus => typeof v === "number")
+    .map((v) => [v, PKIStatus[v]]),
+);
 
 export function statusInfo(
   status: PKIStatus,
