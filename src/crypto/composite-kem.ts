@@ -17,7 +17,7 @@ import {
 } from "node:crypto";
 import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import type { PrivateKey, PublicKey } from "./keys.js";
+import { CompositePrivateKeyBase, CompositePublicKeyBase } from "./composite-key.js";
 import { id_ecPublicKey, KEM_KEY_TRAITS, keyAlgorithm, registerKeyAlgorithm } from "./registry.js";
 
 type Trad =
@@ -128,41 +128,16 @@ function tradPublicRaw(t: Trad, k: KeyObject): Uint8Array {
 
 // ---- keys ----
 
-export class CompositeKemPublicKey implements PublicKey {
-  readonly type: string;
-  constructor(
-    readonly alg: CompositeKemAlgorithm,
-    readonly mlkem: KeyObject,
-    readonly trad: KeyObject,
-    /** mlkemEK || tradPK */
-    readonly raw: Uint8Array,
-  ) {
-    this.type = `composite:${alg.name.toLowerCase()}`;
-  }
-  get spki(): Uint8Array {
-    return spki(tlv(0x30, oidDer(this.alg.oid)), this.raw);
-  }
+export class CompositeKemPublicKey extends CompositePublicKeyBase<CompositeKemAlgorithm> {
   get tradRaw(): Uint8Array {
     return this.raw.subarray(ML[this.alg.mlkem].ek);
   }
 }
 
-export class CompositeKemPrivateKey implements PrivateKey {
-  readonly type: string;
-  constructor(
-    readonly alg: CompositeKemAlgorithm,
-    readonly mlkem: KeyObject,
-    readonly trad: KeyObject,
-    /** mlkemSeed (64) || tradSK */
-    readonly raw: Uint8Array,
-    readonly publicKey: CompositeKemPublicKey,
-  ) {
-    this.type = publicKey.type;
-  }
-  pkcs8(): Uint8Array {
-    return pkcs8(tlv(0x30, oidDer(this.alg.oid)), this.raw);
-  }
-}
+export class CompositeKemPrivateKey extends CompositePrivateKeyBase<
+  CompositeKemAlgorithm,
+  CompositeKemPublicKey
+> {}
 
 export function importCompositeKemPublicKey(oid: string, raw: Uint8Array): CompositeKemPublicKey {
   const a = compositeKemAlgorithm(oid);
@@ -257,7 +232,7 @@ export function compositeKemEncapsulate(key: CompositeKemPublicKey): {
   ciphertext: Uint8Array;
 } {
   const a = key.alg;
-  const ml = encapsulate(key.mlkem);
+  const ml = encapsulate(key.ml);
   let tradSS: Uint8Array;
   let tradCT: Uint8Array;
   if (a.trad.kind === "rsa") {
@@ -288,7 +263,7 @@ export function compositeKemDecapsulate(key: CompositeKemPrivateKey, ciphertext:
   if (ciphertext.length <= n) throw new CryptoError(`composite KEM ciphertext too short for ${a.name}`);
   const tradCT = ciphertext.subarray(n);
   try {
-    const mlSS = new Uint8Array(decapsulate(key.mlkem, ciphertext.subarray(0, n)));
+    const mlSS = new Uint8Array(decapsulate(key.ml, ciphertext.subarray(0, n)));
     const tradSS =
       a.trad.kind === "rsa"
         ? new Uint8Array(

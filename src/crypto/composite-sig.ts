@@ -14,7 +14,7 @@ import {
 } from "node:crypto";
 import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import type { PrivateKey, PublicKey } from "./keys.js";
+import { CompositePrivateKeyBase, CompositePublicKeyBase } from "./composite-key.js";
 import {
   id_ecPublicKey,
   keyAlgorithm,
@@ -169,38 +169,9 @@ function tradPublicRaw(t: Trad, k: KeyObject): Uint8Array {
 
 // ---- keys ----
 
-export class CompositePublicKey implements PublicKey {
-  readonly type: string;
-  constructor(
-    readonly alg: CompositeSigAlgorithm,
-    readonly mldsa: KeyObject,
-    readonly trad: KeyObject,
-    /** mldsaPK || tradPK */
-    readonly raw: Uint8Array,
-  ) {
-    this.type = `composite:${alg.name.toLowerCase()}`;
-  }
-  get spki(): Uint8Array {
-    return spkiDer(algDer(this.alg.oid), this.raw);
-  }
-}
+export class CompositePublicKey extends CompositePublicKeyBase<CompositeSigAlgorithm> {}
 
-export class CompositePrivateKey implements PrivateKey {
-  readonly type: string;
-  constructor(
-    readonly alg: CompositeSigAlgorithm,
-    readonly mldsa: KeyObject,
-    readonly trad: KeyObject,
-    /** mldsaSeed || tradSK */
-    readonly raw: Uint8Array,
-    readonly publicKey: CompositePublicKey,
-  ) {
-    this.type = publicKey.type;
-  }
-  pkcs8(): Uint8Array {
-    return pkcs8Der(algDer(this.alg.oid), this.raw);
-  }
-}
+export class CompositePrivateKey extends CompositePrivateKeyBase<CompositeSigAlgorithm, CompositePublicKey> {}
 
 export function importCompositePublicKey(algOid: string, raw: Uint8Array): CompositePublicKey {
   const a = compositeSigAlgorithm(algOid);
@@ -283,7 +254,7 @@ export function compositeSign(
 ): Uint8Array {
   const a = key.alg;
   const m = messageRepresentative(a, message, ctx);
-  const mlSig = nodeSign(null, m, { key: key.mldsa, context: Buffer.from(a.label) });
+  const mlSig = nodeSign(null, m, { key: key.ml, context: Buffer.from(a.label) });
   return new Uint8Array(Buffer.concat([mlSig, tradSign(a.trad, key.trad, m)]));
 }
 
@@ -300,7 +271,7 @@ export function compositeVerify(
   const m = messageRepresentative(a, message, ctx);
   let mlOk: boolean;
   try {
-    mlOk = nodeVerify(null, m, { key: key.mldsa, context: Buffer.from(a.label) }, signature.subarray(0, n));
+    mlOk = nodeVerify(null, m, { key: key.ml, context: Buffer.from(a.label) }, signature.subarray(0, n));
   } catch {
     mlOk = false;
   }

@@ -1,6 +1,6 @@
 // CMP over HTTP(S) server side (RFC 9811, RFC 9483 §6.1): the CMP mount that moves DER between HTTP and
 // a CMP handler, and a server with that mount alone.
-import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { TLSSocket } from "node:tls";
 import {
   ClientGone,
@@ -9,6 +9,8 @@ import {
   requestPath,
   RequestTimeout,
   startHttpServer,
+  type HttpServer,
+  type HttpServerOptions,
   type Mount,
   type MountHandler,
 } from "./http-router.js";
@@ -33,20 +35,12 @@ export interface CmpMountOptions {
   operations?: readonly string[];
 }
 
-export interface CmpHttpServerOptions extends CmpMountOptions {
-  host?: string;
-  port?: number;
-  requestTimeoutMs?: number;
-  tls?: { cert: string; key: string; ca?: string; requestCert?: boolean };
-  onError?: (err: unknown) => void;
-}
+/** A CMP-only listener: the router's listener options (without mounts) and the CMP mount's. */
+export type CmpHttpServerOptions = CmpMountOptions & Omit<HttpServerOptions, "mounts">;
 
-export interface CmpHttpServer {
+export interface CmpHttpServer extends Omit<HttpServer, "baseUrl"> {
   /** The CMP endpoint: base URL + /.well-known/cmp */
   readonly url: string;
-  readonly port: number;
-  readonly server: Server;
-  close(): Promise<void>;
 }
 
 /** Runs the handler, giving up when the request's signal aborts (time budget or client gone). */
