@@ -48,33 +48,42 @@ function hashed(oid: string, name: string, keyTypes: string[], hash: string): Si
   return { oid, name, keyTypes, hash, certConfHash: hash, ...(nullParams ? { nullParams } : {}) };
 }
 
+/** The SHA-2 / SHA3 output widths, in the order each family's OIDs are numbered. */
+const WIDTHS = ["224", "256", "384", "512"];
+
+/** One family of hashed signatures: its OID for each of WIDTHS, its name and hash for a width. */
+function family(
+  oids: readonly string[],
+  keyTypes: string[],
+  name: (bits: string) => string,
+  hash: (bits: string) => string,
+): SignatureAlgorithm[] {
+  return WIDTHS.map((bits, i) => hashed(oids[i]!, name(bits), keyTypes, hash(bits)));
+}
+
+const arcs = (prefix: string, ...n: number[]) => n.map((a) => `${prefix}.${a}`);
+const NIST_SIG = "2.16.840.1.101.3.4.3";
+const sha2 = (bits: string) => `sha${bits}`;
+const sha3 = (bits: string) => `sha3-${bits}`;
+
 const BUILT_IN: SignatureAlgorithm[] = [
   hashed("1.2.840.113549.1.1.5", "sha1WithRSAEncryption", RSA_KEYS, "sha1"),
-  hashed("1.2.840.113549.1.1.14", "sha224WithRSAEncryption", RSA_KEYS, "sha224"),
-  hashed("1.2.840.113549.1.1.11", "sha256WithRSAEncryption", RSA_KEYS, "sha256"),
-  hashed("1.2.840.113549.1.1.12", "sha384WithRSAEncryption", RSA_KEYS, "sha384"),
-  hashed("1.2.840.113549.1.1.13", "sha512WithRSAEncryption", RSA_KEYS, "sha512"),
-  hashed("2.16.840.1.101.3.4.3.13", "id-rsassa-pkcs1-v1_5-with-sha3-224", RSA_KEYS, "sha3-224"),
-  hashed("2.16.840.1.101.3.4.3.14", "id-rsassa-pkcs1-v1_5-with-sha3-256", RSA_KEYS, "sha3-256"),
-  hashed("2.16.840.1.101.3.4.3.15", "id-rsassa-pkcs1-v1_5-with-sha3-384", RSA_KEYS, "sha3-384"),
-  hashed("2.16.840.1.101.3.4.3.16", "id-rsassa-pkcs1-v1_5-with-sha3-512", RSA_KEYS, "sha3-512"),
+  // RFC 4055 §5: sha224 is arc 14, sha256/384/512 are arcs 11-13.
+  ...family(arcs("1.2.840.113549.1.1", 14, 11, 12, 13), RSA_KEYS, (b) => `sha${b}WithRSAEncryption`, sha2),
+  ...family(arcs(NIST_SIG, 13, 14, 15, 16), RSA_KEYS, (b) => `id-rsassa-pkcs1-v1_5-with-sha3-${b}`, sha3),
   { oid: id_RSASSA_PSS, name: "RSASSA-PSS", keyTypes: RSA_KEYS },
-  hashed("1.2.840.10045.4.3.1", "ecdsa-with-SHA224", EC_KEYS, "sha224"),
-  hashed("1.2.840.10045.4.3.2", "ecdsa-with-SHA256", EC_KEYS, "sha256"),
-  hashed("1.2.840.10045.4.3.3", "ecdsa-with-SHA384", EC_KEYS, "sha384"),
-  hashed("1.2.840.10045.4.3.4", "ecdsa-with-SHA512", EC_KEYS, "sha512"),
-  hashed("2.16.840.1.101.3.4.3.9", "id-ecdsa-with-sha3-224", EC_KEYS, "sha3-224"),
-  hashed("2.16.840.1.101.3.4.3.10", "id-ecdsa-with-sha3-256", EC_KEYS, "sha3-256"),
-  hashed("2.16.840.1.101.3.4.3.11", "id-ecdsa-with-sha3-384", EC_KEYS, "sha3-384"),
-  hashed("2.16.840.1.101.3.4.3.12", "id-ecdsa-with-sha3-512", EC_KEYS, "sha3-512"),
+  ...family(arcs("1.2.840.10045.4.3", 1, 2, 3, 4), EC_KEYS, (b) => `ecdsa-with-SHA${b}`, sha2),
+  ...family(arcs(NIST_SIG, 9, 10, 11, 12), EC_KEYS, (b) => `id-ecdsa-with-sha3-${b}`, sha3),
   // RFC 9481 §3.3: certConf hashes EdDSA-signed certificates with SHA-512 / SHAKE256.
   { oid: "1.3.101.112", name: "Ed25519", keyTypes: ["ed25519"], certConfHash: "sha512" },
   { oid: "1.3.101.113", name: "Ed448", keyTypes: ["ed448"], certConfHash: "shake256" },
-  { oid: "2.16.840.1.101.3.4.3.17", name: "ML-DSA-44", keyTypes: ["ml-dsa-44"] },
-  { oid: "2.16.840.1.101.3.4.3.18", name: "ML-DSA-65", keyTypes: ["ml-dsa-65"] },
-  { oid: "2.16.840.1.101.3.4.3.19", name: "ML-DSA-87", keyTypes: ["ml-dsa-87"] },
+  ...["44", "65", "87"].map((level, i) => ({
+    oid: `${NIST_SIG}.${17 + i}`,
+    name: `ML-DSA-${level}`,
+    keyTypes: [`ml-dsa-${level}`],
+  })),
   ...SLH_SETS.map((s, i) => ({
-    oid: `2.16.840.1.101.3.4.3.${20 + i}`,
+    oid: `${NIST_SIG}.${20 + i}`,
     name: slhDsaName(s),
     keyTypes: [`slh-dsa-${s}`],
   })),
