@@ -18,12 +18,14 @@ import {
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
-import { approvalFromRow, certFromRow, txFromRow, type Row, type RowCodec } from "./rows.js";
+import { approvalFromRow, certFromRow, columnsEqual, txFromRow, type Row, type RowCodec } from "./rows.js";
 import { Mutex } from "./session.js";
 
 const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
 
 const buf = (u: Uint8Array | null | undefined) => (u ? Buffer.from(u) : null);
+/** PostgreSQL's numbered placeholder for the value at 1-based position n. */
+const PARAM = (n: number) => `$${n}`;
 const pgCode = (e: unknown) => (e as { code?: string }).code;
 
 export type Query = (sql: string, args?: unknown[]) => Promise<pg.QueryResult<Row>>;
@@ -126,16 +128,12 @@ export class PgSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const where: string[] = [];
     const args: unknown[] = [];
-    const add = (col: string, v: unknown) => {
-      if (v === undefined) return;
-      args.push(v);
-      where.push(`${col} = $${args.length}`);
-    };
-    add("subject", q.subject);
-    add("status", q.status);
-    add("transaction_id", q.transactionId);
+    const where = columnsEqual(
+      { subject: q.subject, status: q.status, transaction_id: q.transactionId },
+      args,
+      PARAM,
+    );
     args.push(q.limit ?? 1000);
     const r = await this.x.query(
       `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT $${args.length}`,
@@ -214,17 +212,22 @@ export class PgSession implements StoreSession {
     now: Date,
   ): Promise<TransactionRecord> {
     const args: unknown[] = [now];
-    const sets = ["updated_at = $1", "version = version + 1"];
-    const add = (col: string, v: unknown) => {
-      if (v === undefined) return;
-      args.push(v);
-      sets.push(`${col} = $${args.length}`);
-    };
-    add("state", patch.state);
-    add("data", patch.data === undefined ? undefined : buf(patch.data));
-    add("last_sender_nonce", patch.lastSenderNonce === undefined ? undefined : buf(patch.lastSenderNonce));
-    add("kem_secret", patch.kemSecret === undefined ? undefined : buf(patch.kemSecret));
-    add("expires_at", patch.expiresAt);
+    const bytes = (u: Uint8Array | null | undefined) => (u === undefined ? undefined : buf(u));
+    const sets = [
+      "updated_at = $1",
+      "version = version + 1",
+      ...columnsEqual(
+        {
+          state: patch.state,
+          data: bytes(patch.data),
+          last_sender_nonce: bytes(patch.lastSenderNonce),
+          kem_secret: bytes(patch.kemSecret),
+          expires_at: patch.expiresAt,
+        },
+        args,
+        PARAM,
+      ),
+    ];
     args.push(id, expectedVersion);
     const r = await this.x.query(
       `UPDATE transactions SET ${sets.join(", ")}

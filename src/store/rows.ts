@@ -1,5 +1,5 @@
-// Row <-> record mapping shared by the SQLite and PostgreSQL stores; each backend supplies how it
-// represents times (SQLite: epoch milliseconds, PostgreSQL: Date).
+// Row <-> record mapping and column lists shared by the SQLite and PostgreSQL stores; each backend
+// supplies how it represents times (SQLite: epoch milliseconds, PostgreSQL: Date) and its placeholders.
 import type { ApprovalRecord, CertificateRecord, TransactionRecord } from "./store.js";
 
 export type Row = Record<string, unknown>;
@@ -12,6 +12,24 @@ export const rowBytes = (v: unknown) =>
   v === null || v === undefined ? null : new Uint8Array(v as Uint8Array);
 const text = (v: unknown) => (v === null || v === undefined ? undefined : (v as string));
 const num = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+
+/**
+ * `column = <placeholder>` for each column given a value (undefined ones are skipped), in order; the
+ * values are appended to args and placeholder gets the 1-based position of its value there.
+ */
+export function columnsEqual<V>(
+  columns: Readonly<Record<string, V | undefined>>,
+  args: V[],
+  placeholder: (position: number) => string,
+): string[] {
+  const out: string[] = [];
+  for (const [column, v] of Object.entries(columns)) {
+    if (v === undefined) continue;
+    args.push(v);
+    out.push(`${column} = ${placeholder(args.length)}`);
+  }
+  return out;
+}
 
 export function certFromRow(r: Row, c: RowCodec): CertificateRecord {
   return {

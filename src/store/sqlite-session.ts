@@ -18,7 +18,7 @@ import {
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
-import { approvalFromRow, certFromRow, txFromRow, type Row, type RowCodec } from "./rows.js";
+import { approvalFromRow, certFromRow, columnsEqual, txFromRow, type Row, type RowCodec } from "./rows.js";
 
 const ms = (d: Date | undefined | null) => (d ? d.getTime() : null);
 
@@ -152,16 +152,12 @@ export class SqliteSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const where: string[] = [];
     const args: (string | number)[] = [];
-    const add = (col: string, v: string | undefined) => {
-      if (v === undefined) return;
-      where.push(`${col} = ?`);
-      args.push(v);
-    };
-    add("subject", q.subject);
-    add("status", q.status);
-    add("transaction_id", q.transactionId);
+    const where = columnsEqual(
+      { subject: q.subject, status: q.status, transaction_id: q.transactionId },
+      args,
+      () => "?",
+    );
     const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
     return (this.c.q(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
   }
@@ -235,18 +231,22 @@ export class SqliteSession implements StoreSession {
     patch: TransactionPatch,
     now: Date,
   ): Promise<TransactionRecord> {
-    const sets = ["updated_at = ?", "version = version + 1"];
     const args: (string | number | Uint8Array | null)[] = [now.getTime()];
-    const add = (col: string, v: string | number | Uint8Array | null | undefined) => {
-      if (v === undefined) return;
-      sets.push(`${col} = ?`);
-      args.push(v);
-    };
-    add("state", patch.state);
-    add("data", patch.data);
-    add("last_sender_nonce", patch.lastSenderNonce);
-    add("kem_secret", patch.kemSecret);
-    add("expires_at", patch.expiresAt?.getTime());
+    const sets = [
+      "updated_at = ?",
+      "version = version + 1",
+      ...columnsEqual(
+        {
+          state: patch.state,
+          data: patch.data,
+          last_sender_nonce: patch.lastSenderNonce,
+          kem_secret: patch.kemSecret,
+          expires_at: patch.expiresAt?.getTime(),
+        },
+        args,
+        () => "?",
+      ),
+    ];
     return this.atomic(() => {
       const r = this.c
         .q(`UPDATE transactions SET ${sets.join(", ")} WHERE transaction_id = ? AND version = ?`)

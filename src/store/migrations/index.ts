@@ -7,52 +7,46 @@ export interface Migration {
   postgres: string;
 }
 
+/** The column types the two databases spell differently. */
+interface Dialect {
+  bytes: string;
+  time: string;
+  bigint: string;
+}
+const SQLITE: Dialect = { bytes: "BLOB", time: "INTEGER", bigint: "INTEGER" };
+const POSTGRES: Dialect = { bytes: "BYTEA", time: "TIMESTAMPTZ", bigint: "BIGINT" };
+
+/** Migration 1 in either dialect: times are epoch milliseconds in SQLite, TIMESTAMPTZ in PostgreSQL. */
+function initialSchema({ bytes, time, bigint }: Dialect): string {
+  return `
+      CREATE TABLE certificates (
+        issuer TEXT NOT NULL, serial TEXT NOT NULL, subject TEXT NOT NULL, der ${bytes} NOT NULL,
+        not_before ${time} NOT NULL, not_after ${time} NOT NULL, status TEXT NOT NULL,
+        revocation_time ${time}, revocation_reason INTEGER, invalidity_date ${time},
+        profile TEXT NOT NULL, requester TEXT, transaction_id TEXT, created_at ${time} NOT NULL,
+        PRIMARY KEY (issuer, serial));
+      CREATE INDEX certificates_subject ON certificates(subject);
+      CREATE INDEX certificates_status ON certificates(issuer, status);
+      CREATE TABLE transactions (
+        transaction_id TEXT PRIMARY KEY, requester TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
+        data ${bytes}, last_sender_nonce ${bytes}, expires_at ${time} NOT NULL, created_at ${time} NOT NULL,
+        updated_at ${time} NOT NULL, version INTEGER NOT NULL);
+      CREATE TABLE nonces (nonce ${bytes} PRIMARY KEY, expires_at ${time} NOT NULL);
+      CREATE TABLE approvals (
+        id TEXT PRIMARY KEY, transaction_id TEXT NOT NULL, requester TEXT NOT NULL, profile TEXT NOT NULL,
+        summary TEXT NOT NULL, request ${bytes} NOT NULL, status TEXT NOT NULL, reason TEXT,
+        created_at ${time} NOT NULL, decided_at ${time});
+      CREATE INDEX approvals_tx ON approvals(transaction_id);
+      CREATE TABLE counters (name TEXT PRIMARY KEY, value ${bigint} NOT NULL);
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value ${bytes} NOT NULL);`;
+}
+
 export const MIGRATIONS: Migration[] = [
   {
     id: 1,
     name: "initial schema",
-    sqlite: `
-      CREATE TABLE certificates (
-        issuer TEXT NOT NULL, serial TEXT NOT NULL, subject TEXT NOT NULL, der BLOB NOT NULL,
-        not_before INTEGER NOT NULL, not_after INTEGER NOT NULL, status TEXT NOT NULL,
-        revocation_time INTEGER, revocation_reason INTEGER, invalidity_date INTEGER,
-        profile TEXT NOT NULL, requester TEXT, transaction_id TEXT, created_at INTEGER NOT NULL,
-        PRIMARY KEY (issuer, serial));
-      CREATE INDEX certificates_subject ON certificates(subject);
-      CREATE INDEX certificates_status ON certificates(issuer, status);
-      CREATE TABLE transactions (
-        transaction_id TEXT PRIMARY KEY, requester TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
-        data BLOB, last_sender_nonce BLOB, expires_at INTEGER NOT NULL, created_at INTEGER NOT NULL,
-        updated_at INTEGER NOT NULL, version INTEGER NOT NULL);
-      CREATE TABLE nonces (nonce BLOB PRIMARY KEY, expires_at INTEGER NOT NULL);
-      CREATE TABLE approvals (
-        id TEXT PRIMARY KEY, transaction_id TEXT NOT NULL, requester TEXT NOT NULL, profile TEXT NOT NULL,
-        summary TEXT NOT NULL, request BLOB NOT NULL, status TEXT NOT NULL, reason TEXT,
-        created_at INTEGER NOT NULL, decided_at INTEGER);
-      CREATE INDEX approvals_tx ON approvals(transaction_id);
-      CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL);`,
-    postgres: `
-      CREATE TABLE certificates (
-        issuer TEXT NOT NULL, serial TEXT NOT NULL, subject TEXT NOT NULL, der BYTEA NOT NULL,
-        not_before TIMESTAMPTZ NOT NULL, not_after TIMESTAMPTZ NOT NULL, status TEXT NOT NULL,
-        revocation_time TIMESTAMPTZ, revocation_reason INTEGER, invalidity_date TIMESTAMPTZ,
-        profile TEXT NOT NULL, requester TEXT, transaction_id TEXT, created_at TIMESTAMPTZ NOT NULL,
-        PRIMARY KEY (issuer, serial));
-      CREATE INDEX certificates_subject ON certificates(subject);
-      CREATE INDEX certificates_status ON certificates(issuer, status);
-      CREATE TABLE transactions (
-        transaction_id TEXT PRIMARY KEY, requester TEXT NOT NULL, kind TEXT NOT NULL, state TEXT NOT NULL,
-        data BYTEA, last_sender_nonce BYTEA, expires_at TIMESTAMPTZ NOT NULL, created_at TIMESTAMPTZ NOT NULL,
-        updated_at TIMESTAMPTZ NOT NULL, version INTEGER NOT NULL);
-      CREATE TABLE nonces (nonce BYTEA PRIMARY KEY, expires_at TIMESTAMPTZ NOT NULL);
-      CREATE TABLE approvals (
-        id TEXT PRIMARY KEY, transaction_id TEXT NOT NULL, requester TEXT NOT NULL, profile TEXT NOT NULL,
-        summary TEXT NOT NULL, request BYTEA NOT NULL, status TEXT NOT NULL, reason TEXT,
-        created_at TIMESTAMPTZ NOT NULL, decided_at TIMESTAMPTZ);
-      CREATE INDEX approvals_tx ON approvals(transaction_id);
-      CREATE TABLE counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
-      CREATE TABLE meta (key TEXT PRIMARY KEY, value BYTEA NOT NULL);`,
+    sqlite: initialSchema(SQLITE),
+    postgres: initialSchema(POSTGRES),
   },
   {
     id: 2,
