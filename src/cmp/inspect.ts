@@ -1,4 +1,5 @@
-// CMP-aware description of a PKIMessage for people: a stable JSON form and a text rendering of it.
+// CMP-aware description of a PKIMessage for people: a stable JSON form; its text rendering lives in
+// inspect-render.ts and is re-exported here.
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList, CRLReason } from "@peculiar/asn1-x509";
 import type { CertificationRequest } from "@peculiar/asn1-csr";
@@ -31,6 +32,9 @@ import { hex } from "./header.js";
 import { decodeNested, type DecodedMessage } from "./message.js";
 import { protectionKind } from "./protection-kind.js";
 import { describeStatus } from "./status.js";
+import { renderDescription, type Json, type MessageDescription } from "./inspect-render.js";
+
+export type { MessageDescription };
 
 /** Names of the CMP protection and key derivation OIDs (RFC 9810 §5.1.3, RFC 9481 §6, RFC 8619). */
 const PROTECTION_NAMES: Readonly<Record<string, string>> = {
@@ -47,8 +51,7 @@ export function algorithmName(oid: string): string {
   return oidName(oid) ?? PROTECTION_NAMES[oid] ?? oid;
 }
 
-type Json = string | number | boolean | null | Json[] | { [k: string]: Json | undefined };
-export type MessageDescription = { [k: string]: Json | undefined };
+export { renderDescription };
 
 const CONTROL_NAMES = oids.controlNames;
 const INFO_NAMES = oids.infoTypeNames;
@@ -368,38 +371,4 @@ function describeItavValue(type: string, value: ArrayBuffer): Json {
   } catch {
     return `malformed (${value.byteLength} bytes)`;
   }
-}
-
-/** Renders a description as indented text. */
-export function renderDescription(d: MessageDescription, indent = ""): string {
-  const lines: string[] = [];
-  const put = (key: string, value: Json | undefined, pad: string) => {
-    if (value === undefined) return;
-    if (Array.isArray(value)) {
-      if (value.length === 0) {
-        lines.push(`${pad}${key}: (none)`);
-        return;
-      }
-      if (value.every((v) => typeof v !== "object" || v === null)) {
-        lines.push(`${pad}${key}: ${value.map((v) => String(v)).join(", ")}`);
-        return;
-      }
-      lines.push(`${pad}${key}:`);
-      value.forEach((v, i) => {
-        if (v !== null && typeof v === "object" && !Array.isArray(v)) {
-          lines.push(`${pad}  [${i}]`);
-          for (const [k, vv] of Object.entries(v)) put(k, vv, `${pad}    `);
-        } else put(`[${i}]`, v, `${pad}  `);
-      });
-      return;
-    }
-    if (value !== null && typeof value === "object") {
-      lines.push(`${pad}${key}:`);
-      for (const [k, v] of Object.entries(value)) put(k, v, `${pad}  `);
-      return;
-    }
-    lines.push(`${pad}${key}: ${value === null ? "(absent)" : String(value)}`);
-  };
-  for (const [k, v] of Object.entries(d)) put(k, v, indent);
-  return lines.join("\n");
 }
