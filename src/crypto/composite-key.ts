@@ -2,7 +2,7 @@
 // traditional component and their raw concatenation, which is what SPKI and PKCS#8 carry.
 import type { KeyObject } from "node:crypto";
 import { oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
-import type { PrivateKey, PublicKey } from "./keys.js";
+import type { PrivateKey, PublicKey } from "./key-types.js";
 
 /** What the key classes need of a composite algorithm. */
 export interface CompositeAlgorithmId {

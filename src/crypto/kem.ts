@@ -9,7 +9,7 @@ import {
 } from "node:crypto";
 import { CryptoError } from "./errors.js";
 import { keyAlgorithm } from "./registry.js";
-import type { PrivateKey, PublicKey } from "./keys.js";
+import type { PrivateKey, PublicKey } from "./key-types.js";
 import {
   CompositeKemPrivateKey,
   CompositeKemPublicKey,

@@ -5,7 +5,7 @@ import { AsnParser, AsnProp, AsnPropTypes, AsnSerializer } from "@peculiar/asn1-
 import { AlgorithmIdentifier } from "@peculiar/asn1-x509";
 import { digestAlgorithm, digestName } from "./digest.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import type { PrivateKey, PublicKey } from "./keys.js";
+import type { PrivateKey, PublicKey } from "./key-types.js";
 import {
   CompositePrivateKey,
   CompositePublicKey,
