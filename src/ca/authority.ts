@@ -84,6 +84,7 @@ export class CertificateAuthority {
       sealer: new SecretSealer(opts.sealingKey ?? derivedSealingKey(m)),
       now: this.now,
       maxClockSkewMs: policy.transactions.messageTimeSkewMs,
+      strict: policy.strict,
       log: this.ctx.log,
     });
   }

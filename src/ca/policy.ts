@@ -1,5 +1,6 @@
 // The typed policy a CA role is given (per profile and body type), independent of the configuration
 // file: what may be certified, by whom, and the transaction timings (RFC 9483 §4.1, §4.4).
+import type { StrictRules } from "../cmp/validate.js";
 import type { KeyUsageType } from "../pki/extensions.js";
 
 export interface ProfilePolicy {
@@ -51,4 +52,6 @@ export interface CaPolicy {
   maxMacIterations: number;
   revokeOnKeyUpdate: boolean;
   crlValidityMs: number;
+  /** Receiver rules stricter than the engine's tolerant defaults (docs/conformance.md). */
+  strict?: Partial<StrictRules>;
 }

@@ -35,10 +35,14 @@ import { randomBytes } from "node:crypto";
 export interface MacLimits {
   /** Highest accepted PasswordBasedMac iterationCount / PBKDF2 iteration count. */
   maxIterations: number;
-  /** Lowest accepted iteration count (RFC 9481 §6.1.1 asks for at least 100 for PBM). */
+  /** Lowest accepted iteration count; never below MIN_MAC_ITERATIONS whatever is configured. */
   minIterations: number;
 }
-export const DEFAULT_MAC_LIMITS: MacLimits = { maxIterations: 100_000, minIterations: 100 };
+/** RFC 4211 §4.4 / RFC 9481 §6.1.1: iterationCount MUST be a minimum of 100 (sender and receiver). */
+export const MIN_MAC_ITERATIONS = 100;
+/** RFC 9481 §6.1 / RFC 8018 §4.1: a salt of at least 8 octets (64 bits). */
+export const MIN_MAC_SALT_BYTES = 8;
+export const DEFAULT_MAC_LIMITS: MacLimits = { maxIterations: 100_000, minIterations: MIN_MAC_ITERATIONS };
 
 export interface SignatureCredential {
   kind: "signature";
@@ -159,7 +163,7 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
   } else {
     value = computeMacProtection(h.protectionAlg!, cred.secret, protectedPart, {
       maxIterations: Number.MAX_SAFE_INTEGER,
-      minIterations: 1,
+      minIterations: MIN_MAC_ITERATIONS,
     });
   }
   message.protection = new BitString(value);
@@ -183,6 +187,34 @@ export function computeMacProtection(
   throw new CmpError("badAlg", `protection algorithm ${alg.algorithm} is not a password-based MAC`);
 }
 
+/** The cost and hash choices of a received MAC protectionAlg, to answer with the same (RFC 9483 §4.1.5). */
+export type MacParameters =
+  | { kind: "pbm"; iterations: number; owf: string; mac: string }
+  | { kind: "pbmac1"; iterations: number; hash: string };
+
+/** Reads the parameters of a PasswordBasedMac or PBMAC1 protectionAlg; undefined when unreadable. */
+export function macParameters(alg: AlgorithmIdentifier | undefined): MacParameters | undefined {
+  try {
+    if (alg?.algorithm === id_PasswordBasedMac) {
+      const p = parseParams(alg, PBMParameter, "PasswordBasedMac");
+      const mac = p.mac.algorithm === id_hmac_sha1 ? "sha1" : macAlgorithmInfo(p.mac).hash;
+      return { kind: "pbm", iterations: p.iterationCount, owf: digestName(p.owf), mac };
+    }
+    if (alg?.algorithm === id_PBMAC1) {
+      const p = parseParams(alg, PBMAC1Params, "PBMAC1");
+      const kdf = parseParams(p.keyDerivationFunc, PBKDF2Params, "PBKDF2");
+      return {
+        kind: "pbmac1",
+        iterations: kdf.iterationCount,
+        hash: macAlgorithmInfo(p.messageAuthScheme).hash,
+      };
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 function parseParams<T>(alg: AlgorithmIdentifier, type: new () => T, what: string): T {
   if (!alg.parameters) throw new CmpError("badAlg", `${what} parameters are missing`);
   try {
@@ -193,10 +225,21 @@ function parseParams<T>(alg: AlgorithmIdentifier, type: new () => T, what: strin
 }
 
 function checkIterations(n: number, limits: MacLimits, what: string): void {
-  if (!Number.isSafeInteger(n) || n < limits.minIterations || n > limits.maxIterations) {
+  // RFC 4211 §4.4: the minimum of 100 holds even where a caller configures less.
+  const min = Math.max(limits.minIterations, MIN_MAC_ITERATIONS);
+  if (!Number.isSafeInteger(n) || n < min || n > limits.maxIterations) {
     throw new CmpError(
       "badAlg",
-      `${what} iteration count ${n} is outside the accepted range ${limits.minIterations}..${limits.maxIterations}`,
+      `${what} iteration count ${n} is outside the accepted range ${min}..${limits.maxIterations}`,
+    );
+  }
+}
+
+function checkSalt(salt: ArrayBuffer, what: string): void {
+  if (salt.byteLength < MIN_MAC_SALT_BYTES) {
+    throw new CmpError(
+      "badAlg",
+      `${what} salt of ${salt.byteLength} octets is shorter than ${MIN_MAC_SALT_BYTES} octets (RFC 9481 §6.1)`,
     );
   }
 }
@@ -204,6 +247,7 @@ function checkIterations(n: number, limits: MacLimits, what: string): void {
 // RFC 9810 §5.1.3.1: BASEKEY = OWF^iterationCount(secret || salt); MAC keyed with BASEKEY.
 function passwordBasedMac(alg: AlgorithmIdentifier, secret: Uint8Array, data: Uint8Array, limits: MacLimits) {
   const p = parseParams(alg, PBMParameter, "PasswordBasedMac");
+  checkSalt(p.salt, "PasswordBasedMac");
   checkIterations(p.iterationCount, limits, "PasswordBasedMac");
   const owf = mapCrypto(() => digestName(p.owf), "OWF");
   let key = digest(owf, Buffer.concat([secret, new Uint8Array(p.salt)]));
@@ -220,6 +264,7 @@ function pbmac1(alg: AlgorithmIdentifier, secret: Uint8Array, data: Uint8Array, 
   }
   const kdf = parseParams(p.keyDerivationFunc, PBKDF2Params, "PBKDF2");
   if (!kdf.salt.specified) throw new CmpError("badAlg", "PBKDF2 salt must be an OCTET STRING");
+  checkSalt(kdf.salt.specified, "PBKDF2");
   checkIterations(kdf.iterationCount, limits, "PBKDF2");
   const prfHash = mapCrypto(() => macAlgorithmInfo(kdf.prf ?? algId(id_hmacWithSHA1)).hash, "PBKDF2 PRF");
   const macInfo = mapCrypto(() => macAlgorithmInfo(p.messageAuthScheme), "PBMAC1 MAC");

@@ -54,6 +54,7 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     },
     maxMacIterations: pol.maxMacIterations,
     revokeOnKeyUpdate: pol.revokeOnKeyUpdate,
+    strict: { ...pol.strict },
     crlValidityMs: config.ca?.crlValidity ?? 7 * 86_400_000,
   };
 }

@@ -142,6 +142,16 @@ export const ConfigSchema = z
         maxMacIterations: z.number().int().positive().default(100_000),
         /** Revoke the old certificate when a kur succeeds and is confirmed. */
         revokeOnKeyUpdate: z.boolean().default(false),
+        /** Receiver rules stricter than the tolerant defaults (docs/conformance.md). */
+        strict: z
+          .object({
+            /** Shortest transactionID / senderNonce accepted (octets); RFC 9483 §3.1 senders use 16. */
+            minNonceBytes: z.number().int().min(1).max(64).default(8),
+            /** Refuse signed requests without senderKID when the certificate has an SKI (RFC 9483 §3.1). */
+            requireSenderKID: z.boolean().default(false),
+          })
+          .strict()
+          .default({ minNonceBytes: 8, requireSenderKID: false }),
       })
       .strict()
       .default({
@@ -151,6 +161,7 @@ export const ConfigSchema = z
         pollInterval: 5_000,
         maxMacIterations: 100_000,
         revokeOnKeyUpdate: false,
+        strict: { minNonceBytes: 8, requireSenderKID: false },
       }),
     /** Certificate profiles by name; "default" is used when a request names none. */
     profiles: z.record(z.string(), ProfileSchema).default({}),

@@ -12,7 +12,7 @@ import { CmpError } from "../errors.js";
 import { buildHeader, freshId, PVNO_CMP2000, PVNO_CMP2021 } from "../header.js";
 import { decodePKIMessage, type DecodedMessage } from "../message.js";
 import { protectMessage, protectionKind, type MacLimits, type ProtectionCredential } from "../protection.js";
-import { checkHeader, checkSigner } from "../validate.js";
+import { checkHeader, checkSigner, TOLERANT_RULES, type StrictRules } from "../validate.js";
 import { CmpClientError, fromCmpError, statusError } from "./errors.js";
 import type { ClientCredential, SendFunction, ServerTrust } from "./types.js";
 import { verifyAnswerProtection } from "./verify.js";
@@ -35,6 +35,8 @@ export interface ClientSessionOptions {
   /** Largest accepted |messageTime - now| of an answer in ms (default 10 minutes); null: not checked. */
   maxClockSkewMs?: number | null;
   macLimits?: MacLimits;
+  /** Rules for answers stricter than the tolerant defaults (docs/conformance.md). */
+  strict?: Partial<StrictRules>;
 }
 
 export interface ExchangeOptions {
@@ -174,6 +176,7 @@ export class ClientSession {
     });
     const skew = this.o.maxClockSkewMs === undefined ? DEFAULT_MAX_CLOCK_SKEW_MS : this.o.maxClockSkewMs;
     const h = rsp.message.header;
+    const strict = { ...TOLERANT_RULES, ...this.o.strict };
     try {
       checkHeader(h, {
         role: "client",
@@ -181,8 +184,9 @@ export class ClientSession {
         maxClockSkewMs: skew ?? undefined,
         ownNames: ownName && !isEmptyName(ownName) ? [ownName] : undefined,
         answers,
+        minNonceBytes: strict.minNonceBytes,
       });
-      if (signer) checkSigner(h, signer);
+      if (signer) checkSigner(h, signer, strict.requireSenderKID);
     } catch (e) {
       throw fromCmpError(e);
     }

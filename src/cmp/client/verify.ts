@@ -9,6 +9,7 @@ import { CmpError } from "../errors.js";
 import { verifyKemProtection } from "../kem-protection.js";
 import type { DecodedMessage } from "../message.js";
 import {
+  MIN_MAC_ITERATIONS,
   protectionKind,
   verifyMacProtection,
   verifySignatureProtection,
@@ -17,8 +18,8 @@ import {
 import { CmpClientError } from "./errors.js";
 import type { ClientCredential, ServerTrust } from "./types.js";
 
-/** A server picks its own iteration counts; we accept a wide range, bounded against abuse. */
-export const CLIENT_MAC_LIMITS: MacLimits = { maxIterations: 1_000_000, minIterations: 1 };
+/** A server picks its own iteration counts; we accept a wide range, bounded against abuse (RFC 4211 §4.4: >= 100). */
+export const CLIENT_MAC_LIMITS: MacLimits = { maxIterations: 1_000_000, minIterations: MIN_MAC_ITERATIONS };
 
 export interface VerifyContext {
   credential: ClientCredential;

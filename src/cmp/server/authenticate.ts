@@ -20,6 +20,8 @@ export interface AuthOptions {
   unprotectedCertificate?: boolean;
   /** The KEM shared secret established earlier in this transaction (RFC 9810 §5.1.3.4). */
   kemSecret?: Uint8Array;
+  /** Refuse a signed message without senderKID when its certificate has an SKI (RFC 9483 §3.1). */
+  requireSenderKID?: boolean;
 }
 
 function certId(cert: Certificate): string {
@@ -128,7 +130,7 @@ export async function authenticate(
       "KemCiphertextInfo needs a certificate with an ML-KEM key in extraCerts",
     );
   }
-  if (kind === "signature") checkSigner(h, target);
+  if (kind === "signature") checkSigner(h, target, opts.requireSenderKID);
   else checkSenderName(h, target); // a KEM key cannot sign; the sender still names its certificate
   return { kind: "cert", id: certId(target.cert), source: source.name, cert: target, chain, kemSecret };
 }

@@ -9,7 +9,14 @@ import { CmpError, MessageDecodeError } from "../errors.js";
 import { hex } from "../header.js";
 import { decodePKIMessage, type DecodedMessage } from "../message.js";
 import { decodeState, encodeState, type SecretSealer, type TxStateName } from "../transaction.js";
-import { bytesEqual, checkHeader } from "../validate.js";
+import {
+  bytesEqual,
+  checkBody,
+  checkFirstMessage,
+  checkHeader,
+  TOLERANT_RULES,
+  type StrictRules,
+} from "../validate.js";
 import { authenticate } from "./authenticate.js";
 import { dispatchGenm, unprotectedGenmHandler } from "./genm.js";
 import { isCertRequest, rejectionBody } from "./failure.js";
@@ -58,6 +65,8 @@ export interface CmpServerOptions {
   now: () => Date;
   /** Accepted messageTime skew (RFC 9483 §3.1); senderNonces are remembered twice as long plus a day. */
   maxClockSkewMs: number;
+  /** Receiver rules stricter than the tolerant defaults (docs/conformance.md). */
+  strict?: Partial<StrictRules>;
   log?: (e: EngineLogEvent) => void;
 }
 
@@ -69,8 +78,10 @@ export interface RequestInfo {
 
 export class CmpServer {
   private readonly log: (e: EngineLogEvent) => void;
+  private readonly strict: StrictRules;
   constructor(private readonly o: CmpServerOptions) {
     this.log = o.log ?? (() => undefined);
+    this.strict = { ...TOLERANT_RULES, ...o.strict };
   }
 
   /** Handles one DER request; always returns a DER PKIMessage (an error message when it must). */
@@ -88,15 +99,18 @@ export class CmpServer {
         now,
         maxClockSkewMs: this.o.maxClockSkewMs,
         ownNames: this.o.identity.names,
+        minNonceBytes: this.strict.minNonceBytes,
       });
       const tx = await this.loadTransaction(d, now);
       who = await authenticate(d, this.o.credentials, {
         now,
         unprotectedCertificate: unprotected,
         kemSecret: tx?.kemSecret,
+        requireSenderKID: this.strict.requireSenderKID,
       });
       await this.checkReplay(d, now);
       this.checkTransaction(d, who, tx);
+      checkBody(d);
       const ctx: HandlerContext = {
         request: d,
         header: h,
@@ -168,7 +182,8 @@ export class CmpServer {
       }
       return;
     }
-    if (d.bodyType === "error" || !tx) return;
+    if (d.bodyType === "error") return;
+    if (!tx) return checkFirstMessage(h);
     // A transaction opened by a KEM exchange (RFC 9810 §5.1.3.4) goes on with the real request.
     const kemContinues =
       tx.state.state === "kem-protection" && tx.requester === who.id && who.kind === "cert";

@@ -3,7 +3,7 @@
 import { PKIMessage, type PKIBody, type PKIHeader } from "../../asn1/cmp.js";
 import { buildHeader, PVNO_CMP2000, PVNO_CMP2021, responseHeader } from "../header.js";
 import type { DecodedMessage } from "../message.js";
-import { protectMessage, protectionKind, type ProtectionCredential } from "../protection.js";
+import { macParameters, protectMessage, protectionKind, type ProtectionCredential } from "../protection.js";
 import type { Answer, Requester, ServerIdentity } from "./types.js";
 
 /** The answer's header: same transactionID, recipNonce = the request's senderNonce, a fresh senderNonce. */
@@ -35,11 +35,18 @@ export function answerCredential(
     return { kind: "kem", sharedSecret: who.kemSecret };
   }
   if (!forceSignature && who?.kind === "mac" && d) {
-    return {
-      kind: kind === "pbmac1" ? "pbmac1" : "pbm",
-      secret: who.secret.secret,
-      senderKID: d.message.header.senderKID ? new Uint8Array(d.message.header.senderKID) : undefined,
-    };
+    const h = d.message.header;
+    const senderKID = h.senderKID ? new Uint8Array(h.senderKID) : undefined;
+    // RFC 9483 §4.1.5 / RFC 9481 §6.1: the answer uses the same shared secret and the MAC algorithm,
+    // OWF and iteration count the requester chose (it proved it can bear that cost); a fresh salt.
+    const p = macParameters(h.protectionAlg);
+    const secret = who.secret.secret;
+    if (p?.kind === "pbmac1")
+      return { kind: "pbmac1", secret, senderKID, iterations: p.iterations, hash: p.hash };
+    if (p?.kind === "pbm") {
+      return { kind: "pbm", secret, senderKID, iterations: p.iterations, owf: p.owf, mac: p.mac };
+    }
+    return { kind: kind === "pbmac1" ? "pbmac1" : "pbm", secret, senderKID };
   }
   return {
     kind: "signature",
