@@ -180,7 +180,7 @@ export function authorityInfoAccessExt(access: {
 /** The OCSP URIs of a certificate's authorityInfoAccess. */
 export function getOcspUris(cert: Certificate): string[] {
   const aia = parseExt(cert, id_pe_authorityInfoAccess, AuthorityInfoAccessSyntax);
-  return (aia ?? [])
+  return Array.from(aia ?? [])
     .filter((a) => a.accessMethod === id_ad_ocsp && a.accessLocation.uniformResourceIdentifier !== undefined)
     .map((a) => a.accessLocation.uniformResourceIdentifier!);
 }
