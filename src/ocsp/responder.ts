@@ -11,7 +11,7 @@ import {
   issuerHashes,
   ocspErrorResponse,
   OcspFormatError,
-  parseOcspRequest,
+  readOcspRequest,
   type CertIdHash,
   type OcspErrorStatus,
 } from "../pki/ocsp.js";
@@ -92,7 +92,7 @@ export class OcspResponder {
   async answer(requestDer: Uint8Array): Promise<OcspAnswer> {
     let certIds;
     try {
-      certIds = parseOcspRequest(requestDer).certIds;
+      certIds = readOcspRequest(requestDer).certIds;
     } catch (e) {
       if (e instanceof OcspFormatError) return errorAnswer("malformedRequest");
       throw e;
