@@ -7,6 +7,7 @@ import * as oids from "../asn1/oids.js";
 import { keyUsagesFor, minimumKeyBits, type PrivateKey, type PublicKey } from "../crypto/index.js";
 import { buildCertificate, randomSerial } from "../pki/build.js";
 import {
+  authorityInfoAccessExt,
   authorityKeyIdentifierExt,
   basicConstraintsExt,
   crlDistributionPointsExt,
@@ -150,6 +151,7 @@ export class Issuer {
     if (profile.crlDistributionPoints.length > 0) {
       extensions.push(crlDistributionPointsExt(profile.crlDistributionPoints));
     }
+    if (profile.ocspUrls?.length) extensions.push(authorityInfoAccessExt({ ocsp: profile.ocspUrls }));
     const serial = randomSerial();
     const der = buildCertificate({
       serial,

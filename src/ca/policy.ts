@@ -20,6 +20,8 @@ export interface ProfilePolicy {
   /** Offered in certReqTemplate (RFC 9483 §4.3.3). */
   template: { algorithm?: string; rsaKeyLength?: number };
   crlDistributionPoints: readonly string[];
+  /** OCSP responder URLs placed in authorityInfoAccess (RFC 5280 §4.2.2.1); absent: none. */
+  ocspUrls?: readonly string[];
   centralKeyGeneration: boolean;
   centralKeyType: string;
 }

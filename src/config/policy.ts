@@ -2,6 +2,7 @@
 // patterns compiled once, durations in milliseconds.
 import type { CaPolicy, ProfilePolicy, RequestPolicy } from "../ca/policy.js";
 import { EKU_NAMES } from "../ca/issuer.js";
+import type { OcspPolicy } from "../ocsp/responder.js";
 import { ConfigError } from "./load.js";
 import type { ConfigDocument, Profile } from "./schema.js";
 
@@ -13,7 +14,7 @@ function pattern(text: string, where: string): RegExp {
   }
 }
 
-function profilePolicy(name: string, p: Profile): ProfilePolicy {
+function profilePolicy(name: string, p: Profile, ocspUrls?: readonly string[]): ProfilePolicy {
   return {
     name,
     validityMs: p.validity,
@@ -27,6 +28,7 @@ function profilePolicy(name: string, p: Profile): ProfilePolicy {
     crlDistributionPoints: p.crlDistributionPoints,
     centralKeyGeneration: p.centralKeyGeneration,
     centralKeyType: p.centralKeyType,
+    ocspUrls,
   };
 }
 
@@ -34,7 +36,7 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
   const requests = new Map<string, RequestPolicy>();
   for (const [name, p] of Object.entries(config.profiles)) {
     requests.set(name, {
-      profile: profilePolicy(name, p),
+      profile: profilePolicy(name, p, config.ocsp ? [config.ocsp.url] : undefined),
       requesters: p.requesters,
       requireApproval: p.requireApproval,
     });
@@ -57,4 +59,14 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     strict: { ...pol.strict },
     crlValidityMs: config.ca?.crlValidity ?? 7 * 86_400_000,
   };
+}
+
+/** The OCSP responder's policy from the `ocsp` section; undefined when the file has none. */
+export function ocspPolicyFromConfig(config: ConfigDocument): OcspPolicy | undefined {
+  const o = config.ocsp;
+  if (!o) return undefined;
+  if (o.refreshInterval >= o.validity) {
+    throw new ConfigError("ocsp.refreshInterval must be shorter than ocsp.validity");
+  }
+  return { validityMs: o.validity, refreshMs: o.refreshInterval };
 }

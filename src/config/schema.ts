@@ -64,6 +64,21 @@ export type Profile = z.infer<typeof ProfileSchema>;
 
 const pemFile = z.string().min(1);
 
+/** The OCSP responder of the CA (RFC 6960 with the RFC 9919 profile): pre-produced responses. */
+export const OcspSectionSchema = z
+  .object({
+    /** The responder's URL, placed in authorityInfoAccess of issued certificates; served below /ocsp. */
+    url: z.string().url(),
+    /** A delegated responder (id-kp-OCSPSigning, id-pkix-ocsp-nocheck) issued by the CA; absent: the CA key signs. */
+    responder: z.object({ certificate: pemFile, key: pemFile }).optional(),
+    /** How often responses are re-signed ahead of their nextUpdate. */
+    refreshInterval: duration.default(3_600_000),
+    /** nextUpdate - thisUpdate of each response. */
+    validity: duration.default(86_400_000),
+  })
+  .strict();
+export type OcspSection = z.infer<typeof OcspSectionSchema>;
+
 /** The issuing CA: needed to run a CA, absent in a file for other roles (an RA, a client). */
 export const CaSectionSchema = z
   .object({
@@ -104,6 +119,7 @@ export const ConfigSchema = z
     /** Store URL: sqlite:PATH (relative to the config file) or postgres://... */
     store: z.string().default("sqlite:lwcmp.db"),
     ca: CaSectionSchema.optional(),
+    ocsp: OcspSectionSchema.optional(),
     trust: z
       .object({
         /** Trust anchors for external (e.g. manufacturer IDevID) certificates protecting ir (RFC 9483 §4.1.1). */

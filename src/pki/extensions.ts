@@ -2,6 +2,8 @@
 import { createHash } from "node:crypto";
 import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
 import {
+  AccessDescription,
+  AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
   BasicConstraints,
   type Certificate,
@@ -149,3 +151,45 @@ export const UNDERSTOOD_CRITICAL = new Set([
   "2.5.29.36", // policyConstraints
   "2.5.29.54", // inhibitAnyPolicy
 ]);
+
+const id_pe_authorityInfoAccess = "1.3.6.1.5.5.7.1.1";
+const id_ad_ocsp = "1.3.6.1.5.5.7.48.1";
+const id_ad_caIssuers = "1.3.6.1.5.5.7.48.2";
+const id_pkix_ocsp_nocheck = "1.3.6.1.5.5.7.48.1.5";
+
+/** authorityInfoAccess (RFC 5280 §4.2.2.1): OCSP responder and caIssuers URIs, non-critical. */
+export function authorityInfoAccessExt(access: {
+  ocsp?: readonly string[];
+  caIssuers?: readonly string[];
+}): Extension {
+  const entry = (method: string, uri: string) =>
+    new AccessDescription({
+      accessMethod: method,
+      accessLocation: new GeneralName({ uniformResourceIdentifier: uri }),
+    });
+  return ext(
+    id_pe_authorityInfoAccess,
+    false,
+    new AuthorityInfoAccessSyntax([
+      ...(access.ocsp ?? []).map((u) => entry(id_ad_ocsp, u)),
+      ...(access.caIssuers ?? []).map((u) => entry(id_ad_caIssuers, u)),
+    ]),
+  );
+}
+
+/** The OCSP URIs of a certificate's authorityInfoAccess. */
+export function getOcspUris(cert: Certificate): string[] {
+  const aia = parseExt(cert, id_pe_authorityInfoAccess, AuthorityInfoAccessSyntax);
+  return Array.from(aia ?? [])
+    .filter((a) => a.accessMethod === id_ad_ocsp && a.accessLocation.uniformResourceIdentifier !== undefined)
+    .map((a) => a.accessLocation.uniformResourceIdentifier!);
+}
+
+/** id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1): clients do not check a delegated responder's status. */
+export function ocspNoCheckExt(): Extension {
+  return new Extension({
+    extnID: id_pkix_ocsp_nocheck,
+    critical: false,
+    extnValue: new OctetString(new Uint8Array([0x05, 0x00])),
+  });
+}

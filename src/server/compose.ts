@@ -1,7 +1,8 @@
 // Composition root: configuration -> store -> CA -> HTTP router with its mounts on one listener.
 import { readFileSync } from "node:fs";
 import { CertificateAuthority } from "../ca/authority.js";
-import { loadConfig, requireCa, resolvePath, type LoadedConfig } from "../config/load.js";
+import type { OcspResponder } from "../ocsp/responder.js";
+import { ConfigError, loadConfig, requireCa, resolvePath, type LoadedConfig } from "../config/load.js";
 import { loadCaMaterials } from "../config/materials.js";
 import type { ConfigDocument } from "../config/schema.js";
 import { openStore } from "../store/open.js";
@@ -10,6 +11,13 @@ import { startHttpServer, type Mount } from "../transport/http-router.js";
 import { cmpMounts } from "../transport/http-server.js";
 import { WELL_KNOWN_CMP } from "../transport/paths.js";
 import { logLine, type LogEvent } from "./log.js";
+import {
+  OCSP_PATH,
+  ocspMount,
+  ocspResponderFromConfig,
+  ocspTimerInterval,
+  startOcspRefresh,
+} from "./ocsp.js";
 import { startSweeper, sweepInterval } from "./sweeper.js";
 
 export interface ServerOverrides {
@@ -28,6 +36,8 @@ export interface RunningServer {
   port: number;
   ca: CertificateAuthority;
   store: Store;
+  /** The OCSP responder below /ocsp when the configuration has an `ocsp` section. */
+  ocsp?: OcspResponder;
   close(): Promise<void>;
 }
 
@@ -67,6 +77,7 @@ export async function startServer(
   const store = await openStore(resolveStoreUrl(config.store, loaded.baseDir));
   try {
     const ca = new CertificateAuthority({ config, materials, store, log });
+    const ocsp = ocspResponderFromConfig(config, loaded.baseDir, store);
     const server = await startHttpServer({
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
@@ -78,18 +89,72 @@ export async function startServer(
           maxRequestBytes: config.server.maxRequestBytes,
           discovery: () => ca.discovery(),
         }),
+        ...(ocsp ? [ocspMount(ocsp)] : []),
         ...(overrides.mounts ?? []),
       ],
     });
     const stopSweeper = startSweeper(ca, sweepInterval(config.policy.confirmWaitTime), log);
+    const refresh = ocsp
+      ? startOcspRefresh(ocsp, ocspTimerInterval(config.ocsp!.refreshInterval), log)
+      : undefined;
     return {
       url: `${server.baseUrl}${WELL_KNOWN_CMP}`,
       baseUrl: server.baseUrl,
       port: server.port,
       ca,
       store,
+      ocsp,
       close: async () => {
         stopSweeper();
+        refresh?.stop();
+        await refresh?.first;
+        await server.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
+
+export interface RunningOcspServer {
+  /** The responder URL: http(s)://host:port/ocsp */
+  url: string;
+  port: number;
+  responder: OcspResponder;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Runs only the OCSP responder of a configuration (`lwcmp ocsp serve`), on the server section's listener. */
+export async function startOcspServer(
+  configPath: string,
+  overrides: Omit<ServerOverrides, "mounts"> = {},
+): Promise<RunningOcspServer> {
+  const { config, baseDir, path } = loadConfig(configPath);
+  if (!config.ocsp) throw new ConfigError(`${path} has no ocsp section`);
+  const log = overrides.log ?? logLine;
+  const store = await openStore(resolveStoreUrl(config.store, baseDir));
+  try {
+    const responder = ocspResponderFromConfig(config, baseDir, store)!;
+    const server = await startHttpServer({
+      host: overrides.host ?? config.server.host,
+      port: overrides.port ?? config.server.port,
+      tls: readTls(config, baseDir),
+      requestTimeoutMs: config.server.requestTimeout,
+      onError: (e) => log({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
+      mounts: [ocspMount(responder)],
+    });
+    const refresh = startOcspRefresh(responder, ocspTimerInterval(config.ocsp.refreshInterval), log);
+    return {
+      url: `${server.baseUrl}${OCSP_PATH}`,
+      port: server.port,
+      responder,
+      store,
+      close: async () => {
+        refresh.stop();
+        await refresh.first;
         await server.close();
         await store.close();
       },

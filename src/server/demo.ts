@@ -2,8 +2,25 @@
 // those commands write goes below the demo folder (ee/), never into the folder they are run from.
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { buildDemoPki } from "../ca/demo.js";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { buildDemoPki, type DemoFile } from "../ca/demo.js";
 import { ConfigError } from "../config/load.js";
+import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from "../crypto/index.js";
+import { buildCertificate } from "../pki/build.js";
+import {
+  authorityKeyIdentifierExt,
+  basicConstraintsExt,
+  extKeyUsageExt,
+  getSubjectKeyIdentifier,
+  keyIdentifier,
+  keyUsageExt,
+  ocspNoCheckExt,
+  subjectKeyIdentifierExt,
+} from "../pki/extensions.js";
+import { parseName } from "../pki/names.js";
+import { pemBlocks, toPem } from "../pki/pem.js";
+import { OCSP_PATH } from "./ocsp.js";
 
 /** Sub-folder of the demo folder for the end-entity keys and certificates the printed commands make. */
 export const DEMO_EE_DIR = "ee";
@@ -15,6 +32,52 @@ export interface DemoInit {
   secret: string;
 }
 
+const DAY = 86_400_000;
+
+/**
+ * Adds a delegated OCSP responder (RFC 6960 §4.2.2.2: id-kp-OCSPSigning, id-pkix-ocsp-nocheck) issued by the
+ * demo issuing CA, and the configuration's ocsp section, so issued certificates name the responder.
+ */
+function withOcspResponder(files: DemoFile[], alg: string, port: number): DemoFile[] {
+  const text = (name: string) => files.find((f) => f.name === name)!.content;
+  const caDer = pemBlocks(text("issuing-ca.crt"))[0]!;
+  const ca = AsnParser.parse(caDer, Certificate);
+  const key = generateKeyPair(alg);
+  const now = Date.now();
+  const der = buildCertificate({
+    issuer: ca.tbsCertificate.subject,
+    subject: parseName("CN=Demo OCSP Responder,O=lwcmp demo"),
+    notBefore: new Date(now - 3_600_000),
+    notAfter: new Date(Math.min(now + 365 * DAY, ca.tbsCertificate.validity.notAfter.getTime().getTime())),
+    subjectPublicKeyInfo: key.publicKey.spki,
+    extensions: [
+      basicConstraintsExt(false),
+      keyUsageExt(["digitalSignature"]),
+      extKeyUsageExt(["1.3.6.1.5.5.7.3.9"]),
+      ocspNoCheckExt(),
+      subjectKeyIdentifierExt(
+        keyIdentifier(AsnParser.parse(key.publicKey.spki, SubjectPublicKeyInfo).subjectPublicKey),
+      ),
+      authorityKeyIdentifierExt(getSubjectKeyIdentifier(ca)!),
+    ],
+    issuerKey: importPrivateKeyPem(text("issuing-ca.key")),
+  });
+  const section = `ocsp:
+  # the responder URL goes into authorityInfoAccess of every issued certificate
+  url: http://127.0.0.1:${port}${OCSP_PATH}
+  responder:
+    certificate: ocsp-responder.crt
+    key: ocsp-responder.key
+  refreshInterval: 1h
+  validity: 1d
+`;
+  return [
+    ...files.map((f) => (f.name === "lwcmp.yaml" ? { ...f, content: `${f.content}${section}` } : f)),
+    { name: "ocsp-responder.crt", content: toPem(der, "CERTIFICATE") },
+    { name: "ocsp-responder.key", content: exportPrivateKeyPem(key), secret: true },
+  ];
+}
+
 /** Writes a demo PKI and its lwcmp.yaml into `dir` (`lwcmp ca init`). */
 export function initDemo(dir: string, opts: { alg?: string; port?: number; force?: boolean } = {}): DemoInit {
   const target = resolve(dir);
@@ -22,7 +85,9 @@ export function initDemo(dir: string, opts: { alg?: string; port?: number; force
     throw new ConfigError(`${target} already holds a configuration; use --force to replace it`);
   }
   mkdirSync(target, { recursive: true });
-  const { files, kid, secret } = buildDemoPki({ alg: opts.alg, port: opts.port });
+  const demo = buildDemoPki({ alg: opts.alg, port: opts.port });
+  const { kid, secret } = demo;
+  const files = withOcspResponder(demo.files, opts.alg ?? "ec-p256", opts.port ?? 8080);
   for (const f of files) writeFileSync(join(target, f.name), f.content, { mode: f.secret ? 0o600 : 0o644 });
   return { config: join(target, "lwcmp.yaml"), kid, secret };
 }
@@ -38,6 +103,8 @@ export function prepareDemo(dir: string, opts: { alg?: string; port?: number } =
 export interface DemoCommands {
   lwcmp: string[];
   openssl: string[];
+  /** Status checks with openssl ocsp against the demo responder (RFC 6960), after the commands above. */
+  ocsp: string[];
   approvals: string;
 }
 
@@ -69,6 +136,10 @@ export function demoCommands(dir: string, port: number): DemoCommands {
       -newkey ${ee("device-3.key")} -subject /CN=device-3 -certout ${ee("device-3.crt")} -trusted ${d("root-ca.crt")}`,
       `openssl verify -CAfile ${d("root-ca.crt")} -untrusted ${d("issuing-ca.crt")} ${ee("device-3.crt")}`,
     ],
+    ocsp: [
+      `openssl ocsp -issuer ${d("issuing-ca.crt")} -cert ${ee("device-3.crt")} \\
+      -url ${base}${OCSP_PATH} -CAfile ${d("root-ca.crt")}`,
+    ],
     approvals: `${lwcmp} approvals list --config ${d("lwcmp.yaml")}`,
   };
 }
@@ -87,6 +158,9 @@ ${indent(c.lwcmp)}
 
 Enroll with OpenSSL:
 ${indent(c.openssl)}
+
+Check a certificate's status with OCSP (responder at http://127.0.0.1:${port}${OCSP_PATH}):
+${indent(c.ocsp)}
 
 Requests to profile "approval" wait for: ${c.approvals}
 Stop with Ctrl-C.

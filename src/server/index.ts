@@ -5,7 +5,10 @@ export {
   resolveStoreUrl,
   type RunningServer,
   type ServerOverrides,
+  startOcspServer,
+  type RunningOcspServer,
 } from "./compose.js";
+export { cachingHeaders, ocspMount, ocspResponderFromConfig, OCSP_PATH, startOcspRefresh } from "./ocsp.js";
 export { initDemo, prepareDemo, demoCommands, demoInstructions, DEMO_EE_DIR, type DemoInit } from "./demo.js";
 export { logLine, type LogEvent } from "./log.js";
 export { rolloverConfiguredRoot, type RolloverResult } from "./rollover.js";

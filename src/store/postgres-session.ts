@@ -13,14 +13,26 @@ import {
   type CertificateRecord,
   type NewApproval,
   type NewTransaction,
+  type OcspResponseRecord,
   type RevocationDetails,
   type StoreSession,
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
-import { approvalFromRow, certFromRow, columnsEqual, txFromRow, type Row, type RowCodec } from "./rows.js";
+import { ocspPutArgs, ocspSql } from "./ocsp-sql.js";
+import {
+  approvalFromRow,
+  certFromRow,
+  columnsEqual,
+  ocspFromRow,
+  ocspSubjectFromRow,
+  txFromRow,
+  type Row,
+  type RowCodec,
+} from "./rows.js";
 import { Mutex } from "./session.js";
 
+const OCSP = ocspSql(false);
 const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
 
 const buf = (u: Uint8Array | null | undefined) => (u ? Buffer.from(u) : null);
@@ -325,5 +337,22 @@ export class PgSession implements StoreSession {
       [name],
     );
     return BigInt(r.rows[0]!.value as string);
+  }
+
+  async getOcspEntry(issuer: string, serial: string, hashAlgorithm: string) {
+    const r = (await this.x.query(OCSP.entry, [hashAlgorithm, issuer, serial])).rows[0];
+    return r ? { certificate: ocspSubjectFromRow(r, PG), response: ocspFromRow(r, PG) } : undefined;
+  }
+
+  async putOcspResponse(rec: OcspResponseRecord): Promise<void> {
+    await this.x.query(
+      OCSP.put,
+      ocspPutArgs(rec, (d) => d, buf),
+    );
+  }
+
+  async listOcspDue(issuer: string, hashAlgorithm: string, refreshBefore: Date, now: Date, limit: number) {
+    const r = await this.x.query(OCSP.due, [hashAlgorithm, issuer, now, refreshBefore, limit]);
+    return r.rows.map((row) => ocspSubjectFromRow(row, PG));
   }
 }

@@ -1,6 +1,12 @@
 // Row <-> record mapping and column lists shared by the SQLite and PostgreSQL stores; each backend
 // supplies how it represents times (SQLite: epoch milliseconds, PostgreSQL: Date) and its placeholders.
-import type { ApprovalRecord, CertificateRecord, TransactionRecord } from "./store.js";
+import type {
+  ApprovalRecord,
+  CertificateRecord,
+  OcspResponseRecord,
+  OcspSubject,
+  TransactionRecord,
+} from "./store.js";
 
 export type Row = Record<string, unknown>;
 
@@ -78,5 +84,33 @@ export function approvalFromRow(r: Row, c: RowCodec): ApprovalRecord {
     reason: text(r.reason),
     createdAt: c.date(r.created_at)!,
     decidedAt: c.date(r.decided_at),
+  };
+}
+
+/** An OCSP subject from certificate columns (c_ prefixed in the OCSP queries). */
+export function ocspSubjectFromRow(r: Row, c: RowCodec): OcspSubject {
+  return {
+    serial: r.c_serial as string,
+    status: r.c_status as CertificateRecord["status"],
+    revocationTime: c.date(r.c_revocation_time),
+    revocationReason: num(r.c_revocation_reason),
+    notAfter: c.date(r.c_not_after)!,
+  };
+}
+
+/** A stored OCSP response, undefined when the joined row has none. */
+export function ocspFromRow(r: Row, c: RowCodec): OcspResponseRecord | undefined {
+  if (r.der === null || r.der === undefined) return undefined;
+  return {
+    issuer: r.issuer as string,
+    serial: r.serial as string,
+    hashAlgorithm: r.hash_alg as string,
+    certStatus: r.cert_status as OcspResponseRecord["certStatus"],
+    revocationTime: c.date(r.revocation_time),
+    revocationReason: num(r.revocation_reason),
+    der: rowBytes(r.der)!,
+    producedAt: c.date(r.produced_at)!,
+    thisUpdate: c.date(r.this_update)!,
+    nextUpdate: c.date(r.next_update)!,
   };
 }

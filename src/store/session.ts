@@ -9,6 +9,7 @@ import {
   type CertificateRecord,
   type NewApproval,
   type NewTransaction,
+  type OcspResponseRecord,
   type RevocationDetails,
   type StoreSession,
   type TransactionPatch,
@@ -104,6 +105,15 @@ export abstract class SessionFront implements StoreSession {
   }
   nextCounter(name: string) {
     return this.gate((s) => s.nextCounter(name));
+  }
+  getOcspEntry(issuer: string, serial: string, hashAlgorithm: string) {
+    return this.gate((s) => s.getOcspEntry(issuer, serial, hashAlgorithm));
+  }
+  putOcspResponse(rec: OcspResponseRecord) {
+    return this.gate((s) => s.putOcspResponse(rec));
+  }
+  listOcspDue(issuer: string, hashAlgorithm: string, refreshBefore: Date, now: Date, limit: number) {
+    return this.gate((s) => s.listOcspDue(issuer, hashAlgorithm, refreshBefore, now, limit));
   }
 }
 

@@ -2,7 +2,7 @@
 // approvals, counters. Times are epoch milliseconds and come from the caller; multi-statement
 // operations are atomic (their own IMMEDIATE transaction, or a savepoint inside an open one).
 import { randomUUID } from "node:crypto";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import {
   ConcurrentUpdateError,
   DuplicateSerialError,
@@ -13,12 +13,25 @@ import {
   type CertificateRecord,
   type NewApproval,
   type NewTransaction,
+  type OcspResponseRecord,
   type RevocationDetails,
   type StoreSession,
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
-import { approvalFromRow, certFromRow, columnsEqual, txFromRow, type Row, type RowCodec } from "./rows.js";
+import { ocspPutArgs, ocspSql } from "./ocsp-sql.js";
+import {
+  approvalFromRow,
+  certFromRow,
+  columnsEqual,
+  ocspFromRow,
+  ocspSubjectFromRow,
+  txFromRow,
+  type Row,
+  type RowCodec,
+} from "./rows.js";
+
+const OCSP = ocspSql(true);
 
 const ms = (d: Date | undefined | null) => (d ? d.getTime() : null);
 
@@ -340,5 +353,21 @@ export class SqliteSession implements StoreSession {
       )
       .get(name) as Row;
     return BigInt(r.value as number);
+  }
+
+  getOcspEntry(issuer: string, serial: string, hashAlgorithm: string) {
+    const r = this.c.q(OCSP.entry).get(hashAlgorithm, issuer, serial) as Row | undefined;
+    return Promise.resolve(
+      r ? { certificate: ocspSubjectFromRow(r, SQLITE), response: ocspFromRow(r, SQLITE) } : undefined,
+    );
+  }
+
+  async putOcspResponse(rec: OcspResponseRecord): Promise<void> {
+    this.c.q(OCSP.put).run(...(ocspPutArgs(rec, ms, (u) => u) as SQLInputValue[]));
+  }
+
+  async listOcspDue(issuer: string, hashAlgorithm: string, refreshBefore: Date, now: Date, limit: number) {
+    const rows = this.c.q(OCSP.due).all(hashAlgorithm, issuer, ms(now), ms(refreshBefore), limit) as Row[];
+    return rows.map((r) => ocspSubjectFromRow(r, SQLITE));
   }
 }

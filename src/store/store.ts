@@ -129,8 +129,63 @@ export interface CrlStore {
   nextCounter(name: string): Promise<bigint>;
 }
 
+/** The status an OCSP response states (RFC 6960 §2.2); a stored response carries the status it was signed for. */
+export type OcspCertStatus = "good" | "revoked" | "unknown";
+
+/** One pre-produced OCSPResponse (DER) for a certificate and CertID hash algorithm. */
+export interface OcspResponseRecord {
+  issuer: string;
+  serial: string;
+  /** CertID hash algorithm the response's SingleResponse names ("sha1", "sha256"). */
+  hashAlgorithm: string;
+  certStatus: OcspCertStatus;
+  revocationTime?: Date;
+  revocationReason?: number;
+  der: Uint8Array;
+  producedAt: Date;
+  thisUpdate: Date;
+  nextUpdate: Date;
+}
+
+/** What an OCSP responder reads of a certificate. */
+export interface OcspSubject {
+  serial: string;
+  status: CertificateRecord["status"];
+  revocationTime?: Date;
+  revocationReason?: number;
+  notAfter: Date;
+}
+
+/** Pre-produced OCSP responses (RFC 9919 §1): answering a request is one read. */
+export interface OcspStore {
+  /** The certificate's status with its stored response for the hash algorithm, in one read. */
+  getOcspEntry(
+    issuer: string,
+    serial: string,
+    hashAlgorithm: string,
+  ): Promise<{ certificate: OcspSubject; response?: OcspResponseRecord } | undefined>;
+  /** Inserts or replaces the response of (issuer, serial, hashAlgorithm). */
+  putOcspResponse(rec: OcspResponseRecord): Promise<void>;
+  /**
+   * Certificates of `issuer` not expired at `now` whose response for the hash algorithm is missing,
+   * states another status, or has nextUpdate <= refreshBefore; at most `limit`.
+   */
+  listOcspDue(
+    issuer: string,
+    hashAlgorithm: string,
+    refreshBefore: Date,
+    now: Date,
+    limit: number,
+  ): Promise<OcspSubject[]>;
+}
+
 /** Everything a unit of work may do; inside withTransaction bound to that transaction. */
-export type StoreSession = CertificateStore & TransactionStore & NonceStore & ApprovalStore & CrlStore;
+export type StoreSession = CertificateStore &
+  TransactionStore &
+  NonceStore &
+  ApprovalStore &
+  CrlStore &
+  OcspStore;
 
 export interface TransactionOptions {
   /** The commit is on disk before withTransaction resolves. */

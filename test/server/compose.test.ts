@@ -64,7 +64,9 @@ describe("startServer", () => {
       type: "text/plain",
       text: "crl mount",
     });
-    assert.equal((await get(`${s.baseUrl}/ocsp`)).status, 404);
+    assert.equal((await get(`${s.baseUrl}/nothing-here`)).status, 404);
+    // The demo configuration has an ocsp section: /ocsp is the responder, which wants a request.
+    assert.equal((await get(`${s.baseUrl}/ocsp/not*base64`)).status, 400);
   });
   it("answers a CMP request with a CMP error message, not an HTTP error", async () => {
     const r = await new Promise<{ status: number; type?: string; body: Buffer }>((resolve, reject) => {

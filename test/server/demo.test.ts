@@ -36,7 +36,8 @@ describe("lwcmp demo's printed commands", () => {
   });
 
   it("are printed verbatim", () => {
-    for (const c of [...cmds.lwcmp, ...cmds.openssl, cmds.approvals]) assert.ok(text.includes(c), c);
+    for (const c of [...cmds.lwcmp, ...cmds.openssl, ...cmds.ocsp, cmds.approvals])
+      assert.ok(text.includes(c), c);
     assert.ok(text.includes(s.url));
   });
 
@@ -57,6 +58,15 @@ describe("lwcmp demo's printed commands", () => {
       assert.equal(r.code, 0, `${c}\n${r.stdout}\n${r.stderr}`);
     }
     assert.ok(existsSync(join(tmp.path, ".lwcmp-demo", DEMO_EE_DIR, "device-3.crt")));
+  });
+
+  it("check the openssl-enrolled certificate with openssl ocsp: good, verified", async () => {
+    for (const c of cmds.ocsp) {
+      const r = await sh(c, tmp.path);
+      assert.equal(r.code, 0, `${c}\n${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /device-3\.crt: good/);
+      assert.match(r.stderr, /Response verify OK/);
+    }
   });
 
   it("list approvals", async () => {

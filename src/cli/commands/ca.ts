@@ -1,4 +1,4 @@
-// `lwcmp ca init|rollover`, `lwcmp serve`, `lwcmp approvals`, `lwcmp demo`: flags in, src/server calls, words out.
+// `lwcmp ca init|rollover`, `lwcmp serve`, `lwcmp ocsp serve` (registered here), `lwcmp approvals`, `lwcmp demo`: flags in, src/server calls, words out.
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -11,6 +11,7 @@ import {
   type RunningServer,
 } from "../../server/index.js";
 import { InputError } from "../input.js";
+import { registerOcspCommands } from "./ocsp.js";
 
 /**
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
@@ -108,7 +109,7 @@ export function registerCaCommands(program: Command): void {
   registerRollover(ca);
   program
     .command("serve")
-    .description("run the CA: CMP over HTTP on /.well-known/cmp")
+    .description("run the CA: CMP over HTTP on /.well-known/cmp, OCSP on /ocsp when configured")
     .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
     .option("--port <port>", "override the configured port", (v) => Number(v))
     .option("--host <host>", "override the configured listen address")
@@ -117,6 +118,8 @@ export function registerCaCommands(program: Command): void {
       await runUntilStopped(s, `lwcmp CA listening on ${s.url}\n`);
     });
   registerApprovals(program);
+  // The responder serves the CA's certificates, so its commands come with the CA's.
+  registerOcspCommands(program);
 }
 
 /** `lwcmp demo`: a demo PKI in a local folder, served, with the commands that enroll against it. */

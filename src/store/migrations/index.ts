@@ -62,4 +62,22 @@ export const MIGRATIONS: Migration[] = [
       UPDATE transactions t SET kem_secret = m.value FROM meta m WHERE m.key = 'tx:' || t.transaction_id || ':kem';
       DROP TABLE meta;`,
   },
+  {
+    id: 3,
+    name: "pre-produced OCSP responses",
+    sqlite: `
+      CREATE TABLE ocsp_responses (
+        issuer TEXT NOT NULL, serial TEXT NOT NULL, hash_alg TEXT NOT NULL, cert_status TEXT NOT NULL,
+        revocation_time INTEGER, revocation_reason INTEGER, der BLOB NOT NULL, produced_at INTEGER NOT NULL,
+        this_update INTEGER NOT NULL, next_update INTEGER NOT NULL,
+        PRIMARY KEY (issuer, serial, hash_alg));
+      CREATE INDEX ocsp_responses_next_update ON ocsp_responses(issuer, hash_alg, next_update);`,
+    postgres: `
+      CREATE TABLE ocsp_responses (
+        issuer TEXT NOT NULL, serial TEXT NOT NULL, hash_alg TEXT NOT NULL, cert_status TEXT NOT NULL,
+        revocation_time TIMESTAMPTZ, revocation_reason INTEGER, der BYTEA NOT NULL,
+        produced_at TIMESTAMPTZ NOT NULL, this_update TIMESTAMPTZ NOT NULL, next_update TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (issuer, serial, hash_alg));
+      CREATE INDEX ocsp_responses_next_update ON ocsp_responses(issuer, hash_alg, next_update);`,
+  },
 ];
