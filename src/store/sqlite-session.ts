@@ -153,7 +153,7 @@ export class SqliteSession implements StoreSession {
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
     const where: string[] = [];
-    const args: (string | number)[] = [];
+    const args: (string | number | Uint8Array)[] = [];
     const add = (col: string, v: string | undefined) => {
       if (v === undefined) return;
       where.push(`${col} = ?`);
@@ -162,6 +162,11 @@ export class SqliteSession implements StoreSession {
     add("subject", q.subject);
     add("status", q.status);
     add("transaction_id", q.transactionId);
+    if (q.publicKey) {
+      // The SPKI appears verbatim in the DER of every certificate for that key.
+      where.push("instr(der, ?) > 0");
+      args.push(q.publicKey);
+    }
     const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
     return (this.c.q(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
   }
@@ -227,6 +232,13 @@ export class SqliteSession implements StoreSession {
 
   async getTransaction(id: string): Promise<TransactionRecord | undefined> {
     return this.readTransaction(id);
+  }
+
+  async findOpenTransactions(requester: string, now: Date): Promise<TransactionRecord[]> {
+    const rows = this.c
+      .q("SELECT * FROM transactions WHERE requester = ? AND expires_at > ? ORDER BY created_at")
+      .all(requester, ms(now)) as Row[];
+    return rows.map((r) => txFromRow(r, SQLITE));
   }
 
   async updateTransaction(
