@@ -20,6 +20,12 @@ function profilePolicy(name: string, p: Profile): ProfilePolicy {
     keyUsage: p.keyUsage,
     extendedKeyUsage: p.extendedKeyUsage.map((n) => EKU_NAMES[n] ?? n),
     allowedKeyTypes: p.allowedKeyTypes,
+    minimumKeyBits: p.minimumKeyBits,
+    allowKeyReuse: p.allowKeyReuse,
+    requestableKeyUsage: p.requestableKeyUsage,
+    requestableExtendedKeyUsage: p.requestableExtendedKeyUsage.map((n) => EKU_NAMES[n] ?? n),
+    allowEmptySubject: p.allowEmptySubject,
+    allowSubjectChange: p.allowSubjectChange,
     subjectPattern: pattern(p.subjectPattern, `profiles.${name}.subjectPattern`),
     sanDnsPattern: p.sanDnsPattern ? pattern(p.sanDnsPattern, `profiles.${name}.sanDnsPattern`) : undefined,
     bindSubjectToSecret: p.bindSubjectToSecret,
@@ -40,6 +46,11 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     });
   }
   const pol = config.policy;
+  const dnsNames = new Map<string, readonly string[]>();
+  for (const s of config.sharedSecrets) {
+    // A secret bound to a subject may ask only for the SANs listed with it (none without a list).
+    if (s.dnsNames || s.subject) dnsNames.set(s.kid, s.dnsNames ?? []);
+  }
   return {
     defaultProfile: "default",
     profileNames: () => [...requests.keys()],
@@ -55,5 +66,7 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     maxMacIterations: pol.maxMacIterations,
     revokeOnKeyUpdate: pol.revokeOnKeyUpdate,
     crlValidityMs: config.ca?.crlValidity ?? 7 * 86_400_000,
+    revocation: { requireReasonCode: pol.requireRevocationReason },
+    secretDnsNames: (kid) => dnsNames.get(kid),
   };
 }
