@@ -2,9 +2,15 @@
 // certificate with a unique serial (RFC 5280 §4.1.2.2, §4.2 extensions). No CMP types here, so CMP,
 // EST or CMC front ends can share it.
 import { AsnParser } from "@peculiar/asn1-schema";
-import { type GeneralName, type Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { type GeneralName, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import * as oids from "../asn1/oids.js";
-import { keyUsagesFor, minimumKeyBits, type PrivateKey, type PublicKey } from "../crypto/index.js";
+import {
+  allowedKeyUsages,
+  keyUsagesFor,
+  minimumKeyBits,
+  type PrivateKey,
+  type PublicKey,
+} from "../crypto/index.js";
 import { buildCertificate, randomSerial } from "../pki/build.js";
 import {
   authorityInfoAccessExt,
@@ -17,6 +23,7 @@ import {
   keyUsageExt,
   subjectAltNameExt,
   subjectKeyIdentifierExt,
+  type KeyUsageType,
 } from "../pki/extensions.js";
 import { nameToString, namesEqual, parseName } from "../pki/names.js";
 import type { CertEntry } from "../pki/path.js";
@@ -46,6 +53,14 @@ export class IssuanceError extends Error {
   }
 }
 
+/** Extensions a request asks for (CRMF template or PKCS#10 extensionRequest); absent: not asked. */
+export interface RequestedExtensions {
+  keyUsage?: KeyUsageType[];
+  /** Extended key usage OIDs. */
+  extendedKeyUsage?: string[];
+  basicConstraints?: { ca: boolean; pathLen?: number };
+}
+
 export interface IssueRequest {
   /** Subject from the template or CSR; undefined to keep `oldSubject` (key update). */
   subject?: Name;
@@ -54,9 +69,20 @@ export interface IssueRequest {
   publicKey: PublicKey;
   subjectAltNames: readonly GeneralName[];
   notAfter?: Date;
+  requested?: RequestedExtensions;
   profile: ProfilePolicy;
-  /** Who asks; `boundSubject` is the only subject a shared-secret holder may request, when bound. */
-  requester: { id: string; boundSubject?: string };
+  requester: IssueRequester;
+}
+
+/** Who asks, and what that requester is bound to. */
+export interface IssueRequester {
+  id: string;
+  /** The only subject a shared-secret holder may request, when bound. */
+  boundSubject?: string;
+  /** The only DNS subjectAltNames a shared-secret holder may request, when listed. */
+  allowedDnsNames?: readonly string[];
+  /** Subject of the certificate that authenticates the requester (cr): kept unless the profile allows a change. */
+  heldSubject?: Name;
 }
 
 export interface PreparedCertificate {
@@ -69,15 +95,17 @@ export interface PreparedCertificate {
 
 export function checkKeyType(key: PublicKey, profile: ProfilePolicy): void {
   const allowed = profile.allowedKeyTypes;
-  if (allowed.length === 0) return;
-  const ok = allowed.some((a) => a === key.type || (a.endsWith("*") && key.type.startsWith(a.slice(0, -1))));
+  const ok =
+    allowed.length === 0 ||
+    allowed.some((a) => a === key.type || (a.endsWith("*") && key.type.startsWith(a.slice(0, -1))));
   if (!ok) {
     throw new IssuanceError(
       "badTemplate",
       `key type ${key.type} is not allowed by profile "${profile.name}" (allowed: ${allowed.join(", ")})`,
     );
   }
-  const min = minimumKeyBits(key.type);
+  // RFC 9483 §4.1.1: the CA checks the key against its policy; the minimum size applies to every profile.
+  const min = profile.minimumKeyBits[key.type] ?? minimumKeyBits(key.type);
   const bits = key.native?.asymmetricKeyDetails?.modulusLength;
   if (min !== undefined && bits !== undefined && bits < min) {
     throw new IssuanceError("badTemplate", `${key.type} keys need at least ${min} bits, not ${bits}`);
@@ -87,13 +115,30 @@ export function checkKeyType(key: PublicKey, profile: ProfilePolicy): void {
 function checkSubject(req: IssueRequest): Name {
   const { profile, requester } = req;
   const subject = req.subject && req.subject.length > 0 ? req.subject : req.oldSubject;
-  if (!subject || subject.length === 0)
-    throw new IssuanceError("badTemplate", "the request names no subject");
+  if (!subject || subject.length === 0) {
+    // RFC 5280 §4.1.2.6: an empty subject needs subjectAltNames (then marked critical).
+    if (profile.allowEmptySubject && req.subjectAltNames.length > 0 && !requester.boundSubject) {
+      return new Name([]);
+    }
+    throw new IssuanceError(
+      "badTemplate",
+      profile.allowEmptySubject
+        ? "the request names neither a subject nor subjectAltNames"
+        : "the request names no subject",
+    );
+  }
   const text = nameToString(subject);
-  if (req.oldSubject && !namesEqual(subject, req.oldSubject)) {
+  if (req.oldSubject && !namesEqual(subject, req.oldSubject) && !profile.allowSubjectChange) {
     throw new IssuanceError(
       "badTemplate",
       `a key update keeps the subject "${nameToString(req.oldSubject)}"; "${text}" was requested`,
+    );
+  }
+  const held = requester.heldSubject;
+  if (held && !req.oldSubject && !profile.allowSubjectChange && !namesEqual(subject, held)) {
+    throw new IssuanceError(
+      "notAuthorized",
+      `${requester.id} holds a certificate for "${nameToString(held)}" and may not request "${text}"`,
     );
   }
   if (!profile.subjectPattern.test(text)) {
@@ -112,11 +157,99 @@ function checkSubject(req: IssueRequest): Name {
 
 function checkSans(req: IssueRequest): void {
   const p = req.profile;
+  const bound = p.bindSubjectToSecret ? req.requester.allowedDnsNames : undefined;
   for (const san of req.subjectAltNames) {
     if (san.dNSName === undefined || !p.sanDnsPattern || !p.sanDnsPattern.test(san.dNSName)) {
       throw new IssuanceError("badTemplate", `subjectAltName entry is not allowed by profile "${p.name}"`);
     }
+    if (bound && !bound.some((n) => n.toLowerCase() === san.dNSName!.toLowerCase())) {
+      throw new IssuanceError(
+        "notAuthorized",
+        `${req.requester.id} may not request the subjectAltName ${san.dNSName} (allowed: ${bound.join(", ") || "none"})`,
+      );
+    }
   }
+}
+
+/** RFC 5280 §4.2.1.12: the key usages each extended key usage is consistent with. */
+const EKU_KEY_USAGES: Readonly<Record<string, readonly KeyUsageType[]>> = {
+  [oids.id_kp_serverAuth]: ["digitalSignature", "keyEncipherment", "keyAgreement"],
+  [oids.id_kp_clientAuth]: ["digitalSignature", "keyAgreement"],
+  "1.3.6.1.5.5.7.3.3": ["digitalSignature"],
+  "1.3.6.1.5.5.7.3.4": ["digitalSignature", "nonRepudiation", "keyEncipherment", "keyAgreement"],
+  "1.3.6.1.5.5.7.3.8": ["digitalSignature", "nonRepudiation"],
+  "1.3.6.1.5.5.7.3.9": ["digitalSignature", "nonRepudiation"],
+  [oids.id_kp_cmcCA]: ["digitalSignature"],
+  [oids.id_kp_cmcRA]: ["digitalSignature"],
+  [oids.id_kp_cmKGA]: ["digitalSignature"],
+};
+
+function checkRequestedKeyUsage(wanted: readonly KeyUsageType[], type: string, p: ProfilePolicy): void {
+  if (wanted.length === 0) throw new IssuanceError("badTemplate", "the requested keyUsage has no bit set");
+  const possible = new Set(allowedKeyUsages(type));
+  for (const u of wanted) {
+    // RFC 5280 §4.2.1.9: keyCertSign goes with cA, which end-entity certificates do not carry.
+    if (u === "keyCertSign") {
+      throw new IssuanceError(
+        "badTemplate",
+        "keyCertSign is requested, but end-entity certificates are issued",
+      );
+    }
+    if (!possible.has(u)) {
+      throw new IssuanceError("badTemplate", `keyUsage ${u} is inconsistent with a ${type} key`);
+    }
+    // RFC 5280 §4.2.1.3: encipherOnly and decipherOnly qualify keyAgreement.
+    if ((u === "encipherOnly" || u === "decipherOnly") && !wanted.includes("keyAgreement")) {
+      throw new IssuanceError("badTemplate", `keyUsage ${u} is requested without keyAgreement`);
+    }
+    if (!p.requestableKeyUsage.includes(u)) {
+      throw new IssuanceError("badTemplate", `keyUsage ${u} may not be requested under profile "${p.name}"`);
+    }
+  }
+}
+
+/**
+ * The key usages and extended key usages the certificate gets: the requested ones where the key type
+ * and the profile allow them, the profile's otherwise; an inconsistent request is refused, never
+ * silently replaced.
+ */
+function grantedUsages(req: IssueRequest): Pick<ProfilePolicy, "keyUsage" | "extendedKeyUsage"> {
+  const p = req.profile;
+  const r = req.requested ?? {};
+  const type = req.publicKey.type;
+  if (r.basicConstraints?.ca) {
+    throw new IssuanceError(
+      "badTemplate",
+      "basicConstraints cA is requested, but end-entity certificates are issued",
+    );
+  }
+  if (r.keyUsage) checkRequestedKeyUsage(r.keyUsage, type, p);
+  const keyUsage = r.keyUsage ?? p.keyUsage;
+  const eku = r.extendedKeyUsage;
+  if (eku?.length === 0) throw new IssuanceError("badTemplate", "the requested extendedKeyUsage is empty");
+  for (const oid of eku ?? []) {
+    if (!p.extendedKeyUsage.includes(oid) && !p.requestableExtendedKeyUsage.includes(oid)) {
+      throw new IssuanceError(
+        "badTemplate",
+        `extendedKeyUsage ${oid} may not be requested under profile "${p.name}"`,
+      );
+    }
+  }
+  const extendedKeyUsage = eku ?? p.extendedKeyUsage;
+  if (r.keyUsage || eku) {
+    // RFC 5280 §4.2.1.12: a requested combination must leave each purpose a usable key usage.
+    const issued = keyUsagesFor(type, keyUsage);
+    for (const oid of extendedKeyUsage) {
+      const fits = EKU_KEY_USAGES[oid];
+      if (fits && !fits.some((u) => issued.includes(u))) {
+        throw new IssuanceError(
+          "badTemplate",
+          `extendedKeyUsage ${oid} is inconsistent with keyUsage ${issued.join(", ")} of a ${type} key`,
+        );
+      }
+    }
+  }
+  return { keyUsage, extendedKeyUsage };
 }
 
 export class Issuer {
@@ -131,7 +264,7 @@ export class Issuer {
     const subject = checkSubject(req);
     checkKeyType(req.publicKey, req.profile);
     checkSans(req);
-    const profile = req.profile;
+    const profile = { ...req.profile, ...grantedUsages(req) };
     const notBefore = new Date(now.getTime() - 60_000);
     let notAfter = new Date(now.getTime() + profile.validityMs);
     if (req.notAfter && req.notAfter < notAfter && req.notAfter > now) notAfter = req.notAfter;
@@ -147,7 +280,8 @@ export class Issuer {
     const caSki = getSubjectKeyIdentifier(this.ca.cert.cert);
     if (caSki) extensions.push(authorityKeyIdentifierExt(caSki));
     if (profile.extendedKeyUsage.length > 0) extensions.push(extKeyUsageExt(profile.extendedKeyUsage));
-    if (req.subjectAltNames.length > 0) extensions.push(subjectAltNameExt([...req.subjectAltNames]));
+    if (req.subjectAltNames.length > 0)
+      extensions.push(subjectAltNameExt([...req.subjectAltNames], subject.length === 0));
     if (profile.crlDistributionPoints.length > 0) {
       extensions.push(crlDistributionPointsExt(profile.crlDistributionPoints));
     }

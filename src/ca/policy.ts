@@ -11,6 +11,18 @@ export interface ProfilePolicy {
   extendedKeyUsage: readonly string[];
   /** Key types that may be certified ("ml-dsa-*" style prefixes allowed); empty: any supported. */
   allowedKeyTypes: readonly string[];
+  /** Smallest key size in bits per key type ("rsa", "rsa-pss"); the registry's minimum otherwise. */
+  minimumKeyBits: Readonly<Record<string, number>>;
+  /** A public key another certificate of this CA already certifies may be certified again. */
+  allowKeyReuse: boolean;
+  /** Key usages a request may ask for (RFC 5280 §4.2.1.3); checked against the key type as well. */
+  requestableKeyUsage: readonly KeyUsageType[];
+  /** Extended key usage OIDs a request may ask for besides `extendedKeyUsage` (RFC 5280 §4.2.1.12). */
+  requestableExtendedKeyUsage: readonly string[];
+  /** An empty subject is accepted with subjectAltNames, then marked critical (RFC 5280 §4.1.2.6). */
+  allowEmptySubject: boolean;
+  /** cr and kur may name a subject other than the requester's certificate's. */
+  allowSubjectChange: boolean;
   /** A requested subject (RFC 4514 string) must match entirely. */
   subjectPattern: RegExp;
   /** Allowed DNS subjectAltNames; without it no SAN may be requested. */
@@ -56,4 +68,12 @@ export interface CaPolicy {
   crlValidityMs: number;
   /** Receiver rules stricter than the engine's tolerant defaults (docs/conformance.md). */
   strict?: Partial<StrictRules>;
+  revocation: RevocationPolicy;
+  /** DNS subjectAltNames a shared secret may request, by its kid; undefined: no list configured. */
+  secretDnsNames(kid: string): readonly string[] | undefined;
+}
+
+export interface RevocationPolicy {
+  /** An rr without a reasonCode in crlEntryDetails is refused (RFC 9483 §4.2); else it means unspecified. */
+  requireReasonCode: boolean;
 }

@@ -21,6 +21,12 @@ function profilePolicy(name: string, p: Profile, ocspUrls?: readonly string[]): 
     keyUsage: p.keyUsage,
     extendedKeyUsage: p.extendedKeyUsage.map((n) => EKU_NAMES[n] ?? n),
     allowedKeyTypes: p.allowedKeyTypes,
+    minimumKeyBits: p.minimumKeyBits,
+    allowKeyReuse: p.allowKeyReuse,
+    requestableKeyUsage: p.requestableKeyUsage,
+    requestableExtendedKeyUsage: p.requestableExtendedKeyUsage.map((n) => EKU_NAMES[n] ?? n),
+    allowEmptySubject: p.allowEmptySubject,
+    allowSubjectChange: p.allowSubjectChange,
     subjectPattern: pattern(p.subjectPattern, `profiles.${name}.subjectPattern`),
     sanDnsPattern: p.sanDnsPattern ? pattern(p.sanDnsPattern, `profiles.${name}.sanDnsPattern`) : undefined,
     bindSubjectToSecret: p.bindSubjectToSecret,
@@ -42,6 +48,11 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     });
   }
   const pol = config.policy;
+  const dnsNames = new Map<string, readonly string[]>();
+  for (const s of config.sharedSecrets) {
+    // A secret bound to a subject may ask only for the SANs listed with it (none without a list).
+    if (s.dnsNames || s.subject) dnsNames.set(s.kid, s.dnsNames ?? []);
+  }
   return {
     defaultProfile: "default",
     profileNames: () => [...requests.keys()],
@@ -58,6 +69,8 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     revokeOnKeyUpdate: pol.revokeOnKeyUpdate,
     strict: { ...pol.strict },
     crlValidityMs: config.ca?.crlValidity ?? 7 * 86_400_000,
+    revocation: { requireReasonCode: pol.requireRevocationReason },
+    secretDnsNames: (kid) => dnsNames.get(kid),
   };
 }
 

@@ -33,6 +33,20 @@ export const ProfileSchema = z
     extendedKeyUsage: z.array(z.string()).default([]),
     /** Key types requesters may certify (see docs/configuration.md); empty = any supported. */
     allowedKeyTypes: z.array(z.string()).default([]),
+    /** Smallest key size in bits per key type (e.g. { rsa: 3072 }); the built-in minimum otherwise. */
+    minimumKeyBits: z.record(z.string(), z.number().int().positive()).default({}),
+    /** Certify a public key that another certificate of this CA already certifies. */
+    allowKeyReuse: z.boolean().default(false),
+    /** Key usages a request may ask for in its template or CSR (RFC 5280 §4.2.1.3). */
+    requestableKeyUsage: z
+      .array(keyUsage)
+      .default(["digitalSignature", "nonRepudiation", "keyEncipherment", "dataEncipherment", "keyAgreement"]),
+    /** Extended key usages a request may ask for besides `extendedKeyUsage` (names or OIDs). */
+    requestableExtendedKeyUsage: z.array(z.string()).default([]),
+    /** Accept an empty subject when subjectAltNames are requested (RFC 5280 §4.1.2.6). */
+    allowEmptySubject: z.boolean().default(false),
+    /** Let cr and kur request a subject other than the one of the requester's certificate. */
+    allowSubjectChange: z.boolean().default(false),
     /** Regular expression a requested subject (RFC 4514 string) must match entirely. */
     subjectPattern: z.string().default(".*"),
     /** Subject alternative names: allowed DNS name pattern; SANs of other kinds are refused. */
@@ -139,6 +153,8 @@ export const ConfigSchema = z
             secret: z.string().min(1),
             /** Subject the holder may request (RFC 4514); if absent, the profile decides. */
             subject: z.string().optional(),
+            /** DNS subjectAltNames the holder may request; with `subject` and no list, none. */
+            dnsNames: z.array(z.string()).optional(),
             profile: z.string().optional(),
           })
           .strict(),
@@ -168,6 +184,8 @@ export const ConfigSchema = z
           })
           .strict()
           .default({ minNonceBytes: 8, requireSenderKID: false }),
+        /** Refuse an rr without reasonCode (RFC 9483 §4.2); OpenSSL 3.0 sends none unless -revreason. */
+        requireRevocationReason: z.boolean().default(false),
       })
       .strict()
       .default({
@@ -178,6 +196,7 @@ export const ConfigSchema = z
         maxMacIterations: 100_000,
         revokeOnKeyUpdate: false,
         strict: { minNonceBytes: 8, requireSenderKID: false },
+        requireRevocationReason: false,
       }),
     /** Certificate profiles by name; "default" is used when a request names none. */
     profiles: z.record(z.string(), ProfileSchema).default({}),

@@ -146,6 +146,11 @@ export class PgSession implements StoreSession {
       args,
       PARAM,
     );
+    if (q.publicKey) {
+      // The SPKI appears verbatim in the DER of every certificate for that key.
+      args.push(Buffer.from(q.publicKey));
+      where.push(`position($${args.length}::bytea in der) > 0`);
+    }
     args.push(q.limit ?? 1000);
     const r = await this.x.query(
       `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT $${args.length}`,
@@ -215,6 +220,14 @@ export class PgSession implements StoreSession {
   async getTransaction(id: string): Promise<TransactionRecord | undefined> {
     const r = await this.x.query("SELECT * FROM transactions WHERE transaction_id = $1", [id]);
     return r.rows[0] ? txFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async findOpenTransactions(requester: string, now: Date): Promise<TransactionRecord[]> {
+    const r = await this.x.query(
+      "SELECT * FROM transactions WHERE requester = $1 AND expires_at > $2 ORDER BY created_at",
+      [requester, now],
+    );
+    return r.rows.map((row) => txFromRow(row, PG));
   }
 
   async updateTransaction(

@@ -85,6 +85,9 @@ export abstract class SessionFront implements StoreSession {
   deleteTransaction(transactionId: string) {
     return this.gate((s) => s.deleteTransaction(transactionId));
   }
+  findOpenTransactions(requester: string, now: Date) {
+    return this.gate((s) => s.findOpenTransactions(requester, now));
+  }
   recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date) {
     return this.gate((s) => s.recordNonce(nonce, expiresAt, now));
   }

@@ -165,12 +165,17 @@ export class SqliteSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const args: (string | number)[] = [];
-    const where = columnsEqual(
+    const args: (string | number | Uint8Array)[] = [];
+    const where = columnsEqual<string | number | Uint8Array>(
       { subject: q.subject, status: q.status, transaction_id: q.transactionId },
       args,
       () => "?",
     );
+    if (q.publicKey) {
+      // The SPKI appears verbatim in the DER of every certificate for that key.
+      where.push("instr(der, ?) > 0");
+      args.push(q.publicKey);
+    }
     const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
     return (this.c.q(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
   }
@@ -236,6 +241,13 @@ export class SqliteSession implements StoreSession {
 
   async getTransaction(id: string): Promise<TransactionRecord | undefined> {
     return this.readTransaction(id);
+  }
+
+  async findOpenTransactions(requester: string, now: Date): Promise<TransactionRecord[]> {
+    const rows = this.c
+      .q("SELECT * FROM transactions WHERE requester = ? AND expires_at > ? ORDER BY created_at")
+      .all(requester, ms(now)) as Row[];
+    return rows.map((r) => txFromRow(r, SQLITE));
   }
 
   async updateTransaction(

@@ -70,6 +70,8 @@ export interface CertificateQuery {
   subject?: string;
   status?: CertificateRecord["status"];
   transactionId?: string;
+  /** DER of a SubjectPublicKeyInfo: certificates whose DER contains it (the key they certify). */
+  publicKey?: Uint8Array;
   limit?: number;
 }
 
@@ -100,6 +102,8 @@ export interface TransactionStore {
     now: Date,
   ): Promise<TransactionRecord>;
   deleteTransaction(transactionId: string): Promise<void>;
+  /** Transactions of `requester` still open at `now` (expiresAt > now), oldest first. */
+  findOpenTransactions(requester: string, now: Date): Promise<TransactionRecord[]>;
 }
 
 /** Seen senderNonces (RFC 9483 §3.1 replay protection). */

@@ -88,8 +88,9 @@ describe("CmpClient -> in-process CA", () => {
     const key = generateKeyPair("ec-p256");
     const first = await client(mac).enroll("ir", { subject: "CN=client-holder", newKey: key });
     const sig: ClientCredential = { kind: "signature", key, certificate: first.certificate };
+    // RFC 9483 §4.1.2: a cr keeps the subject of the certificate that authorizes it (allowSubjectChange).
     const cr = await client(sig).enroll("cr", {
-      subject: "CN=client-holder-tls",
+      subject: "CN=client-holder",
       newKey: generateKeyPair("ec-p256"),
       dnsNames: ["holder.example"],
     });

@@ -62,7 +62,8 @@ for (const alg of [
         assert.equal(rec?.status, "valid", "certConf accepted");
         // cr, genm and p10cr protected with the new certificate of this algorithm.
         const own = c({ kind: "signature", key: k1, certificate: r.certificate });
-        await own.enroll("cr", { subject: `CN=${alg}-second`, newKey: generateKeyPair(alg) });
+        // RFC 9483 §4.1.2: a cr keeps the subject of the certificate that authorizes it (allowSubjectChange).
+        await own.enroll("cr", { subject: `CN=${alg}-device`, newKey: generateKeyPair(alg) });
         assert.equal((await own.getCaCerts()).length, 2);
         const p10 = await own.p10cr(csr);
         assert.ok(p10.certificate.length > 0);

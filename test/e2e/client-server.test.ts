@@ -99,8 +99,9 @@ describe("lwcmp client -> lwcmp CA", () => {
 
   it("cr and kur with the issued certificate, rr of the updated one", async () => {
     const sig: ClientCredential = { kind: "signature", key: devKey, certificate: devCert };
+    // RFC 9483 §4.1.2: a cr keeps the subject of the certificate that authorizes it (allowSubjectChange).
     const cr = await client(sig).enroll("cr", {
-      subject: "CN=dev-1-tls,O=Example",
+      subject: "CN=dev-1,O=Example",
       newKey: generateKeyPair("rsa2048"),
       dnsNames: ["dev-1.example"],
     });

@@ -127,7 +127,8 @@ describe("central key generation with an EC PKI", () => {
     const kemKey = generateKeyPair("ml-kem-768");
     const first = await clientFor(d, mac(d)).enroll("ir", { subject: "CN=kga-kem", newKey: kemKey });
     const r = await clientFor(d, { kind: "kem", key: kemKey, certificate: first.certificate }).enroll("cr", {
-      subject: "CN=kga-kem-signing",
+      // RFC 9483 §4.1.2: a cr keeps the subject of the certificate that authorizes it (allowSubjectChange).
+      subject: "CN=kga-kem",
       centralKeyType: "ec-p384",
     });
     assert.equal(r.privateKey?.type, "ec-p384");

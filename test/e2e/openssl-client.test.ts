@@ -103,7 +103,8 @@ describe("openssl cmp client -> lwcmp CA", () => {
       "-newkey",
       newKey("c1.key"),
       "-subject",
-      "/CN=openssl-cr",
+      // RFC 9483 §4.1.2: a cr keeps the subject of the certificate that authorizes it.
+      "/CN=openssl-idevid",
       "-certout",
       d.file("c1.crt"),
     ]);

@@ -2,14 +2,21 @@
 // of a kur, proof-of-possession, and whether the KGA generates the key (RFC 9483 §4.1.6).
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import {
+  BasicConstraints,
   type Certificate,
+  ExtendedKeyUsage,
+  type Extension,
   Extensions,
   type GeneralName,
+  id_ce_basicConstraints,
+  id_ce_extKeyUsage,
+  id_ce_keyUsage,
+  id_ce_subjectAltName,
+  KeyUsage,
   type Name,
   SubjectAlternativeName,
 } from "@peculiar/asn1-x509";
-import { id_ce_subjectAltName } from "@peculiar/asn1-x509";
-import { CertId, type CertReqMsg, type CertTemplate } from "../../asn1/crmf.js";
+import { CertId, type CertReqMsg } from "../../asn1/crmf.js";
 import * as oids from "../../asn1/oids.js";
 import { CmpError } from "../../cmp/errors.js";
 import { bodyContentDer, type DecodedMessage } from "../../cmp/message.js";
@@ -21,6 +28,7 @@ import { serialHex } from "../../pki/certificate.js";
 import { firstChild } from "../../pki/der.js";
 import { namesEqual } from "../../pki/names.js";
 import type { CaContext } from "../context.js";
+import type { RequestedExtensions } from "../issuer.js";
 import { centralKeyType, generateCentralKey, keyRecipient } from "../kga.js";
 import type { ProfilePolicy } from "../policy.js";
 
@@ -29,6 +37,8 @@ export interface EnrollmentInput {
   oldSubject?: Name;
   publicKey: PublicKey;
   subjectAltNames: GeneralName[];
+  /** keyUsage, extendedKeyUsage and basicConstraints asked for in the template or CSR. */
+  requested: RequestedExtensions;
   notAfter?: Date;
   /** Indirect POP: the certificate goes out encrypted to the new key. */
   encrCert: boolean;
@@ -36,15 +46,41 @@ export interface EnrollmentInput {
   central?: { key: PrivateKey; recipient: Recipient };
 }
 
-/** SAN entries requested in a CRMF template's extensions. */
-export function templateSans(t: CertTemplate): GeneralName[] {
-  const ext = t.extensions?.find((e) => e.extnID === id_ce_subjectAltName);
-  if (!ext) return [];
+function parseValue<T>(e: Extension, type: new () => T, what: string): T {
   try {
-    return [...AsnParser.parse(ext.extnValue.buffer, SubjectAlternativeName)];
+    return AsnParser.parse(e.extnValue.buffer, type);
   } catch {
-    throw new CmpError("badCertTemplate", "the subjectAltName extension in the template is malformed");
+    throw new CmpError("badCertTemplate", `the ${what} extension in the request is malformed`);
   }
+}
+
+/** The extensions a template or CSR asks for; RFC 5280 §4.2: each at most once. */
+export function requestedExtensions(exts: readonly Extension[] | undefined): {
+  subjectAltNames: GeneralName[];
+  requested: RequestedExtensions;
+} {
+  const list = exts ?? [];
+  const seen = new Set<string>();
+  for (const e of list) {
+    if (seen.has(e.extnID)) throw new CmpError("badCertTemplate", `extension ${e.extnID} is requested twice`);
+    seen.add(e.extnID);
+  }
+  const find = (oid: string) => list.find((e) => e.extnID === oid);
+  const san = find(id_ce_subjectAltName);
+  const ku = find(id_ce_keyUsage);
+  const eku = find(id_ce_extKeyUsage);
+  const bc = find(id_ce_basicConstraints);
+  const requested: RequestedExtensions = {};
+  if (ku) requested.keyUsage = parseValue(ku, KeyUsage, "keyUsage").toJSON();
+  if (eku) requested.extendedKeyUsage = [...parseValue(eku, ExtendedKeyUsage, "extendedKeyUsage")];
+  if (bc) {
+    const v = parseValue(bc, BasicConstraints, "basicConstraints");
+    requested.basicConstraints = { ca: v.cA, pathLen: v.pathLenConstraint };
+  }
+  return {
+    subjectAltNames: san ? [...parseValue(san, SubjectAlternativeName, "subjectAltName")] : [],
+    requested,
+  };
 }
 
 export function enrollmentInput(
@@ -93,7 +129,7 @@ export function enrollmentInput(
     subject: t.subject,
     oldSubject,
     publicKey,
-    subjectAltNames: templateSans(t),
+    ...requestedExtensions(t.extensions),
     notAfter: t.validity?.notAfter?.getTime(),
     encrCert,
     central,
@@ -169,11 +205,13 @@ function p10crInput(d: DecodedMessage): EnrollmentInput {
   }
   if (!ok) throw new CmpError("badPOP", "the PKCS#10 request's signature does not verify");
   const extReq = info.attributes.find((a) => a.type === "1.2.840.113549.1.9.14");
-  let subjectAltNames: GeneralName[] = [];
+  let exts: Extensions | undefined;
   if (extReq?.values[0]) {
-    const exts = AsnParser.parse(extReq.values[0], Extensions);
-    const san = exts.find((e) => e.extnID === id_ce_subjectAltName);
-    if (san) subjectAltNames = [...AsnParser.parse(san.extnValue.buffer, SubjectAlternativeName)];
+    try {
+      exts = AsnParser.parse(extReq.values[0], Extensions);
+    } catch {
+      throw new CmpError("badCertTemplate", "the extensionRequest of the PKCS#10 request is malformed");
+    }
   }
-  return { subject: info.subject, publicKey, subjectAltNames, encrCert: false };
+  return { subject: info.subject, publicKey, ...requestedExtensions(exts), encrCert: false };
 }

@@ -1,5 +1,7 @@
 // The CA's handler for ir, cr, kur and p10cr (RFC 9483 §4.1): profile, authorization, the request's
 // content and POP, then issuance — or, where the profile asks for it, a wait for an operator (§4.4).
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
 import { PKIStatus } from "../../asn1/cmp.js";
 import { certProfileOf, hasImplicitConfirm } from "../../cmp/build/general-info.js";
 import { certRepBody, certResponse, type CertRequestBodyType } from "../../cmp/build/response.js";
@@ -43,6 +45,50 @@ function authorize(type: CertRequestBodyType, who: Requester, rp: RequestPolicy)
   }
 }
 
+/** The certificate of this CA that already certifies `spki`, if any (RFC 9483 §4.1: a fresh key per request). */
+async function certifiedAlready(ca: CaContext, spki: Uint8Array): Promise<string | undefined> {
+  const found = await ca.store.findCertificates({ publicKey: spki, limit: 10 });
+  for (const rec of found) {
+    const tbs = AsnParser.parse(rec.der, Certificate).tbsCertificate;
+    const der = new Uint8Array(AsnSerializer.serialize(tbs.subjectPublicKeyInfo));
+    if (Buffer.from(der).equals(Buffer.from(spki))) return rec.serial;
+  }
+  return undefined;
+}
+
+/** Rules that need the store: no second certificate for a key, one pending key update per certificate. */
+async function checkAgainstStore(
+  ca: CaContext,
+  ctx: HandlerContext,
+  input: EnrollmentInput,
+  rp: RequestPolicy,
+): Promise<void> {
+  if (!input.central && !rp.profile.allowKeyReuse) {
+    const serial = await certifiedAlready(ca, input.publicKey.spki);
+    if (serial) {
+      throw new CmpError(
+        "badCertTemplate",
+        `the public key is already certified (serial ${serial}); request the certificate for a new key`,
+      );
+    }
+  }
+  if (ctx.bodyType !== "kur") return;
+  const tid = hex(ctx.header.transactionID);
+  const open = await ca.store.findOpenTransactions(ctx.requester.id, ctx.now);
+  const pending = open.find(
+    (t) =>
+      t.kind === "kur" &&
+      t.transactionId !== tid &&
+      (t.state === "waiting-certconf" || t.state === "waiting-approval"),
+  );
+  if (pending) {
+    throw new CmpError(
+      "duplicateCertReq",
+      `a key update of this certificate is pending in transaction ${pending.transactionId}`,
+    );
+  }
+}
+
 function waitForApproval(ca: CaContext, ctx: HandlerContext, e: Enrollment, input: EnrollmentInput): Answer {
   const who = ctx.requester;
   const tid = hex(ctx.header.transactionID);
@@ -75,6 +121,7 @@ export function enrollHandler(ca: CaContext): Handler {
     const rp = requestPolicy(ca, ctx);
     authorize(type, ctx.requester, rp);
     const input = enrollmentInput(ca, ctx.request, ctx.requester, rp.profile);
+    await checkAgainstStore(ca, ctx, input, rp);
     const who = ctx.requester;
     const e: Enrollment = {
       profile: rp.profile.name,

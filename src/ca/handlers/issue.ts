@@ -12,7 +12,7 @@ import { statusInfo } from "../../cmp/status.js";
 import type { Enrollment } from "../../cmp/transaction.js";
 import { buildEnvelopedData } from "../../pki/cms/enveloped.js";
 import { caChainDer, rootDer, type CaContext } from "../context.js";
-import { IssuanceError, type PreparedCertificate } from "../issuer.js";
+import { IssuanceError, type IssueRequester, type PreparedCertificate } from "../issuer.js";
 import { packageKey } from "../kga.js";
 import type { ProfilePolicy } from "../policy.js";
 import type { EnrollmentInput } from "./enroll-input.js";
@@ -23,13 +23,27 @@ export function asCmpError(e: unknown): unknown {
   return new CmpError(e.kind === "notAuthorized" ? "notAuthorized" : "badCertTemplate", e.message);
 }
 
+/** What binds the requester: a shared secret's subject and SANs, or the subject of the certificate it holds. */
+function issueRequester(ca: CaContext, ctx: HandlerContext): IssueRequester {
+  const who = ctx.requester;
+  if (who.kind === "mac") {
+    return {
+      id: who.id,
+      boundSubject: who.secret.subject,
+      allowedDnsNames: ca.policy.secretDnsNames(who.secret.kid),
+    };
+  }
+  // RFC 9483 §4.1.2: a cr is authorized by the requester's certificate; an RA acts for others.
+  const holds = ctx.bodyType === "cr" && who.source !== "ra";
+  return { id: who.id, heldSubject: holds ? who.cert.cert.tbsCertificate.subject : undefined };
+}
+
 function prepare(
   ca: CaContext,
   ctx: HandlerContext,
   input: EnrollmentInput,
   profile: ProfilePolicy,
 ): PreparedCertificate {
-  const who = ctx.requester;
   try {
     return ca.issuer.prepare(
       {
@@ -38,8 +52,9 @@ function prepare(
         publicKey: input.publicKey,
         subjectAltNames: input.subjectAltNames,
         notAfter: input.notAfter,
+        requested: input.requested,
         profile,
-        requester: { id: who.id, boundSubject: who.kind === "mac" ? who.secret.subject : undefined },
+        requester: issueRequester(ca, ctx),
       },
       ctx.now,
     );
