@@ -10,19 +10,29 @@ import {
   CRLDistributionPoints,
   DistributionPoint,
   DistributionPointName,
+  CertificatePolicies,
   ExtendedKeyUsage,
   Extension,
   GeneralName,
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
+  InhibitAnyPolicy,
+  NameConstraints,
+  PolicyConstraints,
+  PolicyMappings,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_cRLDistributionPoints,
+  id_ce_certificatePolicies,
   id_ce_extKeyUsage,
+  id_ce_inhibitAnyPolicy,
   id_ce_keyUsage,
+  id_ce_nameConstraints,
+  id_ce_policyConstraints,
+  id_ce_policyMappings,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
   type KeyUsageType,
@@ -140,16 +150,58 @@ export function getSubjectAltNames(cert: Certificate): GeneralName[] {
   return [...(parseExt(cert, id_ce_subjectAltName, SubjectAlternativeName) ?? [])];
 }
 
-/** Extensions this implementation understands when they are marked critical (RFC 5280 §4.2). */
+export function getNameConstraints(cert: Certificate): NameConstraints | undefined {
+  return parseExt(cert, id_ce_nameConstraints, NameConstraints);
+}
+
+/** The policy OIDs of certificatePolicies (RFC 5280 §4.2.1.4), undefined when the extension is absent. */
+export function getCertificatePolicies(cert: Certificate): string[] | undefined {
+  const cp = parseExt(cert, id_ce_certificatePolicies, CertificatePolicies);
+  return cp ? [...cp].map((p) => p.policyIdentifier) : undefined;
+}
+
+/** policyMappings (RFC 5280 §4.2.1.5) as [issuerDomainPolicy, subjectDomainPolicy] pairs. */
+export function getPolicyMappings(cert: Certificate): Array<[string, string]> | undefined {
+  const pm = parseExt(cert, id_ce_policyMappings, PolicyMappings);
+  return pm ? [...pm].map((m): [string, string] => [m.issuerDomainPolicy, m.subjectDomainPolicy]) : undefined;
+}
+
+function skipCerts(v: ArrayBuffer | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const b = new Uint8Array(v);
+  if (b.length > 4 || (b.length > 0 && b[0]! & 0x80)) return Number.MAX_SAFE_INTEGER;
+  return b.reduce((n, x) => n * 256 + x, 0);
+}
+
+/** policyConstraints (RFC 5280 §4.2.1.11) as SkipCerts numbers. */
+export function getPolicyConstraints(
+  cert: Certificate,
+): { requireExplicitPolicy?: number; inhibitPolicyMapping?: number } | undefined {
+  const pc = parseExt(cert, id_ce_policyConstraints, PolicyConstraints);
+  if (!pc) return undefined;
+  return {
+    requireExplicitPolicy: skipCerts(pc.requireExplicitPolicy),
+    inhibitPolicyMapping: skipCerts(pc.inhibitPolicyMapping),
+  };
+}
+
+/** inhibitAnyPolicy (RFC 5280 §4.2.1.14) SkipCerts. */
+export function getInhibitAnyPolicy(cert: Certificate): number | undefined {
+  const v = parseExt(cert, id_ce_inhibitAnyPolicy, InhibitAnyPolicy);
+  return v ? skipCerts(v.value) : undefined;
+}
+
+/** Extensions path validation processes when they are marked critical (RFC 5280 §4.2, §6.1). */
 export const UNDERSTOOD_CRITICAL = new Set([
   id_ce_basicConstraints,
   id_ce_keyUsage,
   id_ce_extKeyUsage,
   id_ce_subjectAltName,
-  "2.5.29.30", // nameConstraints: checked as far as lwcmp issues them
-  "2.5.29.32", // certificatePolicies: not restricted by lwcmp
-  "2.5.29.36", // policyConstraints
-  "2.5.29.54", // inhibitAnyPolicy
+  id_ce_nameConstraints, // §6.1.4 (g), src/pki/path/name-constraints.ts
+  id_ce_certificatePolicies, // §6.1.3 (d), src/pki/path/policy.ts
+  id_ce_policyMappings, // §6.1.4 (a)(b)
+  id_ce_policyConstraints, // §6.1.4 (i)
+  id_ce_inhibitAnyPolicy, // §6.1.4 (j)
 ]);
 
 const id_pe_authorityInfoAccess = "1.3.6.1.5.5.7.1.1";

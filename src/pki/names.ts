@@ -164,3 +164,40 @@ export function generalNameToString(gn: GeneralName): string {
   if (gn.otherName) return `othername:${gn.otherName.typeId}`;
   return "(unsupported GeneralName)";
 }
+
+// RFC 5280 §7.1 / RFC 4518 (simplified): string attribute values compare after case folding and
+// whitespace compression; values of other types compare on their DER.
+function matchValue(v: AttributeValue): string {
+  if (v.anyValue) return `#${Buffer.from(v.anyValue).toString("hex")}`;
+  return `"${v.toString().normalize("NFKC").toLowerCase().trim().replace(/\s+/g, " ")}`;
+}
+
+function rdnKey(rdn: RelativeDistinguishedName): string {
+  return [...rdn]
+    .map((atv) => `${atv.type}=${matchValue(atv.value)}`)
+    .sort()
+    .join("+");
+}
+
+/** RDN by RDN comparison of two names with the §7.1 string matching rules. */
+export function rdnsMatch(a: RelativeDistinguishedName, b: RelativeDistinguishedName): boolean {
+  return a.length === b.length && rdnKey(a) === rdnKey(b);
+}
+
+/** RFC 5280 §7.1 name matching (used for name chaining, §6.1.3 (a)(4)). */
+export function namesMatch(a: Name, b: Name): boolean {
+  if (namesEqual(a, b)) return true;
+  return a.length === b.length && [...a].every((rdn, i) => rdnsMatch(rdn, b[i]!));
+}
+
+/** True when `prefix` is an initial sequence of RDNs of `name` (directoryName subtrees, §4.2.1.10). */
+export function nameHasPrefix(name: Name, prefix: Name): boolean {
+  return prefix.length <= name.length && [...prefix].every((rdn, i) => rdnsMatch(rdn, name[i]!));
+}
+
+/** The emailAddress attribute values of a DN (treated as rfc822Name under name constraints, §4.2.1.10). */
+export function emailAddresses(name: Name): string[] {
+  return [...name].flatMap((rdn) =>
+    [...rdn].filter((atv) => atv.type === "1.2.840.113549.1.9.1").map((atv) => atv.value.toString()),
+  );
+}

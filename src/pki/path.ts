@@ -1,173 +1,96 @@
-// Certification path building and validation (RFC 5280 §6, the parts a CMP PKI relies on):
-// chain to a configured trust anchor, signatures, validity, CA constraints, key usage, critical extensions.
-import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
-import { importPublicKeySpki, verify, UnsupportedAlgorithmError, type PublicKey } from "../crypto/index.js";
-import { firstChild } from "./der.js";
+// Certification path validation (RFC 5280 §6.1): builds the path from the target to a configured trust
+// anchor, then runs basic certificate processing, preparation for the next certificate and wrap-up.
+import { getBasicConstraints, getExtKeyUsage } from "./extensions.js";
+import { nameToString } from "./names.js";
+import { buildChain, signedBy } from "./path/build.js";
 import {
-  getAuthorityKeyIdentifier,
-  getBasicConstraints,
-  getExtKeyUsage,
-  getKeyUsage,
-  getSubjectKeyIdentifier,
-  UNDERSTOOD_CRITICAL,
-} from "./extensions.js";
-import { nameToString, namesEqual } from "./names.js";
+  checkAuthorityKeyId,
+  checkCertificate,
+  checkCritical,
+  checkIssuerRole,
+  checkValidity,
+  isSelfIssued,
+  subjectOf,
+} from "./path/certificate.js";
+import { NameConstraintsState } from "./path/name-constraints.js";
+import { PolicyState } from "./path/policy.js";
+import { PathValidationError, type CertEntry, type PathOptions } from "./path/types.js";
 
-export type PathFailure =
-  | "untrusted"
-  | "expired"
-  | "notYetValid"
-  | "badSignature"
-  | "notCA"
-  | "keyUsage"
-  | "pathLength"
-  | "criticalExtension"
-  | "extKeyUsage"
-  | "revoked"
-  | "unsupportedAlgorithm";
+export {
+  certEntry,
+  certificatePublicKey,
+  PathValidationError,
+  type CertEntry,
+  type PathFailure,
+  type PathOptions,
+} from "./path/types.js";
 
-export class PathValidationError extends Error {
-  override readonly name = "PathValidationError";
-  constructor(
-    readonly reason: PathFailure,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** A parsed certificate with the exact DER it came from (signatures are checked over these bytes). */
-export interface CertEntry {
-  cert: Certificate;
-  der: Uint8Array;
-}
-
-// Parsing a certificate is costly next to verifying it; the same few CA and signer certificates
-// arrive with every message, so parsed entries are kept by their DER (bounded).
-const parsed = new Map<string, CertEntry>();
-const PARSED_MAX = 512;
-
-export function certEntry(input: Uint8Array | Certificate): CertEntry {
-  if (input instanceof Uint8Array) {
-    const key = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("base64");
-    let e = parsed.get(key);
-    if (!e) {
-      e = { cert: AsnParser.parse(input, Certificate), der: input };
-      if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
-      parsed.set(key, e);
-    }
-    return e;
-  }
-  return { cert: input, der: new Uint8Array(AsnSerializer.serialize(input)) };
-}
-
-export interface PathOptions {
-  anchors: readonly CertEntry[];
-  intermediates?: readonly CertEntry[];
-  time?: Date;
-  /** Required extended key usage in the target certificate (e.g. id-kp-cmKGA); anyExtendedKeyUsage does not satisfy it. */
-  requiredEku?: string;
-  /** Revocation check for each non-anchor certificate of the chain. */
-  isRevoked?: (entry: CertEntry) => boolean | Promise<boolean>;
-  maxLength?: number;
-}
-
-function same(a: CertEntry, b: CertEntry): boolean {
-  return Buffer.from(a.der).equals(Buffer.from(b.der));
-}
-
-function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  return Buffer.from(a).equals(Buffer.from(b));
-}
-
-const keyCache = new WeakMap<Certificate, PublicKey>();
-/** The subject public key of a certificate, imported once per parsed certificate. */
-export function certificatePublicKey(cert: Certificate): PublicKey {
-  let k = keyCache.get(cert);
-  if (!k) {
-    k = importPublicKeySpki(
-      new Uint8Array(AsnSerializer.serialize(cert.tbsCertificate.subjectPublicKeyInfo)),
-    );
-    keyCache.set(cert, k);
-  }
-  return k;
-}
-
-function signedBy(child: CertEntry, issuer: CertEntry): boolean {
-  try {
-    const key = certificatePublicKey(issuer.cert);
-    return verify(
-      child.cert.signatureAlgorithm,
-      key,
-      firstChild(child.der),
-      new Uint8Array(child.cert.signatureValue),
-    );
-  } catch (e) {
-    if (e instanceof UnsupportedAlgorithmError) {
+/** §6.1.4 (l)(m): max_path_length, decremented for every non-self-issued CA certificate. */
+function checkPathLength(e: CertEntry, remaining: number, selfIssued: boolean): number {
+  if (!selfIssued) {
+    if (remaining <= 0) {
       throw new PathValidationError(
-        "unsupportedAlgorithm",
-        `unsupported algorithm ${e.oid} in the certificate chain`,
+        "pathLength",
+        `CA certificate "${subjectOf(e)}" exceeds the pathLenConstraint of a CA above it`,
       );
     }
-    return false;
+    remaining--;
   }
+  const pathLen = getBasicConstraints(e.cert)?.pathLenConstraint;
+  return pathLen !== undefined ? Math.min(remaining, pathLen) : remaining;
 }
 
-function candidateIssuers(child: CertEntry, pool: readonly CertEntry[]): CertEntry[] {
-  const aki = getAuthorityKeyIdentifier(child.cert);
-  return pool.filter((c) => {
-    if (!namesEqual(c.cert.tbsCertificate.subject, child.cert.tbsCertificate.issuer)) return false;
-    const ski = aki ? getSubjectKeyIdentifier(c.cert) : undefined;
-    return !(aki && ski && !bytesEqual(aki, ski));
+/** The trust anchor as §6.1.1 (d) input, its own constraints applied as RFC 5937 describes. */
+function anchorState(anchor: CertEntry, opts: PathOptions, time: Date, n: number) {
+  checkIssuerRole(anchor, {
+    ...opts,
+    requireSubjectKeyIdentifier: false,
+    requireCriticalBasicConstraints: false,
   });
+  checkValidity(anchor, time);
+  const names = new NameConstraintsState();
+  let maxPathLength = n;
+  if (opts.anchorConstraints ?? true) {
+    checkCritical(anchor);
+    names.add(anchor);
+    const pathLen = getBasicConstraints(anchor.cert)?.pathLenConstraint;
+    if (pathLen !== undefined) maxPathLength = Math.min(maxPathLength, pathLen);
+  }
+  return { names, maxPathLength };
 }
 
-function checkValidity(e: CertEntry, time: Date): void {
-  const v = e.cert.tbsCertificate.validity;
-  const subject = nameToString(e.cert.tbsCertificate.subject);
-  if (time < v.notBefore.getTime()) {
+function checkRequiredEku(target: CertEntry, eku: string | undefined): void {
+  if (eku && !getExtKeyUsage(target.cert)?.includes(eku)) {
     throw new PathValidationError(
-      "notYetValid",
-      `certificate "${subject}" is not valid before ${v.notBefore.getTime().toISOString()}`,
+      "extKeyUsage",
+      `certificate "${subjectOf(target)}" lacks extended key usage ${eku}`,
     );
-  }
-  if (time > v.notAfter.getTime()) {
-    throw new PathValidationError(
-      "expired",
-      `certificate "${subject}" expired at ${v.notAfter.getTime().toISOString()}`,
-    );
-  }
-}
-
-function checkCritical(e: CertEntry): void {
-  for (const x of e.cert.tbsCertificate.extensions ?? []) {
-    if (x.critical && !UNDERSTOOD_CRITICAL.has(x.extnID)) {
-      throw new PathValidationError(
-        "criticalExtension",
-        `certificate "${nameToString(e.cert.tbsCertificate.subject)}" has an unknown critical extension ${x.extnID}`,
-      );
-    }
   }
 }
 
-function checkIssuer(issuer: CertEntry, below: number): void {
-  const subject = nameToString(issuer.cert.tbsCertificate.subject);
-  const bc = getBasicConstraints(issuer.cert);
-  if (!bc?.cA) throw new PathValidationError("notCA", `issuer "${subject}" is not a CA certificate`);
-  const ku = getKeyUsage(issuer.cert);
-  if (ku && !ku.includes("keyCertSign")) {
-    throw new PathValidationError(
-      "keyUsage",
-      `issuer "${subject}" may not sign certificates (keyUsage lacks keyCertSign)`,
-    );
+/**
+ * Runs §6.1.2-§6.1.5 over `path` (certificate issued by the anchor first, target last).
+ */
+function processPath(path: CertEntry[], anchor: CertEntry, opts: PathOptions, time: Date): void {
+  const n = path.length;
+  const state = anchorState(anchor, opts, time, n);
+  const policy = new PolicyState(n, opts);
+  if (opts.anchorConstraints ?? true) policy.prepare(anchor, 0, true);
+  let maxPathLength = state.maxPathLength;
+  for (let i = 1; i <= n; i++) {
+    const e = path[i - 1]!;
+    const selfIssued = isSelfIssued(e);
+    checkCertificate(e, time); // (a)(2), (o), §4.1, §4.2
+    if (opts.requireAuthorityKeyIdentifier) checkAuthorityKeyId(e, selfIssued && signedBy(e, e), opts);
+    state.names.check(e, !(selfIssued && i < n)); // (b)(c)
+    policy.process(e, i, n, selfIssued); // (d)(e)(f)
+    if (i === n) break;
+    policy.prepare(e, i, selfIssued); // §6.1.4 (a)(b)(h)(i)(j)
+    state.names.add(e); // (g)
+    checkIssuerRole(e, opts); // (k)(n)
+    maxPathLength = checkPathLength(e, maxPathLength, selfIssued); // (l)(m)
   }
-  if (bc.pathLenConstraint !== undefined && below > bc.pathLenConstraint) {
-    throw new PathValidationError(
-      "pathLength",
-      `issuer "${subject}" allows ${bc.pathLenConstraint} CA certificates below it`,
-    );
-  }
+  policy.wrapUp(path[n - 1]!, n);
 }
 
 /**
@@ -176,45 +99,16 @@ function checkIssuer(issuer: CertEntry, below: number): void {
  */
 export async function validatePath(target: CertEntry, opts: PathOptions): Promise<CertEntry[]> {
   const time = opts.time ?? new Date();
-  const maxLength = opts.maxLength ?? 8;
-  const chain: CertEntry[] = [target];
-  checkValidity(target, time);
-  checkCritical(target);
-  if (opts.requiredEku) {
-    const eku = getExtKeyUsage(target.cert);
-    if (!eku?.includes(opts.requiredEku)) {
-      throw new PathValidationError(
-        "extKeyUsage",
-        `certificate "${nameToString(target.cert.tbsCertificate.subject)}" lacks extended key usage ${opts.requiredEku}`,
-      );
-    }
+  const chain = buildChain(target, opts.anchors, opts.intermediates ?? [], opts.maxLength ?? 8);
+  checkRequiredEku(target, opts.requiredEku);
+  if (chain.length === 1) {
+    checkCertificate(target, time); // the target is itself an anchor
+    return chain;
   }
-  let current = target;
-  if (opts.anchors.some((a) => same(a, target))) return chain;
-  for (let depth = 0; depth < maxLength; depth++) {
-    const anchor = candidateIssuers(current, opts.anchors).find((a) => signedBy(current, a));
-    if (anchor) {
-      checkIssuer(anchor, depth);
-      checkValidity(anchor, time);
-      chain.push(anchor);
-      await checkRevocation(chain.slice(0, -1), opts);
-      return chain;
-    }
-    const next = candidateIssuers(current, opts.intermediates ?? []).find(
-      (c) => !chain.some((x) => same(x, c)) && signedBy(current, c),
-    );
-    if (!next) break;
-    checkIssuer(next, depth);
-    checkValidity(next, time);
-    checkCritical(next);
-    chain.push(next);
-    current = next;
-  }
-  throw new PathValidationError(
-    "untrusted",
-    `no path from "${nameToString(target.cert.tbsCertificate.subject)}" to a trusted anchor ` +
-      `(issuer "${nameToString(current.cert.tbsCertificate.issuer)}" not found or signature invalid)`,
-  );
+  const anchor = chain[chain.length - 1]!;
+  processPath(chain.slice(0, -1).reverse(), anchor, opts, time);
+  await checkRevocation(chain.slice(0, -1), opts);
+  return chain;
 }
 
 async function checkRevocation(entries: CertEntry[], opts: PathOptions): Promise<void> {
