@@ -11,15 +11,25 @@ import {
   type ApprovalRecord,
   type CertificateQuery,
   type CertificateRecord,
+  type CrlInfo,
+  type CrlRecord,
   type NewApproval,
   type NewTransaction,
   type RevocationDetails,
+  type RevokedSerial,
   type StoreSession,
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
 import { approvalFromRow, certFromRow, txFromRow, type Row, type RowCodec } from "./rows.js";
 import { Mutex } from "./session.js";
+import {
+  certificateSearch,
+  crlFromRow,
+  crlInfoFromRow,
+  REVOKED_PAGE_COLUMNS,
+  revokedFromRow,
+} from "./query.js";
 
 const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
 
@@ -126,22 +136,57 @@ export class PgSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (col: string, v: unknown) => {
-      if (v === undefined) return;
-      args.push(v);
-      where.push(`${col} = $${args.length}`);
-    };
-    add("subject", q.subject);
-    add("status", q.status);
-    add("transaction_id", q.transactionId);
-    args.push(q.limit ?? 1000);
-    const r = await this.x.query(
-      `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT $${args.length}`,
-      args,
+    const { sql, args } = certificateSearch(
+      q,
+      (n) => `$${n}`,
+      (d) => d,
     );
+    const r = await this.x.query(sql, args);
     return r.rows.map((r) => certFromRow(r, PG));
+  }
+
+  async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {
+    const r = await this.x.query(
+      `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
+       WHERE issuer = $1 AND status = 'revoked' AND serial COLLATE "C" > $2 ORDER BY serial COLLATE "C" LIMIT $3`,
+      [issuer, afterSerial, limit],
+    );
+    return r.rows.map((row) => revokedFromRow(row, PG));
+  }
+
+  async saveCrl(c: CrlRecord): Promise<void> {
+    await this.x.query(
+      `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+      [
+        c.issuer,
+        c.shard,
+        c.crlNumber.toString(),
+        c.thisUpdate,
+        c.nextUpdate,
+        c.entries,
+        buf(c.der),
+        c.createdAt,
+      ],
+    );
+  }
+
+  async latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined> {
+    const r = await this.x.query(
+      `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
+       WHERE issuer = $1 AND shard = $2 ORDER BY crl_number DESC LIMIT 1`,
+      [issuer, shard],
+    );
+    return r.rows[0] ? crlInfoFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined> {
+    const r = await this.x.query("SELECT * FROM crls WHERE issuer = $1 AND shard = $2 AND crl_number = $3", [
+      issuer,
+      shard,
+      crlNumber.toString(),
+    ]);
+    return r.rows[0] ? crlFromRow(r.rows[0], PG) : undefined;
   }
 
   async setCertificateStatus(

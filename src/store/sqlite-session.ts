@@ -2,7 +2,7 @@
 // approvals, counters. Times are epoch milliseconds and come from the caller; multi-statement
 // operations are atomic (their own IMMEDIATE transaction, or a savepoint inside an open one).
 import { randomUUID } from "node:crypto";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import {
   ConcurrentUpdateError,
   DuplicateSerialError,
@@ -11,14 +11,24 @@ import {
   type ApprovalRecord,
   type CertificateQuery,
   type CertificateRecord,
+  type CrlInfo,
+  type CrlRecord,
   type NewApproval,
   type NewTransaction,
   type RevocationDetails,
+  type RevokedSerial,
   type StoreSession,
   type TransactionPatch,
   type TransactionRecord,
 } from "./store.js";
 import { approvalFromRow, certFromRow, txFromRow, type Row, type RowCodec } from "./rows.js";
+import {
+  certificateSearch,
+  crlFromRow,
+  crlInfoFromRow,
+  REVOKED_PAGE_COLUMNS,
+  revokedFromRow,
+} from "./query.js";
 
 const ms = (d: Date | undefined | null) => (d ? d.getTime() : null);
 
@@ -152,18 +162,59 @@ export class SqliteSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const where: string[] = [];
-    const args: (string | number)[] = [];
-    const add = (col: string, v: string | undefined) => {
-      if (v === undefined) return;
-      where.push(`${col} = ?`);
-      args.push(v);
-    };
-    add("subject", q.subject);
-    add("status", q.status);
-    add("transaction_id", q.transactionId);
-    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
-    return (this.c.q(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
+    const { sql, args } = certificateSearch(
+      q,
+      () => "?",
+      (d) => d.getTime(),
+    );
+    return (this.c.q(sql).all(...(args as SQLInputValue[])) as Row[]).map((r) => certFromRow(r, SQLITE));
+  }
+
+  async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {
+    const rows = this.c
+      .q(
+        `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
+         WHERE issuer = ? AND status = 'revoked' AND serial > ? ORDER BY serial LIMIT ?`,
+      )
+      .all(issuer, afterSerial, limit) as Row[];
+    return rows.map((r) => revokedFromRow(r, SQLITE));
+  }
+
+  async saveCrl(c: CrlRecord): Promise<void> {
+    this.durable(() =>
+      this.c
+        .q(
+          `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          c.issuer,
+          c.shard,
+          c.crlNumber,
+          ms(c.thisUpdate),
+          ms(c.nextUpdate),
+          c.entries,
+          c.der,
+          ms(c.createdAt),
+        ),
+    );
+  }
+
+  async latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined> {
+    const r = this.c
+      .q(
+        `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
+         WHERE issuer = ? AND shard = ? ORDER BY crl_number DESC LIMIT 1`,
+      )
+      .get(issuer, shard) as Row | undefined;
+    return r ? crlInfoFromRow(r, SQLITE) : undefined;
+  }
+
+  async getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined> {
+    const r = this.c
+      .q("SELECT * FROM crls WHERE issuer = ? AND shard = ? AND crl_number = ?")
+      .get(issuer, shard, crlNumber) as Row | undefined;
+    return r ? crlFromRow(r, SQLITE) : undefined;
   }
 
   async setCertificateStatus(

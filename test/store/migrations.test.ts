@@ -51,7 +51,10 @@ describe("migration 2: sqlite", () => {
       .map((r) => r.id);
     check.close();
     assert.ok(!tables.includes("meta"));
-    assert.deepEqual(applied, [1, 2]);
+    assert.deepEqual(
+      applied,
+      MIGRATIONS.map((m) => m.id),
+    );
   });
 });
 
@@ -90,7 +93,7 @@ if (process.env.LWCMP_TEST_PG !== "off") {
         const applied = await client.query("SELECT id FROM schema_migrations ORDER BY id");
         assert.deepEqual(
           applied.rows.map((r) => r.id),
-          [1, 2],
+          MIGRATIONS.map((m) => m.id),
         );
       } finally {
         await client.end();
