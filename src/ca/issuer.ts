@@ -7,6 +7,7 @@ import * as oids from "../asn1/oids.js";
 import { keyUsagesFor, minimumKeyBits, type PrivateKey, type PublicKey } from "../crypto/index.js";
 import { buildCertificate, randomSerial } from "../pki/build.js";
 import {
+  authorityInfoAccessExt,
   authorityKeyIdentifierExt,
   basicConstraintsExt,
   crlDistributionPointsExt,
@@ -20,6 +21,7 @@ import {
 import { nameToString, namesEqual, parseName } from "../pki/names.js";
 import type { CertEntry } from "../pki/path.js";
 import type { CertificateRecord } from "../store/store.js";
+import { distributionPointsFor } from "./crl/shard.js";
 import type { ProfilePolicy } from "./policy.js";
 
 export const EKU_NAMES: Readonly<Record<string, string>> = {
@@ -147,10 +149,17 @@ export class Issuer {
     if (caSki) extensions.push(authorityKeyIdentifierExt(caSki));
     if (profile.extendedKeyUsage.length > 0) extensions.push(extKeyUsageExt(profile.extendedKeyUsage));
     if (req.subjectAltNames.length > 0) extensions.push(subjectAltNameExt([...req.subjectAltNames]));
-    if (profile.crlDistributionPoints.length > 0) {
-      extensions.push(crlDistributionPointsExt(profile.crlDistributionPoints));
-    }
     const serial = randomSerial();
+    if (profile.crlDistributionPoints.length > 0) {
+      // The shard of a partitioned CRL follows from the serial (RFC 5280 §5.2.5).
+      const hex = Buffer.from(serial).toString("hex");
+      extensions.push(
+        crlDistributionPointsExt(
+          distributionPointsFor(profile.crlDistributionPoints, hex, profile.crlShards ?? 1),
+        ),
+      );
+    }
+    if (profile.caIssuers?.length) extensions.push(authorityInfoAccessExt(profile.caIssuers));
     const der = buildCertificate({
       serial,
       issuer: this.ca.cert.cert.tbsCertificate.subject,

@@ -18,7 +18,12 @@ export interface ProfilePolicy {
   bindSubjectToSecret: boolean;
   /** Offered in certReqTemplate (RFC 9483 §4.3.3). */
   template: { algorithm?: string; rsaKeyLength?: number };
+  /** CRL distribution point URIs; "{shard}" is replaced by the certificate's shard (src/ca/crl/shard.ts). */
   crlDistributionPoints: readonly string[];
+  /** Number of CRL shards the distribution points name (default 1). */
+  crlShards?: number;
+  /** AIA caIssuers URIs (RFC 5280 §4.2.2.1). */
+  caIssuers?: readonly string[];
   centralKeyGeneration: boolean;
   centralKeyType: string;
 }
@@ -51,4 +56,17 @@ export interface CaPolicy {
   maxMacIterations: number;
   revokeOnKeyUpdate: boolean;
   crlValidityMs: number;
+  /** CRL publication; absent: one full CRL a day, published on revocation, not partitioned. */
+  crl?: CrlPolicy;
+  /** Short name of the CA in download paths (/crl/<name>.crl); default derived from its CN. */
+  caName?: string;
+}
+
+/** How a CA publishes its CRLs (RFC 5280 §5). */
+export interface CrlPolicy {
+  intervalMs: number;
+  validityMs: number;
+  publishOnRevoke: boolean;
+  shards: number;
+  distributionPoints: readonly string[];
 }

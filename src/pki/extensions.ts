@@ -2,6 +2,8 @@
 import { createHash } from "node:crypto";
 import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
 import {
+  AccessDescription,
+  AuthorityInfoAccessSyntax,
   AuthorityKeyIdentifier,
   BasicConstraints,
   type Certificate,
@@ -16,6 +18,7 @@ import {
   KeyUsageFlags,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
+  id_ad_caIssuers,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_cRLDistributionPoints,
@@ -23,6 +26,7 @@ import {
   id_ce_keyUsage,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
   type KeyUsageType,
 } from "@peculiar/asn1-x509";
 
@@ -98,6 +102,33 @@ export function crlDistributionPointsExt(uris: readonly string[]): Extension {
           }),
       ),
     ),
+  );
+}
+
+/** RFC 5280 §4.2.2.1: authorityInfoAccess with caIssuers URIs (where the issuer's certificate is). */
+export function authorityInfoAccessExt(caIssuers: readonly string[]): Extension {
+  return ext(
+    id_pe_authorityInfoAccess,
+    false,
+    new AuthorityInfoAccessSyntax(
+      caIssuers.map(
+        (u) =>
+          new AccessDescription({
+            accessMethod: id_ad_caIssuers,
+            accessLocation: new GeneralName({ uniformResourceIdentifier: u }),
+          }),
+      ),
+    ),
+  );
+}
+
+/** The URIs of a certificate's CRL distribution points (fullName only). */
+export function getCrlDistributionPoints(cert: Certificate): string[] {
+  const cdp = parseExt(cert, id_ce_cRLDistributionPoints, CRLDistributionPoints);
+  return [...(cdp ?? [])].flatMap((dp) =>
+    (dp.distributionPoint?.fullName ?? [])
+      .map((g) => g.uniformResourceIdentifier)
+      .filter((u): u is string => u !== undefined),
   );
 }
 

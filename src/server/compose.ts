@@ -1,6 +1,9 @@
-// Composition root: configuration -> store -> CA -> HTTP router with its mounts on one listener.
+// Composition root: configuration -> store -> CA -> HTTP router with its mounts (CMP, CRL and CA
+// certificate downloads) on one listener; the sweeper and the CRL publication timer.
 import { readFileSync } from "node:fs";
 import { CertificateAuthority } from "../ca/authority.js";
+import { CrlPublisher } from "../ca/crl/publisher.js";
+import { caPolicyFromConfig } from "../config/policy.js";
 import { loadConfig, requireCa, resolvePath, type LoadedConfig } from "../config/load.js";
 import { loadCaMaterials } from "../config/materials.js";
 import type { ConfigDocument } from "../config/schema.js";
@@ -11,6 +14,8 @@ import { cmpMounts } from "../transport/http-server.js";
 import { WELL_KNOWN_CMP } from "../transport/paths.js";
 import { logLine, type LogEvent } from "./log.js";
 import { startSweeper, sweepInterval } from "./sweeper.js";
+import { downloadMounts } from "./crl-mount.js";
+import { crlTickInterval, startCrlTimer, type CrlTimer } from "./crl-timer.js";
 
 export interface ServerOverrides {
   port?: number;
@@ -27,6 +32,8 @@ export interface RunningServer {
   baseUrl: string;
   port: number;
   ca: CertificateAuthority;
+  /** The CA's CRL publication: publish(now), current(shard, now). */
+  crl: CrlPublisher;
   store: Store;
   close(): Promise<void>;
 }
@@ -66,7 +73,13 @@ export async function startServer(
   const log = overrides.log ?? logLine;
   const store = await openStore(resolveStoreUrl(config.store, loaded.baseDir));
   try {
-    const ca = new CertificateAuthority({ config, materials, store, log });
+    const publisher = new CrlPublisher({ materials, policy: caPolicyFromConfig(config), store, log });
+    let crlTimer: CrlTimer | undefined;
+    const caLog = (e: LogEvent) => {
+      log(e);
+      if (e.event.endsWith("revoked")) crlTimer?.kick();
+    };
+    const ca = new CertificateAuthority({ config, materials, store, log: caLog });
     const server = await startHttpServer({
       host: overrides.host ?? config.server.host,
       port: overrides.port ?? config.server.port,
@@ -79,17 +92,21 @@ export async function startServer(
           discovery: () => ca.discovery(),
         }),
         ...(overrides.mounts ?? []),
+        ...downloadMounts({ publisher, caCertificate: materials.caCert.der }),
       ],
     });
     const stopSweeper = startSweeper(ca, sweepInterval(config.policy.confirmWaitTime), log);
+    crlTimer = startCrlTimer(publisher, crlTickInterval(publisher), log);
     return {
       url: `${server.baseUrl}${WELL_KNOWN_CMP}`,
       baseUrl: server.baseUrl,
       port: server.port,
       ca,
+      crl: publisher,
       store,
       close: async () => {
         stopSweeper();
+        crlTimer?.stop();
         await server.close();
         await store.close();
       },

@@ -1,4 +1,5 @@
-// `lwcmp ca init|rollover`, `lwcmp serve`, `lwcmp approvals`, `lwcmp demo`: flags in, src/server calls, words out.
+// `lwcmp ca init|rollover`, `lwcmp serve`, `lwcmp approvals`, `lwcmp certs`, `lwcmp demo`: flags in,
+// src/server calls, words out.
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -11,6 +12,7 @@ import {
   type RunningServer,
 } from "../../server/index.js";
 import { InputError } from "../input.js";
+import { registerCertsCommands } from "./certs.js";
 
 /**
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
@@ -117,6 +119,7 @@ export function registerCaCommands(program: Command): void {
       await runUntilStopped(s, `lwcmp CA listening on ${s.url}\n`);
     });
   registerApprovals(program);
+  registerCertsCommands(program);
 }
 
 /** `lwcmp demo`: a demo PKI in a local folder, served, with the commands that enroll against it. */
