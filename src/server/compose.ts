@@ -74,10 +74,10 @@ export async function startServer(
   const store = await openStore(resolveStoreUrl(config.store, loaded.baseDir));
   try {
     const publisher = new CrlPublisher({ materials, policy: caPolicyFromConfig(config), store, log });
-    let crlTimer: CrlTimer | undefined;
+    const crlTimer: { current?: CrlTimer } = {};
     const caLog = (e: LogEvent) => {
       log(e);
-      if (e.event.endsWith("revoked")) crlTimer?.kick();
+      if (e.event.endsWith("revoked")) crlTimer.current?.kick();
     };
     const ca = new CertificateAuthority({ config, materials, store, log: caLog });
     const server = await startHttpServer({
@@ -96,7 +96,7 @@ export async function startServer(
       ],
     });
     const stopSweeper = startSweeper(ca, sweepInterval(config.policy.confirmWaitTime), log);
-    crlTimer = startCrlTimer(publisher, crlTickInterval(publisher), log);
+    crlTimer.current = startCrlTimer(publisher, crlTickInterval(publisher), log);
     return {
       url: `${server.baseUrl}${WELL_KNOWN_CMP}`,
       baseUrl: server.baseUrl,
@@ -106,7 +106,7 @@ export async function startServer(
       store,
       close: async () => {
         stopSweeper();
-        crlTimer?.stop();
+        crlTimer.current?.stop();
         await server.close();
         await store.close();
       },
