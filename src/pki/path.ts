@@ -3,8 +3,10 @@
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { importPublicKeySpki, verify, UnsupportedAlgorithmError, type PublicKey } from "../crypto/index.js";
+import { parseCrl, type ParsedCrl } from "./crl.js";
 import { firstChild } from "./der.js";
 import {
+  getCrlDistributionPoints,
   getAuthorityKeyIdentifier,
   getBasicConstraints,
   getExtKeyUsage,
@@ -13,6 +15,7 @@ import {
   UNDERSTOOD_CRITICAL,
 } from "./extensions.js";
 import { nameToString, namesEqual } from "./names.js";
+import { serialHex } from "./certificate.js";
 
 export type PathFailure =
   | "untrusted"
@@ -25,6 +28,8 @@ export type PathFailure =
   | "criticalExtension"
   | "extKeyUsage"
   | "revoked"
+  | "crlUnavailable"
+  | "crlInvalid"
   | "unsupportedAlgorithm";
 
 export class PathValidationError extends Error {
@@ -70,6 +75,12 @@ export interface PathOptions {
   requiredEku?: string;
   /** Revocation check for each non-anchor certificate of the chain. */
   isRevoked?: (entry: CertEntry) => boolean | Promise<boolean>;
+  /**
+   * CRLs (DER) to check the target against (every non-anchor certificate with crlCheckAll); a
+   * certificate without a usable CRL of its issuer fails with "crlUnavailable" (RFC 5280 §6.3).
+   */
+  crls?: readonly Uint8Array[];
+  crlCheckAll?: boolean;
   maxLength?: number;
 }
 
@@ -198,6 +209,7 @@ export async function validatePath(target: CertEntry, opts: PathOptions): Promis
       checkValidity(anchor, time);
       chain.push(anchor);
       await checkRevocation(chain.slice(0, -1), opts);
+      if (opts.crls) checkCrls(chain, opts.crls, time, opts.crlCheckAll ?? false);
       return chain;
     }
     const next = candidateIssuers(current, opts.intermediates ?? []).find(
@@ -224,6 +236,68 @@ async function checkRevocation(entries: CertEntry[], opts: PathOptions): Promise
       throw new PathValidationError(
         "revoked",
         `certificate "${nameToString(e.cert.tbsCertificate.subject)}" is revoked`,
+      );
+    }
+  }
+}
+
+/**
+ * RFC 10007: a CRL is accepted only from an issuer whose certificate has keyUsage with cRLSign; the
+ * signature must verify with that key (RFC 5280 §6.3.3 (f), (g)).
+ */
+function checkCrlSigner(crl: ParsedCrl, issuer: CertEntry): void {
+  const who = nameToString(issuer.cert.tbsCertificate.subject);
+  const ku = getKeyUsage(issuer.cert);
+  if (!ku || !ku.includes("crlSign")) {
+    throw new PathValidationError(
+      "crlInvalid",
+      `the CRL of "${who}" is refused: its certificate does not assert cRLSign in keyUsage (RFC 10007)`,
+    );
+  }
+  let ok = false;
+  try {
+    ok = verify(crl.signatureAlgorithm, certificatePublicKey(issuer.cert), crl.tbs, crl.signature);
+  } catch {
+    ok = false;
+  }
+  if (!ok)
+    throw new PathValidationError("crlInvalid", `the signature of the CRL of "${who}" does not verify`);
+}
+
+/** Whether a CRL covers the certificate: its partition (issuingDistributionPoint) is one the certificate names. */
+function covers(crl: ParsedCrl, e: CertEntry): boolean {
+  if (!crl.distributionPoint?.length) return true;
+  const cdp = getCrlDistributionPoints(e.cert);
+  return crl.distributionPoint.some((u) => cdp.includes(u));
+}
+
+function checkCrls(chain: CertEntry[], ders: readonly Uint8Array[], time: Date, all: boolean): void {
+  const crls = ders.map((d) => parseCrl(d));
+  const last = all ? chain.length - 1 : 1;
+  for (let i = 0; i < last; i++) {
+    const e = chain[i]!;
+    const issuer = chain[i + 1]!;
+    const subject = nameToString(e.cert.tbsCertificate.subject);
+    const usable = crls.filter(
+      (c) =>
+        namesEqual(c.issuer, issuer.cert.tbsCertificate.subject) &&
+        c.unknownCritical.length === 0 &&
+        covers(c, e),
+    );
+    for (const c of usable) checkCrlSigner(c, issuer);
+    const current = usable.filter((c) => c.thisUpdate <= time && (!c.nextUpdate || c.nextUpdate >= time));
+    if (current.length === 0) {
+      throw new PathValidationError(
+        "crlUnavailable",
+        `no current CRL of "${nameToString(issuer.cert.tbsCertificate.subject)}" to check "${subject}"`,
+      );
+    }
+    const serial = serialHex(e.cert.tbsCertificate.serialNumber);
+    const hit = current.find((c) => c.revoked.has(serial))?.revoked.get(serial);
+    if (hit && hit.revocationTime <= time) {
+      throw new PathValidationError(
+        "revoked",
+        `certificate "${subject}" (serial ${serial}) is revoked since ${hit.revocationTime.toISOString()}`,
       );
     }
   }
