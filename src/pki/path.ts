@@ -254,7 +254,7 @@ function checkCrlSigner(crl: ParsedCrl, issuer: CertEntry): void {
       `the CRL of "${who}" is refused: its certificate does not assert cRLSign in keyUsage (RFC 10007)`,
     );
   }
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(crl.signatureAlgorithm, certificatePublicKey(issuer.cert), crl.tbs, crl.signature);
   } catch {
