@@ -1,12 +1,14 @@
 // General messages a CA answers (RFC 9483 §4.3): CA certificates, root CA update, certificate
-// request template, CRL update; unknown info types are answered without a value.
+// request template, CRL update from the stored CRLs; unknown info types are answered without a value.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
-import { Certificate, CertificateList, Name } from "@peculiar/asn1-x509";
-import { CertificateLists, CMPCertificates, InfoTypeAndValue, RootCaKeyUpdateContent } from "../asn1/cmp.js";
+import { Certificate, Name } from "@peculiar/asn1-x509";
+import { CMPCertificates, InfoTypeAndValue, RootCaKeyUpdateContent } from "../asn1/cmp.js";
 import { AttributeTypeAndValue, CertTemplate } from "../asn1/crmf.js";
 import {
   AlgorithmIdentifiers,
   CertReqTemplateContent,
+  CRLSource,
+  CRLStatus,
   CRLStatusListValue,
   IntegerValue,
 } from "../asn1/itav.js";
@@ -15,9 +17,9 @@ import { CmpError } from "../cmp/errors.js";
 import type { CaMaterials } from "../config/materials.js";
 import type { CaPolicy } from "./policy.js";
 import { defaultSignatureAlgorithm, keyAlgorithm, keyAlgorithmIdentifier } from "../crypto/index.js";
-import { buildCrl } from "../pki/crl.js";
-import { getSubjectKeyIdentifier } from "../pki/extensions.js";
-import { nameToString } from "../pki/names.js";
+import { derSequence } from "../pki/der.js";
+import { nameToString, namesEqual } from "../pki/names.js";
+import { CrlPublisher } from "./crl/publisher.js";
 import type { Store } from "../store/store.js";
 
 export interface GenmContext {
@@ -69,7 +71,7 @@ export async function answerInfoType(itav: InfoTypeAndValue, ctx: GenmContext): 
     case oids.id_it_certReqTemplate:
       return certReqTemplate(ctx);
     case oids.id_it_crlStatusList:
-      return reply(oids.id_it_crls, await currentCrls(itav, ctx));
+      return currentCrls(itav, ctx);
     case oids.id_it_signKeyPairTypes:
       return reply(
         oids.id_it_signKeyPairTypes,
@@ -110,38 +112,71 @@ function certReqTemplate(ctx: GenmContext): InfoTypeAndValue {
   });
 }
 
-/** RFC 9483 §4.3.4: the current CRL of this CA when the client's is older (or it named none). */
-async function currentCrls(itav: InfoTypeAndValue, ctx: GenmContext): Promise<CertificateLists> {
+/** The shards a CRLSource names (RFC 9483 §4.3.4): the issuer's whole CRL, or one distribution point. */
+function namedShards(source: CRLSource, pub: CrlPublisher, m: CaMaterials): number[] {
+  const all = Array.from({ length: pub.shards }, (_, i) => i);
+  if (source.issuer) {
+    const ours = m.caCert.cert.tbsCertificate.subject;
+    if (source.issuer.some((g) => g.directoryName && namesEqual(g.directoryName, ours))) return all;
+    const asked = source.issuer
+      .map((g) => (g.directoryName ? nameToString(g.directoryName) : "?"))
+      .join(", ");
+    throw new CmpError(
+      "badRequest",
+      `no CRL of issuer "${asked}" is kept here; this CA publishes the CRLs of "${pub.issuer}"`,
+    );
+  }
+  const uris = (source.dpn?.fullName ?? []).map((g) => g.uniformResourceIdentifier).filter((u) => u);
+  if (uris.length === 0) {
+    throw new CmpError("badRequest", "the CRL source names neither an issuer nor a distribution point URI");
+  }
+  const path = (u: string) => {
+    try {
+      return new URL(u).pathname;
+    } catch {
+      return u;
+    }
+  };
+  const shards = all.filter((s) =>
+    uris.some((u) => pub.distributionPoints(s).includes(u!) || path(u!) === pub.path(s)),
+  );
+  if (shards.length === 0) {
+    throw new CmpError("badRequest", `no CRL is published here under ${uris.join(", ")}`);
+  }
+  return shards;
+}
+
+/**
+ * RFC 9483 §4.3.4: the stored CRLs of the sources asked for that are newer than the client's
+ * thisUpdate; infoValue is absent when the client's CRLs are current. No value: every shard's CRL.
+ */
+async function currentCrls(itav: InfoTypeAndValue, ctx: GenmContext): Promise<InfoTypeAndValue> {
+  let list: CRLStatus[] | undefined;
   if (itav.infoValue) {
     try {
-      AsnParser.parse(itav.infoValue, CRLStatusListValue);
+      list = [...AsnParser.parse(itav.infoValue, CRLStatusListValue)];
     } catch {
       throw new CmpError("badRequest", "the crlStatusList value is malformed");
     }
   }
-  const crl = await issueCrl(ctx);
-  return new CertificateLists([AsnParser.parse(crl, CertificateList)]);
+  const pub = new CrlPublisher({ materials: ctx.materials, policy: ctx.policy, store: ctx.store });
+  const wanted = new Map<number, Date | undefined>();
+  for (const st of list ?? [new CRLStatus()]) {
+    const shards = list ? namedShards(st.source, pub, ctx.materials) : [...Array(pub.shards).keys()];
+    for (const s of shards) wanted.set(s, st.thisUpdate?.getTime());
+  }
+  const ders: Uint8Array[] = [];
+  for (const [shard, theirs] of wanted) {
+    const rec = await pub.current(shard, ctx.now);
+    if (!theirs || rec.thisUpdate.getTime() > theirs.getTime()) ders.push(rec.der);
+  }
+  return new InfoTypeAndValue({
+    infoType: oids.id_it_crls,
+    // SEQUENCE SIZE (1..MAX) OF CertificateList, made of the stored DER as it is.
+    infoValue: ders.length ? bufferOf(derSequence(...ders)) : undefined,
+  });
 }
 
-/** Signs a fresh CRL over every certificate this CA has revoked. */
-export async function issueCrl(
-  ctx: Pick<GenmContext, "materials" | "policy" | "store" | "now">,
-): Promise<Uint8Array> {
-  const m = ctx.materials;
-  const issuer = nameToString(m.caCert.cert.tbsCertificate.subject);
-  const revoked = await ctx.store.listRevoked(issuer);
-  const number = await ctx.store.nextCounter(`crl:${issuer}`);
-  return buildCrl({
-    issuer: m.caCert.cert.tbsCertificate.subject,
-    issuerKey: m.caKey,
-    issuerKeyId: getSubjectKeyIdentifier(m.caCert.cert),
-    crlNumber: number,
-    thisUpdate: ctx.now,
-    nextUpdate: new Date(ctx.now.getTime() + ctx.policy.crlValidityMs),
-    revoked: revoked.map((r) => ({
-      serial: r.serial,
-      revocationTime: r.revocationTime ?? ctx.now,
-      reason: r.revocationReason,
-    })),
-  });
+function bufferOf(u: Uint8Array): ArrayBuffer {
+  return u.buffer.slice(u.byteOffset, u.byteOffset + u.byteLength) as ArrayBuffer;
 }

@@ -28,6 +28,7 @@ import {
 import { nameToString, namesEqual, parseName } from "../pki/names.js";
 import type { CertEntry } from "../pki/path.js";
 import type { CertificateRecord } from "../store/store.js";
+import { distributionPointsFor } from "./crl/shard.js";
 import type { ProfilePolicy } from "./policy.js";
 
 export const EKU_NAMES: Readonly<Record<string, string>> = {
@@ -282,11 +283,19 @@ export class Issuer {
     if (profile.extendedKeyUsage.length > 0) extensions.push(extKeyUsageExt(profile.extendedKeyUsage));
     if (req.subjectAltNames.length > 0)
       extensions.push(subjectAltNameExt([...req.subjectAltNames], subject.length === 0));
-    if (profile.crlDistributionPoints.length > 0) {
-      extensions.push(crlDistributionPointsExt(profile.crlDistributionPoints));
-    }
-    if (profile.ocspUrls?.length) extensions.push(authorityInfoAccessExt({ ocsp: profile.ocspUrls }));
     const serial = randomSerial();
+    if (profile.crlDistributionPoints.length > 0) {
+      // The shard of a partitioned CRL follows from the serial (RFC 5280 §5.2.5).
+      const hex = Buffer.from(serial).toString("hex");
+      extensions.push(
+        crlDistributionPointsExt(
+          distributionPointsFor(profile.crlDistributionPoints, hex, profile.crlShards ?? 1),
+        ),
+      );
+    }
+    if (profile.caIssuers?.length || profile.ocspUrls?.length) {
+      extensions.push(authorityInfoAccessExt({ caIssuers: profile.caIssuers, ocsp: profile.ocspUrls }));
+    }
     const der = buildCertificate({
       serial,
       issuer: this.ca.cert.cert.tbsCertificate.subject,

@@ -31,9 +31,14 @@ export interface ProfilePolicy {
   bindSubjectToSecret: boolean;
   /** Offered in certReqTemplate (RFC 9483 §4.3.3). */
   template: { algorithm?: string; rsaKeyLength?: number };
+  /** CRL distribution point URIs; "{shard}" is replaced by the certificate's shard (src/ca/crl/shard.ts). */
   crlDistributionPoints: readonly string[];
   /** OCSP responder URLs placed in authorityInfoAccess (RFC 5280 §4.2.2.1); absent: none. */
   ocspUrls?: readonly string[];
+  /** Number of CRL shards the distribution points name (default 1). */
+  crlShards?: number;
+  /** AIA caIssuers URIs (RFC 5280 §4.2.2.1). */
+  caIssuers?: readonly string[];
   centralKeyGeneration: boolean;
   centralKeyType: string;
 }
@@ -71,9 +76,22 @@ export interface CaPolicy {
   revocation: RevocationPolicy;
   /** DNS subjectAltNames a shared secret may request, by its kid; undefined: no list configured. */
   secretDnsNames(kid: string): readonly string[] | undefined;
+  /** CRL publication; absent: one full CRL a day, published on revocation, not partitioned. */
+  crl?: CrlPolicy;
+  /** Short name of the CA in download paths (/crl/<name>.crl); default derived from its CN. */
+  caName?: string;
 }
 
 export interface RevocationPolicy {
   /** An rr without a reasonCode in crlEntryDetails is refused (RFC 9483 §4.2); else it means unspecified. */
   requireReasonCode: boolean;
+}
+
+/** How a CA publishes its CRLs (RFC 5280 §5). */
+export interface CrlPolicy {
+  intervalMs: number;
+  validityMs: number;
+  publishOnRevoke: boolean;
+  shards: number;
+  distributionPoints: readonly string[];
 }

@@ -7,3 +7,4 @@ export {
   type EnrollRequest,
   type EnrollResult,
 } from "./client.js";
+export { collectCrls, fetchCrl, type CrlCheckOptions } from "./crl-check.js";

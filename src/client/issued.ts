@@ -3,6 +3,7 @@
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import type { ProtectionKind } from "../cmp/protection.js";
+import { collectCrls, type CrlCheckOptions } from "./crl-check.js";
 import { certEntry, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
 
 export interface IssuedCheck {
@@ -16,6 +17,8 @@ export interface IssuedCheck {
   untrusted: readonly Uint8Array[];
   trustCaPubsFromMac: boolean;
   now: Date;
+  /** Check the certificate against CRLs (RFC 5280 §6.3, RFC 10007). */
+  crlCheck?: CrlCheckOptions;
 }
 
 export function isMacProtection(p: ProtectionKind): boolean {
@@ -34,10 +37,13 @@ export async function checkIssued(c: IssuedCheck): Promise<string | undefined> {
   }
   if (anchors.length === 0) return "no trust anchor to validate it (configure --trusted)";
   try {
+    const pool = [...c.extraCerts, ...c.caPubs, ...c.untrusted];
     await validatePath(certEntry(c.certificate), {
       anchors: [...anchors],
-      intermediates: [...c.extraCerts, ...c.caPubs, ...c.untrusted].map((d) => certEntry(d)),
+      intermediates: pool.map((d) => certEntry(d)),
       time: c.now,
+      crls: c.crlCheck ? await collectCrls([c.certificate, ...pool], c.crlCheck) : undefined,
+      crlCheckAll: c.crlCheck?.all,
     });
     return undefined;
   } catch (e) {

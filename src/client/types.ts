@@ -3,6 +3,7 @@
 import type { Name } from "@peculiar/asn1-x509";
 import type { ClientCredential, SendFunction } from "../cmp/client/types.js";
 import type { PrivateKey } from "../crypto/index.js";
+import type { CrlCheckOptions } from "./crl-check.js";
 
 export type { ClientCredential } from "../cmp/client/types.js";
 
@@ -34,6 +35,8 @@ export interface CmpClientOptions {
   now?: () => Date;
   /** Waits between polls (RFC 9483 §4.4); default a timer. Tests inject one that does not wait. */
   sleep?: (ms: number) => Promise<void>;
+  /** Check issued certificates against CRLs (given, or from their distribution points). */
+  crlCheck?: CrlCheckOptions;
   /** Largest accepted |messageTime - now| of an answer, ms (RFC 9483 §3.1; default 10 minutes); null: not checked. */
   maxClockSkewMs?: number | null;
 }

@@ -14,7 +14,14 @@ function pattern(text: string, where: string): RegExp {
   }
 }
 
-function profilePolicy(name: string, p: Profile, ocspUrls?: readonly string[]): ProfilePolicy {
+function profilePolicy(
+  name: string,
+  p: Profile,
+  ca: ConfigDocument["ca"],
+  ocspUrls?: readonly string[],
+): ProfilePolicy {
+  // A profile naming its own distribution points keeps them; otherwise the CA's (sharded) ones apply.
+  const ownCdp = p.crlDistributionPoints.length > 0;
   return {
     name,
     validityMs: p.validity,
@@ -31,7 +38,9 @@ function profilePolicy(name: string, p: Profile, ocspUrls?: readonly string[]): 
     sanDnsPattern: p.sanDnsPattern ? pattern(p.sanDnsPattern, `profiles.${name}.sanDnsPattern`) : undefined,
     bindSubjectToSecret: p.bindSubjectToSecret,
     template: p.template,
-    crlDistributionPoints: p.crlDistributionPoints,
+    crlDistributionPoints: ownCdp ? p.crlDistributionPoints : (ca?.crl.distributionPoints ?? []),
+    crlShards: ownCdp ? 1 : (ca?.crl.shards ?? 1),
+    caIssuers: ca?.caIssuers ?? [],
     centralKeyGeneration: p.centralKeyGeneration,
     centralKeyType: p.centralKeyType,
     ocspUrls,
@@ -42,7 +51,7 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
   const requests = new Map<string, RequestPolicy>();
   for (const [name, p] of Object.entries(config.profiles)) {
     requests.set(name, {
-      profile: profilePolicy(name, p, config.ocsp ? [config.ocsp.url] : undefined),
+      profile: profilePolicy(name, p, config.ca, config.ocsp ? [config.ocsp.url] : undefined),
       requesters: p.requesters,
       requireApproval: p.requireApproval,
     });
@@ -71,6 +80,14 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
     crlValidityMs: config.ca?.crlValidity ?? 7 * 86_400_000,
     revocation: { requireReasonCode: pol.requireRevocationReason },
     secretDnsNames: (kid) => dnsNames.get(kid),
+    crl: {
+      intervalMs: config.ca?.crl.interval ?? 86_400_000,
+      validityMs: config.ca?.crl.validity ?? config.ca?.crlValidity ?? 7 * 86_400_000,
+      publishOnRevoke: config.ca?.crl.publishOnRevoke ?? true,
+      shards: config.ca?.crl.shards ?? 1,
+      distributionPoints: config.ca?.crl.distributionPoints ?? [],
+    },
+    caName: config.ca?.name,
   };
 }
 

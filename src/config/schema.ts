@@ -93,6 +93,28 @@ export const OcspSectionSchema = z
   .strict();
 export type OcspSection = z.infer<typeof OcspSectionSchema>;
 
+const CRL_DEFAULTS = {
+  interval: 86_400_000,
+  publishOnRevoke: true,
+  distributionPoints: [] as string[],
+  shards: 1,
+};
+
+export const CrlSectionSchema = z
+  .object({
+    /** A full CRL is published this often (and when the latest one is missing). */
+    interval: duration.default(CRL_DEFAULTS.interval),
+    /** nextUpdate - thisUpdate; default: ca.crlValidity. */
+    validity: duration.optional(),
+    /** Publish a new CRL as soon as a certificate is revoked. */
+    publishOnRevoke: z.boolean().default(true),
+    /** CRL distribution point URIs for issued certificates; "{shard}" stands for the shard number. */
+    distributionPoints: z.array(z.string().url()).default([]),
+    /** Partitions of the CRL (RFC 5280 §5.2.5); a certificate's shard follows from its serial. */
+    shards: z.number().int().min(1).max(256).default(1),
+  })
+  .strict();
+
 /** The issuing CA: needed to run a CA, absent in a file for other roles (an RA, a client). */
 export const CaSectionSchema = z
   .object({
@@ -109,7 +131,17 @@ export const CaSectionSchema = z
     rootUpdate: z
       .object({ newWithNew: pemFile, newWithOld: pemFile.optional(), oldWithNew: pemFile.optional() })
       .optional(),
+    /** nextUpdate - thisUpdate of published CRLs (RFC 5280 §5.1.2.5), unless crl.validity says otherwise. */
     crlValidity: duration.default(7 * 86_400_000),
+    /** Short name in the download paths /crl/<name>.crl and /ca/<name>.crt; default derived from the CN. */
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/)
+      .optional(),
+    /** CRL publication (RFC 5280 §5) and the distribution points named in issued certificates. */
+    crl: CrlSectionSchema.default(CRL_DEFAULTS),
+    /** AIA caIssuers URIs (RFC 5280 §4.2.2.1) placed in issued certificates, e.g. http://host/ca/<name>.crt */
+    caIssuers: z.array(z.string().url()).default([]),
   })
   .strict();
 export type CaSection = z.infer<typeof CaSectionSchema>;

@@ -23,6 +23,7 @@ import {
   PolicyMappings,
   SubjectAlternativeName,
   SubjectKeyIdentifier,
+  id_ad_caIssuers,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
   id_ce_cRLDistributionPoints,
@@ -35,6 +36,7 @@ import {
   id_ce_policyMappings,
   id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
+  id_pe_authorityInfoAccess,
   type KeyUsageType,
 } from "@peculiar/asn1-x509";
 
@@ -110,6 +112,16 @@ export function crlDistributionPointsExt(uris: readonly string[]): Extension {
           }),
       ),
     ),
+  );
+}
+
+/** The URIs of a certificate's CRL distribution points (fullName only). */
+export function getCrlDistributionPoints(cert: Certificate): string[] {
+  const cdp = parseExt(cert, id_ce_cRLDistributionPoints, CRLDistributionPoints);
+  return [...(cdp ?? [])].flatMap((dp) =>
+    (dp.distributionPoint?.fullName ?? [])
+      .map((g) => g.uniformResourceIdentifier)
+      .filter((u): u is string => u !== undefined),
   );
 }
 
@@ -204,9 +216,7 @@ export const UNDERSTOOD_CRITICAL = new Set([
   id_ce_inhibitAnyPolicy, // §6.1.4 (j)
 ]);
 
-const id_pe_authorityInfoAccess = "1.3.6.1.5.5.7.1.1";
 const id_ad_ocsp = "1.3.6.1.5.5.7.48.1";
-const id_ad_caIssuers = "1.3.6.1.5.5.7.48.2";
 const id_pkix_ocsp_nocheck = "1.3.6.1.5.5.7.48.1.5";
 
 /** authorityInfoAccess (RFC 5280 §4.2.2.1): OCSP responder and caIssuers URIs, non-critical. */

@@ -14,6 +14,7 @@ import {
 } from "./path/certificate.js";
 import { NameConstraintsState } from "./path/name-constraints.js";
 import { PolicyState } from "./path/policy.js";
+import { checkCrls } from "./path/crl-check.js";
 import { PathValidationError, type CertEntry, type PathOptions } from "./path/types.js";
 
 export {
@@ -108,6 +109,7 @@ export async function validatePath(target: CertEntry, opts: PathOptions): Promis
   const anchor = chain[chain.length - 1]!;
   processPath(chain.slice(0, -1).reverse(), anchor, opts, time);
   await checkRevocation(chain.slice(0, -1), opts);
+  if (opts.crls) checkCrls(chain, opts.crls, time, opts.crlCheckAll ?? false);
   return chain;
 }
 

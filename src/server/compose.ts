@@ -1,7 +1,10 @@
-// Composition root: configuration -> store -> CA -> HTTP router with its mounts on one listener.
+// Composition root: configuration -> store -> CA -> HTTP router with its mounts (CMP, CRL and CA
+// certificate downloads) on one listener; the sweeper and the CRL publication timer.
 import { readFileSync } from "node:fs";
 import { CertificateAuthority } from "../ca/authority.js";
 import type { OcspResponder } from "../ocsp/responder.js";
+import { CrlPublisher } from "../ca/crl/publisher.js";
+import { caPolicyFromConfig } from "../config/policy.js";
 import { ConfigError, loadConfig, requireCa, resolvePath, type LoadedConfig } from "../config/load.js";
 import { loadCaMaterials } from "../config/materials.js";
 import type { ConfigDocument } from "../config/schema.js";
@@ -19,6 +22,8 @@ import {
   startOcspRefresh,
 } from "./ocsp.js";
 import { startSweeper, sweepInterval } from "./sweeper.js";
+import { downloadMounts } from "./crl-mount.js";
+import { crlTickInterval, startCrlTimer, type CrlTimer } from "./crl-timer.js";
 
 export interface ServerOverrides {
   port?: number;
@@ -35,6 +40,8 @@ export interface RunningServer {
   baseUrl: string;
   port: number;
   ca: CertificateAuthority;
+  /** The CA's CRL publication: publish(now), current(shard, now). */
+  crl: CrlPublisher;
   store: Store;
   /** The OCSP responder below /ocsp when the configuration has an `ocsp` section. */
   ocsp?: OcspResponder;
@@ -76,7 +83,13 @@ export async function startServer(
   const log = overrides.log ?? logLine;
   const store = await openStore(resolveStoreUrl(config.store, loaded.baseDir));
   try {
-    const ca = new CertificateAuthority({ config, materials, store, log });
+    const publisher = new CrlPublisher({ materials, policy: caPolicyFromConfig(config), store, log });
+    const crlTimer: { current?: CrlTimer } = {};
+    const caLog = (e: LogEvent) => {
+      log(e);
+      if (e.event.endsWith("revoked")) crlTimer.current?.kick();
+    };
+    const ca = new CertificateAuthority({ config, materials, store, log: caLog });
     const ocsp = ocspResponderFromConfig(config, loaded.baseDir, store);
     const server = await startHttpServer({
       host: overrides.host ?? config.server.host,
@@ -91,23 +104,27 @@ export async function startServer(
         }),
         ...(ocsp ? [ocspMount(ocsp)] : []),
         ...(overrides.mounts ?? []),
+        ...downloadMounts({ publisher, caCertificate: materials.caCert.der }),
       ],
     });
     const stopSweeper = startSweeper(ca, sweepInterval(config.policy.confirmWaitTime), log);
     const refresh = ocsp
       ? startOcspRefresh(ocsp, ocspTimerInterval(config.ocsp!.refreshInterval), log)
       : undefined;
+    crlTimer.current = startCrlTimer(publisher, crlTickInterval(publisher), log);
     return {
       url: `${server.baseUrl}${WELL_KNOWN_CMP}`,
       baseUrl: server.baseUrl,
       port: server.port,
       ca,
+      crl: publisher,
       store,
       ocsp,
       close: async () => {
         stopSweeper();
         refresh?.stop();
         await refresh?.first;
+        crlTimer.current?.stop();
         await server.close();
         await store.close();
       },

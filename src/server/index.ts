@@ -13,3 +13,6 @@ export { initDemo, prepareDemo, demoCommands, demoInstructions, DEMO_EE_DIR, typ
 export { logLine, type LogEvent } from "./log.js";
 export { rolloverConfiguredRoot, type RolloverResult } from "./rollover.js";
 export { startSweeper, sweepInterval } from "./sweeper.js";
+export { openOperator, type OpenedOperator } from "./operator.js";
+export { downloadMounts, type DownloadOptions } from "./crl-mount.js";
+export { crlTickInterval, startCrlTimer, type CrlTimer } from "./crl-timer.js";

@@ -11,10 +11,13 @@ import {
   type ApprovalRecord,
   type CertificateQuery,
   type CertificateRecord,
+  type CrlInfo,
+  type CrlRecord,
   type NewApproval,
   type NewTransaction,
   type OcspResponseRecord,
   type RevocationDetails,
+  type RevokedSerial,
   type StoreSession,
   type TransactionPatch,
   type TransactionRecord,
@@ -31,6 +34,13 @@ import {
   type RowCodec,
 } from "./rows.js";
 import { Mutex } from "./session.js";
+import {
+  certificateSearch,
+  crlFromRow,
+  crlInfoFromRow,
+  REVOKED_PAGE_COLUMNS,
+  revokedFromRow,
+} from "./query.js";
 
 const OCSP = ocspSql(false);
 const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
@@ -140,23 +150,57 @@ export class PgSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const args: unknown[] = [];
-    const where = columnsEqual(
-      { subject: q.subject, status: q.status, transaction_id: q.transactionId },
-      args,
-      PARAM,
+    const { sql, args } = certificateSearch(
+      q,
+      (n) => `$${n}`,
+      (d) => d,
     );
-    if (q.publicKey) {
-      // The SPKI appears verbatim in the DER of every certificate for that key.
-      args.push(Buffer.from(q.publicKey));
-      where.push(`position($${args.length}::bytea in der) > 0`);
-    }
-    args.push(q.limit ?? 1000);
-    const r = await this.x.query(
-      `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT $${args.length}`,
-      args,
-    );
+    const r = await this.x.query(sql, args);
     return r.rows.map((r) => certFromRow(r, PG));
+  }
+
+  async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {
+    const r = await this.x.query(
+      `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
+       WHERE issuer = $1 AND status = 'revoked' AND serial COLLATE "C" > $2 ORDER BY serial COLLATE "C" LIMIT $3`,
+      [issuer, afterSerial, limit],
+    );
+    return r.rows.map((row) => revokedFromRow(row, PG));
+  }
+
+  async saveCrl(c: CrlRecord): Promise<void> {
+    await this.x.query(
+      `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+      [
+        c.issuer,
+        c.shard,
+        c.crlNumber.toString(),
+        c.thisUpdate,
+        c.nextUpdate,
+        c.entries,
+        buf(c.der),
+        c.createdAt,
+      ],
+    );
+  }
+
+  async latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined> {
+    const r = await this.x.query(
+      `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
+       WHERE issuer = $1 AND shard = $2 ORDER BY crl_number DESC LIMIT 1`,
+      [issuer, shard],
+    );
+    return r.rows[0] ? crlInfoFromRow(r.rows[0], PG) : undefined;
+  }
+
+  async getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined> {
+    const r = await this.x.query("SELECT * FROM crls WHERE issuer = $1 AND shard = $2 AND crl_number = $3", [
+      issuer,
+      shard,
+      crlNumber.toString(),
+    ]);
+    return r.rows[0] ? crlFromRow(r.rows[0], PG) : undefined;
   }
 
   async setCertificateStatus(

@@ -7,6 +7,7 @@ import {
   type ApprovalRecord,
   type CertificateQuery,
   type CertificateRecord,
+  type CrlRecord,
   type NewApproval,
   type NewTransaction,
   type OcspResponseRecord,
@@ -72,6 +73,18 @@ export abstract class SessionFront implements StoreSession {
   }
   listRevoked(issuer: string) {
     return this.gate((s) => s.listRevoked(issuer));
+  }
+  revokedPage(issuer: string, afterSerial: string, limit: number) {
+    return this.gate((s) => s.revokedPage(issuer, afterSerial, limit));
+  }
+  saveCrl(rec: CrlRecord) {
+    return this.gate((s) => s.saveCrl(rec));
+  }
+  latestCrlInfo(issuer: string, shard: number) {
+    return this.gate((s) => s.latestCrlInfo(issuer, shard));
+  }
+  getCrl(issuer: string, shard: number, crlNumber: bigint) {
+    return this.gate((s) => s.getCrl(issuer, shard, crlNumber));
   }
   createTransaction(rec: NewTransaction, now: Date) {
     return this.gate((s) => s.createTransaction(rec, now));

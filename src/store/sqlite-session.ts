@@ -11,10 +11,13 @@ import {
   type ApprovalRecord,
   type CertificateQuery,
   type CertificateRecord,
+  type CrlInfo,
+  type CrlRecord,
   type NewApproval,
   type NewTransaction,
   type OcspResponseRecord,
   type RevocationDetails,
+  type RevokedSerial,
   type StoreSession,
   type TransactionPatch,
   type TransactionRecord,
@@ -30,6 +33,13 @@ import {
   type Row,
   type RowCodec,
 } from "./rows.js";
+import {
+  certificateSearch,
+  crlFromRow,
+  crlInfoFromRow,
+  REVOKED_PAGE_COLUMNS,
+  revokedFromRow,
+} from "./query.js";
 
 const OCSP = ocspSql(true);
 
@@ -165,19 +175,59 @@ export class SqliteSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const args: (string | number | Uint8Array)[] = [];
-    const where = columnsEqual<string | number | Uint8Array>(
-      { subject: q.subject, status: q.status, transaction_id: q.transactionId },
-      args,
+    const { sql, args } = certificateSearch(
+      q,
       () => "?",
+      (d) => d.getTime(),
     );
-    if (q.publicKey) {
-      // The SPKI appears verbatim in the DER of every certificate for that key.
-      where.push("instr(der, ?) > 0");
-      args.push(q.publicKey);
-    }
-    const sql = `SELECT * FROM certificates ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at LIMIT ?`;
-    return (this.c.q(sql).all(...args, q.limit ?? 1000) as Row[]).map((r) => certFromRow(r, SQLITE));
+    return (this.c.q(sql).all(...(args as SQLInputValue[])) as Row[]).map((r) => certFromRow(r, SQLITE));
+  }
+
+  async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {
+    const rows = this.c
+      .q(
+        `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
+         WHERE issuer = ? AND status = 'revoked' AND serial > ? ORDER BY serial LIMIT ?`,
+      )
+      .all(issuer, afterSerial, limit) as Row[];
+    return rows.map((r) => revokedFromRow(r, SQLITE));
+  }
+
+  async saveCrl(c: CrlRecord): Promise<void> {
+    this.durable(() =>
+      this.c
+        .q(
+          `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          c.issuer,
+          c.shard,
+          c.crlNumber,
+          ms(c.thisUpdate),
+          ms(c.nextUpdate),
+          c.entries,
+          c.der,
+          ms(c.createdAt),
+        ),
+    );
+  }
+
+  async latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined> {
+    const r = this.c
+      .q(
+        `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
+         WHERE issuer = ? AND shard = ? ORDER BY crl_number DESC LIMIT 1`,
+      )
+      .get(issuer, shard) as Row | undefined;
+    return r ? crlInfoFromRow(r, SQLITE) : undefined;
+  }
+
+  async getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined> {
+    const r = this.c
+      .q("SELECT * FROM crls WHERE issuer = ? AND shard = ? AND crl_number = ?")
+      .get(issuer, shard, crlNumber) as Row | undefined;
+    return r ? crlFromRow(r, SQLITE) : undefined;
   }
 
   async setCertificateStatus(

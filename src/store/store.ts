@@ -67,12 +67,33 @@ export interface RevocationDetails {
   invalidityDate?: Date;
 }
 export interface CertificateQuery {
+  issuer?: string;
+  /** Exact subject (RFC 4514 string). */
   subject?: string;
+  /** Case-insensitive part of the subject. */
+  subjectContains?: string;
+  /** Lowercase hex. */
+  serial?: string;
   status?: CertificateRecord["status"];
+  profile?: string;
   transactionId?: string;
   /** DER of a SubjectPublicKeyInfo: certificates whose DER contains it (the key they certify). */
   publicKey?: Uint8Array;
+  /** Issued (createdAt) at or after / before this time. */
+  issuedAfter?: Date;
+  issuedBefore?: Date;
+  /** Revoked after this time (revocationTime > revokedAfter). */
+  revokedAfter?: Date;
   limit?: number;
+  offset?: number;
+}
+
+/** What a CRL entry needs of a revoked certificate (RFC 5280 §5.1.2.6). */
+export interface RevokedSerial {
+  serial: string;
+  revocationTime: Date;
+  reason?: number;
+  invalidityDate?: Date;
 }
 
 /** Issued certificates and their status. Writes are durable (on disk before the promise resolves). */
@@ -87,6 +108,8 @@ export interface CertificateStore {
     revocation?: RevocationDetails,
   ): Promise<boolean>;
   listRevoked(issuer: string): Promise<CertificateRecord[]>;
+  /** Revoked serials of `issuer` above `afterSerial` in serial order, at most `limit` (keyset paging). */
+  revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]>;
 }
 
 /** CMP transactions (RFC 9483 §3.1 transactionID) with optimistic versioning. */
@@ -127,10 +150,27 @@ export interface ApprovalStore {
   ): Promise<boolean>;
 }
 
-/** Monotonic sequences such as CRL numbers (RFC 5280 §5.2.3). */
+/** A published CRL (RFC 5280 §5) of one issuer and shard (0 when the CRL is not partitioned). */
+export interface CrlRecord {
+  issuer: string;
+  shard: number;
+  crlNumber: bigint;
+  thisUpdate: Date;
+  nextUpdate: Date;
+  entries: number;
+  der: Uint8Array;
+  createdAt: Date;
+}
+export type CrlInfo = Omit<CrlRecord, "der">;
+
+/** Monotonic sequences such as CRL numbers (RFC 5280 §5.2.3) and the CRLs published. */
 export interface CrlStore {
   /** The next value of the named sequence, starting at 1. */
   nextCounter(name: string): Promise<bigint>;
+  saveCrl(rec: CrlRecord): Promise<void>;
+  /** The CRL with the highest crlNumber of the issuer's shard, without its DER. */
+  latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined>;
+  getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined>;
 }
 
 /** The status an OCSP response states (RFC 6960 §2.2); a stored response carries the status it was signed for. */

@@ -1,4 +1,5 @@
-// `lwcmp ca init|rollover`, `lwcmp serve`, `lwcmp ocsp serve` (registered here), `lwcmp approvals`, `lwcmp demo`: flags in, src/server calls, words out.
+// `lwcmp ca init|rollover`, `lwcmp serve`, `lwcmp ocsp serve`, `lwcmp approvals`, `lwcmp certs`, `lwcmp demo`:
+// flags in, src/server calls, words out.
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -12,6 +13,7 @@ import {
 } from "../../server/index.js";
 import { InputError } from "../input.js";
 import { registerOcspCommands } from "./ocsp.js";
+import { registerCertsCommands } from "./certs.js";
 
 /**
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
@@ -120,6 +122,7 @@ export function registerCaCommands(program: Command): void {
   registerApprovals(program);
   // The responder serves the CA's certificates, so its commands come with the CA's.
   registerOcspCommands(program);
+  registerCertsCommands(program);
 }
 
 /** `lwcmp demo`: a demo PKI in a local folder, served, with the commands that enroll against it. */

@@ -1,4 +1,5 @@
 // End-entity commands modelled on `openssl cmp`: ir, cr, kur, p10cr, rr, genm.
+import type { CrlCheckOptions } from "../../client/crl-check.js";
 import { readFileSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { AsnParser } from "@peculiar/asn1-schema";
@@ -41,6 +42,28 @@ interface CommonOpts {
   totalTimeout?: number;
   msgTimeout?: number;
   tlsTrusted?: string;
+  crlCheck?: boolean;
+  crlCheckAll?: boolean;
+  crl?: string[];
+}
+
+/** CRL files (DER or PEM, several per file) for --crl. */
+function readCrls(path: string): Uint8Array[] {
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch {
+    throw new InputError(`cannot read ${path}`);
+  }
+  const blocks = pemBlocks(data.toString("latin1"), "X509 CRL");
+  return blocks.length ? blocks : [derFromBytes(new Uint8Array(data), path)];
+}
+
+/** --crl-check: the CRL files given, else the new certificate's distribution points. */
+function crlCheckOf(o: CommonOpts): CrlCheckOptions | undefined {
+  if (!o.crlCheck && !o.crlCheckAll) return undefined;
+  const crls = (o.crl ?? []).flatMap(readCrls);
+  return { crls, fromDistributionPoints: crls.length === 0, all: !!o.crlCheckAll };
 }
 
 /** openssl-style secret argument: pass:TEXT, env:VAR, file:PATH (first line). */
@@ -103,7 +126,10 @@ function addCommon(cmd: Command): Command {
     .option("--rspin <files>", "use these response files instead of contacting a server (offline)")
     .option("--total-timeout <seconds>", "bound on the whole exchange incl. polling", (v) => Number(v), 300)
     .option("--msg-timeout <seconds>", "bound on one HTTP round trip", (v) => Number(v), 60)
-    .option("--tls-trusted <file>", "CA certificates for an https server");
+    .option("--tls-trusted <file>", "CA certificates for an https server")
+    .option("--crl-check", "check the new certificate against a CRL (--crl, else its distribution point)")
+    .option("--crl-check-all", "as --crl-check, for every certificate of the chain")
+    .option("--crl <files>", "CRL files (DER or PEM) for --crl-check", list);
 }
 
 function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
@@ -166,6 +192,7 @@ function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
     recipient: o.recipient,
     implicitConfirm: o.implicitConfirm,
     certProfile: o.profile,
+    crlCheck: crlCheckOf(o),
     totalTimeoutMs: (o.totalTimeout ?? 300) * 1000,
     onProgress: (p) =>
       process.stderr.write(

@@ -23,7 +23,11 @@ export type PathFailure =
   /** A name outside the permitted or inside the excluded subtrees, or a constraint that cannot be processed (§6.1.3 (b)(c)). */
   | "nameConstraints"
   /** No acceptable policy (§6.1.3 (f), §6.1.5 (g)) or an invalid policy mapping (§6.1.4 (a)). */
-  | "policy";
+  | "policy"
+  /** No current CRL of the issuer to check a certificate against (§6.3). */
+  | "crlUnavailable"
+  /** A CRL that cannot be trusted: its issuer lacks cRLSign (RFC 10007) or its signature fails (§6.3.3). */
+  | "crlInvalid";
 
 export class PathValidationError extends Error {
   override readonly name = "PathValidationError";
@@ -83,6 +87,12 @@ export interface PathOptions {
   requiredEku?: string;
   /** Revocation check for each non-anchor certificate of the chain. */
   isRevoked?: (entry: CertEntry) => boolean | Promise<boolean>;
+  /**
+   * CRLs (DER) to check the target against (every non-anchor certificate with crlCheckAll); a
+   * certificate without a usable CRL of its issuer fails with "crlUnavailable" (RFC 5280 §6.3).
+   */
+  crls?: readonly Uint8Array[];
+  crlCheckAll?: boolean;
   maxLength?: number;
   /** user-initial-policy-set (§6.1.1 (c)); default [anyPolicy]. */
   initialPolicySet?: readonly string[];

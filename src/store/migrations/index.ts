@@ -80,4 +80,24 @@ export const MIGRATIONS: Migration[] = [
         PRIMARY KEY (issuer, serial, hash_alg));
       CREATE INDEX ocsp_responses_next_update ON ocsp_responses(issuer, hash_alg, next_update);`,
   },
+  {
+    id: 4,
+    name: "published CRLs; indexes for revoked-serial scans and certificate search",
+    sqlite: `
+      CREATE TABLE crls (
+        issuer TEXT NOT NULL, shard INTEGER NOT NULL, crl_number INTEGER NOT NULL,
+        this_update INTEGER NOT NULL, next_update INTEGER NOT NULL, entries INTEGER NOT NULL,
+        der BLOB NOT NULL, created_at INTEGER NOT NULL,
+        PRIMARY KEY (issuer, shard, crl_number));
+      CREATE INDEX certificates_revoked_serial ON certificates(issuer, status, serial);
+      CREATE INDEX certificates_created ON certificates(created_at);`,
+    postgres: `
+      CREATE TABLE crls (
+        issuer TEXT NOT NULL, shard INTEGER NOT NULL, crl_number BIGINT NOT NULL,
+        this_update TIMESTAMPTZ NOT NULL, next_update TIMESTAMPTZ NOT NULL, entries INTEGER NOT NULL,
+        der BYTEA NOT NULL, created_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (issuer, shard, crl_number));
+      CREATE INDEX certificates_revoked_serial ON certificates(issuer, status, serial);
+      CREATE INDEX certificates_created ON certificates(created_at);`,
+  },
 ];

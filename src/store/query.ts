@@ -1,0 +1,72 @@
+// The certificate search and CRL rows shared by the SQLite and PostgreSQL stores: one WHERE clause
+// builder over the backend's placeholder and time representation.
+import type { CertificateQuery, CrlInfo, CrlRecord, RevokedSerial } from "./store.js";
+import { rowBytes, type Row, type RowCodec } from "./rows.js";
+
+/** WHERE clause and arguments of a certificate search; `ph(n)` is the n-th placeholder (1-based). */
+export function certificateWhere(
+  q: CertificateQuery,
+  ph: (n: number) => string,
+  time: (d: Date) => unknown,
+): { where: string; args: unknown[] } {
+  const parts: string[] = [];
+  const args: unknown[] = [];
+  const add = (sql: string, v: unknown) => {
+    if (v === undefined) return;
+    args.push(v);
+    parts.push(sql.replace("?", ph(args.length)));
+  };
+  add("issuer = ?", q.issuer);
+  add("subject = ?", q.subject);
+  add("LOWER(subject) LIKE ?", q.subjectContains && `%${q.subjectContains.toLowerCase()}%`);
+  add("serial = ?", q.serial?.toLowerCase());
+  add("status = ?", q.status);
+  add("profile = ?", q.profile);
+  add("transaction_id = ?", q.transactionId);
+  add("created_at >= ?", q.issuedAfter && time(q.issuedAfter));
+  add("created_at < ?", q.issuedBefore && time(q.issuedBefore));
+  add("revocation_time > ?", q.revokedAfter && time(q.revokedAfter));
+  return { where: parts.length ? `WHERE ${parts.join(" AND ")}` : "", args };
+}
+
+/** The full search statement: ordered by issue time, with limit and offset placeholders appended. */
+export function certificateSearch(
+  q: CertificateQuery,
+  ph: (n: number) => string,
+  time: (d: Date) => unknown,
+): { sql: string; args: unknown[] } {
+  const { where, args } = certificateWhere(q, ph, time);
+  args.push(q.limit ?? 1000, q.offset ?? 0);
+  return {
+    sql: `SELECT * FROM certificates ${where} ORDER BY created_at, serial LIMIT ${ph(args.length - 1)} OFFSET ${ph(args.length)}`,
+    args,
+  };
+}
+
+export const REVOKED_PAGE_COLUMNS = "serial, revocation_time, revocation_reason, invalidity_date";
+
+export function revokedFromRow(r: Row, c: RowCodec): RevokedSerial {
+  const reason = r.revocation_reason;
+  return {
+    serial: r.serial as string,
+    revocationTime: c.date(r.revocation_time) ?? new Date(0),
+    reason: reason === null || reason === undefined ? undefined : Number(reason),
+    invalidityDate: c.date(r.invalidity_date),
+  };
+}
+
+export function crlInfoFromRow(r: Row, c: RowCodec): CrlInfo {
+  return {
+    issuer: r.issuer as string,
+    shard: Number(r.shard),
+    crlNumber: BigInt(r.crl_number as string | number),
+    thisUpdate: c.date(r.this_update)!,
+    nextUpdate: c.date(r.next_update)!,
+    entries: Number(r.entries),
+    createdAt: c.date(r.created_at)!,
+  };
+}
+
+export function crlFromRow(r: Row, c: RowCodec): CrlRecord {
+  return { ...crlInfoFromRow(r, c), der: rowBytes(r.der)! };
+}
