@@ -101,10 +101,14 @@ export class Exchange {
       );
     });
     try {
-      return await Promise.race([
-        postCmp(url, der, { timeoutMs: limit + 1000, tls: this.tlsCa ? { ca: this.tlsCa } : undefined }),
-        expired,
-      ]);
+      // postCmp's own timer (socket inactivity) starts a little later and then closes the socket.
+      const tls = this.tlsCa ? { ca: this.tlsCa } : undefined;
+      return await Promise.race([postCmp(url, der, { timeoutMs: limit, tls }), expired]);
+    } catch (e) {
+      if (e instanceof CmpTransportError && e.message.startsWith("cannot reach")) {
+        throw new CmpTransportError(`${e.message}; check --server and that the CA is running`);
+      }
+      throw e;
     } finally {
       clearTimeout(timer);
     }
