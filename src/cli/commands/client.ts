@@ -3,9 +3,8 @@ import { Option, type Command } from "commander";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, type GeneralName } from "@peculiar/asn1-x509";
 import { CertificationRequest } from "@peculiar/asn1-csr";
-import { InfoTypeAndValue } from "../../asn1/cmp.js";
-import * as oids from "../../asn1/oids.js";
 import { CmpClient, type ClientCredential } from "../../client/client.js";
+import { registerGenmCommand } from "./genm.js";
 import {
   exportPrivateKeyPem,
   generateKeyPair,
@@ -29,7 +28,7 @@ import {
   REASON_HELP,
 } from "../values.js";
 
-interface CommonOpts {
+export interface CommonOpts {
   server?: string;
   path?: string;
   ref?: string;
@@ -67,7 +66,7 @@ export function readSecretArg(arg: string): Uint8Array {
   throw new InputError("a secret is given as pass:TEXT, env:VARIABLE or file:PATH");
 }
 
-function readCerts(path: string): Uint8Array[] {
+export function readCerts(path: string): Uint8Array[] {
   const data = readBytes(path, "certificate");
   const blocks = pemBlocks(data.toString("latin1"), "CERTIFICATE");
   return blocks.length ? blocks : [derFromBytes(new Uint8Array(data), path)];
@@ -78,7 +77,7 @@ function readKey(path: string, pass?: string): PrivateKey {
   return importPrivateKeyPem(text, pass ? new TextDecoder().decode(readSecretArg(pass)) : undefined);
 }
 
-function addCommon(cmd: Command): Command {
+export function addCommon(cmd: Command): Command {
   return cmd
     .option(
       "--server <url>",
@@ -137,7 +136,7 @@ interface ClientRun {
   run<T>(op: (client: CmpClient) => Promise<T>): Promise<T>;
 }
 
-function buildClient(o: CommonOpts, defaultOp: string): ClientRun {
+export function buildClient(o: CommonOpts, defaultOp: string): ClientRun {
   const credential = credentialOf(o);
   const exchange = new Exchange(
     { ...o, macReference: credential.kind === "mac" ? o.ref : undefined },
@@ -171,7 +170,7 @@ function buildClient(o: CommonOpts, defaultOp: string): ClientRun {
   };
 }
 
-function describe(der: Uint8Array): string {
+export function describe(der: Uint8Array): string {
   const s = summarizeCertificate(AsnParser.parse(der, Certificate));
   return `subject "${s.subject}", serial ${s.serial}, valid until ${s.notAfter}`;
 }
@@ -295,111 +294,6 @@ function registerP10crAndRr(program: Command): void {
       const cert = readCerts(o.oldcert!)[0]!;
       const r = await c.run((client) => client.revoke(cert, o.revreason));
       process.stdout.write(`revoked: ${describe(cert)} (${r.status})\n`);
-    });
-}
-
-/** genm (§4.3) with the infoTypes RFC 9483 names. */
-interface GenmOpts extends CommonOpts {
-  infotype: string;
-  oldroot?: string;
-  issuer?: string;
-  certout?: string;
-  crlout?: string;
-}
-
-/** infoTypes a genm may ask for: RFC 9483 §4.3 ones first, then RFC 9810 §5.3.19 ones answered generically. */
-export const GENM_INFOTYPES = [
-  "caCerts",
-  "rootCaCert",
-  "certReqTemplate",
-  "crlStatusList",
-  "signKeyPairTypes",
-  "encKeyPairTypes",
-  "preferredSymmAlg",
-  "caProtEncCert",
-  "currentCRL",
-  "suppLangTags",
-] as const;
-
-async function runGenm(client: CmpClient, o: GenmOpts): Promise<void> {
-  switch (o.infotype) {
-    case "caCerts": {
-      const certs = await client.getCaCerts();
-      for (const c of certs) process.stdout.write(`CA certificate: ${describe(c)}\n`);
-      if (o.certout) writeOut(o.certout, certs.map((c) => toPem(c, "CERTIFICATE")).join(""));
-      break;
-    }
-    case "rootCaCert": {
-      const u = await client.getRootUpdate(o.oldroot ? readCerts(o.oldroot)[0] : undefined);
-      if (!u) {
-        process.stdout.write("no root CA update available\n");
-        break;
-      }
-      process.stdout.write(`new root CA: ${describe(u.newWithNew)}\n`);
-      if (o.certout)
-        writeOut(
-          o.certout,
-          [u.newWithNew, u.newWithOld, u.oldWithNew]
-            .filter((c): c is Uint8Array => !!c)
-            .map((c) => toPem(c, "CERTIFICATE"))
-            .join(""),
-        );
-      break;
-    }
-    case "certReqTemplate": {
-      const t = await client.getCertReqTemplate();
-      if (!t) {
-        process.stdout.write("the CA offers no template for this profile\n");
-        break;
-      }
-      const names = (t.keySpec ?? []).map((c) => oids.controlNames[c.type] ?? c.type);
-      process.stdout.write(
-        `certificate request template: keySpec ${names.length ? names.join(", ") : "(none)"}\n`,
-      );
-      break;
-    }
-    case "crlStatusList": {
-      const crls = await client.getCrls(o.issuer);
-      process.stdout.write(`received ${crls.length} CRL(s)\n`);
-      if (o.crlout) writeOut(o.crlout, crls.map((c) => toPem(c, "X509 CRL")).join(""));
-      break;
-    }
-    default: {
-      const oid = Object.entries(oids.infoTypeNames).find(([, n]) => n === o.infotype)?.[0];
-      if (!oid) throw new InputError(`unknown infotype ${o.infotype}`);
-      const itavs = await client.genm([new InfoTypeAndValue({ infoType: oid })]);
-      for (const i of itavs) {
-        process.stdout.write(
-          `${oids.infoTypeNames[i.infoType] ?? i.infoType}: ${i.infoValue ? `${i.infoValue.byteLength} bytes` : "(no value)"}\n`,
-        );
-      }
-    }
-  }
-}
-
-function registerGenmCommand(program: Command): void {
-  addCommon(
-    program
-      .command("genm")
-      .description("general message (§4.3): CA certificates, root update, template, CRLs"),
-  )
-    .addOption(
-      new Option("--infotype <name>", "what to ask for").choices(GENM_INFOTYPES).makeOptionMandatory(),
-    )
-    .option("--oldroot <file>", "rootCaCert: the root certificate the client trusts now")
-    .option("--issuer <dn>", "crlStatusList: issuer whose CRL is wanted")
-    .option("--certout <file>", "caCerts / rootCaCert: write the certificates (PEM)")
-    .option("--crlout <file>", "crlStatusList: write the CRLs (PEM)")
-    .action(async (o: GenmOpts) => {
-      const op =
-        {
-          caCerts: "getcacerts",
-          rootCaCert: "getrootupdate",
-          certReqTemplate: "getcertreqtemplate",
-          crlStatusList: "getcrls",
-        }[o.infotype] ?? "getcacerts";
-      const c = buildClient(o, op);
-      await c.run((client) => runGenm(client, o));
     });
 }
 
