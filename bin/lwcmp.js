@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // lwcmp command-line entry: checks the Node.js version, then runs the compiled CLI.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
+import { constants } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -13,10 +14,24 @@ if (major < MIN_MAJOR) {
   // The project's devDependency `node` supplies Node 24; use it when present.
   const bundled = join(here, "..", "node_modules", "node", "bin", "node");
   if (process.env.LWCMP_NO_REEXEC !== "1" && existsSync(bundled)) {
-    const r = spawnSync(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
       stdio: "inherit",
     });
-    process.exit(r.status ?? 1);
+    // Signals to this process are the child's (a service manager stops `lwcmp serve` with SIGTERM).
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+      process.on(sig, () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      });
+    }
+    child.on("error", (e) => {
+      process.stderr.write(`lwcmp: cannot start ${bundled}: ${e.message}\n`);
+      process.exit(70);
+    });
+    // The child's exit code, or 128 + the signal number when a signal ended it (as shells report it).
+    child.on("exit", (code, signal) => {
+      process.exit(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
+    });
+    await new Promise(() => undefined);
   }
   process.stderr.write(
     `lwcmp: Node.js ${process.versions.node} is too old; lwcmp needs Node.js ${MIN_MAJOR} or newer ` +

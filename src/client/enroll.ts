@@ -74,7 +74,7 @@ export function prepareCertRequest(
     publicKey: newKey?.publicKey.spki,
     // RFC 9483 §4.1.6: without a wanted type the publicKey field stays out and the KGA's profile decides.
     centralKeyAlgorithm: !newKey && req.centralKeyType ? centralKeyAlgorithm(req.centralKeyType) : undefined,
-    subjectAltNames: req.dnsNames?.map((d) => new GeneralName({ dNSName: d })),
+    subjectAltNames: req.subjectAltNames ?? req.dnsNames?.map((d) => new GeneralName({ dNSName: d })),
     notAfter: req.notAfter,
   });
   let controls;

@@ -1,6 +1,6 @@
 // The public shapes of the CMP client: options, enrollment request and result, and the context the
 // operation modules share.
-import type { Name } from "@peculiar/asn1-x509";
+import type { GeneralName, Name } from "@peculiar/asn1-x509";
 import type { ClientCredential, SendFunction } from "../cmp/client/types.js";
 import type { PrivateKey } from "../crypto/index.js";
 import type { CrlCheckOptions } from "./crl-check.js";
@@ -60,6 +60,8 @@ export interface EnrollRequest {
   /** Central key generation (RFC 9483 §4.1.6): the key type to ask for (else the CA's profile decides). */
   centralKeyType?: string;
   dnsNames?: string[];
+  /** subjectAltNames of any kind (DNS, IP, e-mail, URI, ...); used instead of dnsNames when given. */
+  subjectAltNames?: GeneralName[];
   notAfter?: Date;
   /** kur: the certificate being updated (defaults to the signature credential's certificate). */
   oldCertificate?: Uint8Array;

@@ -7,6 +7,12 @@ import { ConfigSchema, ProfileSchema, type Config, type ConfigDocument } from ".
 
 export class ConfigError extends Error {
   override readonly name = "ConfigError";
+  /** One line per problem found (a configuration check, a schema refusal); else the message alone. */
+  readonly problems: readonly string[];
+  constructor(message: string, problems?: readonly string[]) {
+    super(message);
+    this.problems = problems ?? [message];
+  }
 }
 
 export interface LoadedConfig {
@@ -21,15 +27,15 @@ export function loadConfig(path: string): LoadedConfig {
   try {
     text = readFileSync(path, "utf8");
   } catch (e) {
-    throw new ConfigError(
-      `cannot read configuration ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
-    );
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new ConfigError(`cannot read configuration ${path}: ${code}`, [`cannot read the file: ${code}`]);
   }
   let raw: unknown;
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new ConfigError(`configuration ${path} is not valid YAML: ${(e as Error).message}`);
+    const why = (e as Error).message.split("\n")[0]!;
+    throw new ConfigError(`configuration ${path} is not valid YAML: ${why}`, [`not valid YAML: ${why}`]);
   }
   return { config: parseConfig(raw, path), baseDir: dirname(resolve(path)), path: resolve(path) };
 }
@@ -41,8 +47,8 @@ export function parseConfig(raw: unknown, where = "configuration"): ConfigDocume
     return config;
   } catch (e) {
     if (e instanceof ZodError) {
-      const lines = e.issues.map((i) => `  ${i.path.join(".") || "(top)"}: ${i.message}`);
-      throw new ConfigError(`${where} is invalid:\n${lines.join("\n")}`);
+      const lines = e.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`);
+      throw new ConfigError(`${where} is invalid:\n${lines.map((l) => `  ${l}`).join("\n")}`, lines);
     }
     throw e;
   }
@@ -75,9 +81,16 @@ export function resolveSecret(baseDir: string, ref: string): Uint8Array {
     return new TextEncoder().encode(v);
   }
   if (ref.startsWith("file:")) {
-    return new TextEncoder().encode(
-      readFileSync(resolvePath(baseDir, ref.slice(5)), "utf8").replace(/\r?\n$/, ""),
-    );
+    const file = resolvePath(baseDir, ref.slice(5));
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new ConfigError(
+        `cannot read shared secret file ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`,
+      );
+    }
+    return new TextEncoder().encode(text.replace(/\r?\n$/, ""));
   }
   return new TextEncoder().encode(ref);
 }

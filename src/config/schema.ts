@@ -1,9 +1,17 @@
 // The lwcmp configuration file: one validated document (YAML or JSON) for server, CA, trust and profiles.
 import { z } from "zod";
+import { EKU_NAMES } from "../ca/issuer.js";
 
-const duration = z
-  .union([z.number().nonnegative(), z.string().regex(/^\d+(ms|s|m|h|d)$/)])
-  .transform((v) => (typeof v === "number" ? v * 1000 : parseDuration(v)));
+/** A duration: a number of seconds, or digits with ms, s, m, h or d; in milliseconds once parsed. */
+const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  if (typeof v === "number" && Number.isFinite(v) && v >= 0) return v * 1000;
+  if (typeof v === "string" && /^\d+(ms|s|m|h|d)$/.test(v)) return parseDuration(v);
+  ctx.addIssue({
+    code: "custom",
+    message: `${JSON.stringify(v)} is not a duration: give seconds (30) or a number with ms, s, m, h or d (30s, 5m, 365d)`,
+  });
+  return z.NEVER;
+});
 
 export function parseDuration(s: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(s);
@@ -11,6 +19,27 @@ export function parseDuration(s: string): number {
   const n = Number(m[1]);
   return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms" | "s" | "m" | "h" | "d"];
 }
+
+const DOTTED_OID = /^[0-2](\.(0|[1-9]\d*))+$/;
+
+/** An extended key usage: a name of EKU_NAMES (exact spelling) or a dotted OID (RFC 5280 §4.2.1.12). */
+const extendedKeyUsage = z.string().superRefine((v, ctx) => {
+  if (Object.hasOwn(EKU_NAMES, v) || DOTTED_OID.test(v)) return;
+  const near = Object.keys(EKU_NAMES).find((n) => n.toLowerCase() === v.toLowerCase());
+  ctx.addIssue({
+    code: "custom",
+    message: `unknown extended key usage "${v}"${near ? ` (did you mean ${near}?)` : ""}: use one of ${Object.keys(EKU_NAMES).join(", ")} or a dotted OID`,
+  });
+});
+
+/** A regular expression the CA compiles at start-up; one that does not compile is refused here. */
+const regex = z.string().superRefine((v, ctx) => {
+  try {
+    new RegExp(`^(?:${v})$`);
+  } catch (e) {
+    ctx.addIssue({ code: "custom", message: `not a valid regular expression: ${(e as Error).message}` });
+  }
+});
 
 const keyUsage = z.enum([
   "digitalSignature",
@@ -30,7 +59,7 @@ export const ProfileSchema = z
     validity: duration.default(365 * 86_400_000),
     keyUsage: z.array(keyUsage).default(["digitalSignature"]),
     /** Extended key usages: names (serverAuth, clientAuth, cmKGA, ...) or OIDs. */
-    extendedKeyUsage: z.array(z.string()).default([]),
+    extendedKeyUsage: z.array(extendedKeyUsage).default([]),
     /** Key types requesters may certify (see docs/configuration.md); empty = any supported. */
     allowedKeyTypes: z.array(z.string()).default([]),
     /** Smallest key size in bits per key type (e.g. { rsa: 3072 }); the built-in minimum otherwise. */
@@ -48,9 +77,9 @@ export const ProfileSchema = z
     /** Let cr and kur request a subject other than the one of the requester's certificate. */
     allowSubjectChange: z.boolean().default(false),
     /** Regular expression a requested subject (RFC 4514 string) must match entirely. */
-    subjectPattern: z.string().default(".*"),
+    subjectPattern: regex.default(".*"),
     /** Subject alternative names: allowed DNS name pattern; SANs of other kinds are refused. */
-    sanDnsPattern: z.string().optional(),
+    sanDnsPattern: regex.optional(),
     /** Whether a MAC-authenticated requester's subject must equal its shared-secret entry's subject. */
     bindSubjectToSecret: z.boolean().default(true),
     /** Requests wait for an administrator's decision (`lwcmp approve`): polling per RFC 9483 §4.4. */

@@ -5,6 +5,7 @@ import { CertificateAuthority } from "../ca/authority.js";
 import type { OcspResponder } from "../ocsp/responder.js";
 import { CrlPublisher } from "../ca/crl/publisher.js";
 import { caPolicyFromConfig } from "../config/policy.js";
+import { ConfigCheckError, checkLoadedConfig } from "../config/check.js";
 import { ConfigError, loadConfig, requireCa, resolvePath, type LoadedConfig } from "../config/load.js";
 import { loadCaMaterials } from "../config/materials.js";
 import type { ConfigDocument } from "../config/schema.js";
@@ -31,6 +32,41 @@ export interface ServerOverrides {
   log?: (e: LogEvent) => void;
   /** Further mounts on the same listener (CRL download, OCSP, ...); CMP keeps /.well-known/cmp and "/". */
   mounts?: readonly Mount[];
+}
+
+/** The listener could not be opened (port in use, address not available, no permission). */
+export class ListenError extends Error {
+  override readonly name = "ListenError";
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+function listenError(e: unknown, host: string, port: number): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  const where = `${host}:${port}`;
+  if (code === "EADDRINUSE") {
+    return new ListenError(
+      `cannot listen on ${where}: the port is in use; stop the other server or choose another port (--port or server.port)`,
+      code,
+    );
+  }
+  if (code === "EACCES") {
+    return new ListenError(
+      `cannot listen on ${where}: permission denied; choose a port above 1023 (--port or server.port)`,
+      code,
+    );
+  }
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") {
+    return new ListenError(
+      `cannot listen on ${where}: no such local address; check --host or server.host`,
+      code,
+    );
+  }
+  return e;
 }
 
 export interface RunningServer {
@@ -76,11 +112,20 @@ export async function startServer(
   configPath: string,
   overrides: ServerOverrides = {},
 ): Promise<RunningServer> {
-  const loaded: LoadedConfig = loadConfig(configPath);
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(configPath);
+  } catch (e) {
+    throw e instanceof ConfigError ? new ConfigCheckError(configPath, e.problems) : e;
+  }
   const config = requireCa(loaded.config, loaded.path);
+  // The whole check first, so that a bad file is refused at start-up and never per request.
+  const report = await checkLoadedConfig(loaded);
+  if (report.problems.length > 0) throw new ConfigCheckError(configPath, report.problems);
+  const log = overrides.log ?? logLine;
+  for (const w of report.warnings) log({ event: "config-warning", detail: w });
   const materials = loadCaMaterials(config, loaded.baseDir, loaded.path);
   const tls = readTls(config, loaded.baseDir);
-  const log = overrides.log ?? logLine;
   const store = await openStore(resolveStoreUrl(config.store, loaded.baseDir));
   try {
     const publisher = new CrlPublisher({ materials, policy: caPolicyFromConfig(config), store, log });
@@ -91,9 +136,11 @@ export async function startServer(
     };
     const ca = new CertificateAuthority({ config, materials, store, log: caLog });
     const ocsp = ocspResponderFromConfig(config, loaded.baseDir, store);
+    const host = overrides.host ?? config.server.host;
+    const port = overrides.port ?? config.server.port;
     const server = await startHttpServer({
-      host: overrides.host ?? config.server.host,
-      port: overrides.port ?? config.server.port,
+      host,
+      port,
       tls,
       requestTimeoutMs: config.server.requestTimeout,
       onError: (e) => log({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
@@ -106,6 +153,8 @@ export async function startServer(
         ...(overrides.mounts ?? []),
         ...downloadMounts({ publisher, caCertificate: materials.caCert.der }),
       ],
+    }).catch((e: unknown) => {
+      throw listenError(e, host, port);
     });
     const stopSweeper = startSweeper(ca, sweepInterval(config.policy.confirmWaitTime), log);
     const refresh = ocsp

@@ -1,6 +1,7 @@
 // The server's public face: run a configured CA, make or prepare the demo PKI, roll the root over.
 export {
   startServer,
+  ListenError,
   openConfiguredStore,
   resolveStoreUrl,
   type RunningServer,

@@ -49,7 +49,7 @@ describe("lwcmp msg show", () => {
   it("reports malformed input in plain words, without a stack trace", async () => {
     writeFileSync(join(dir.path, "junk.der"), Buffer.from([0x30, 0x05, 0x01]));
     const r = await lwcmp("msg", "show", join(dir.path, "junk.der"));
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.match(r.stderr, /malformed PKIMessage/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
     const missing = await lwcmp("msg", "show", join(dir.path, "nope.der"));
@@ -89,7 +89,7 @@ describe("lwcmp serve and lwcmp demo", () => {
     const file = join(dir.path, "ra.yaml");
     writeFileSync(file, "server:\n  port: 0\nstore: sqlite:ra.db\n");
     const r = await lwcmp("serve", "--config", file);
-    assert.equal(r.code, 1);
+    assert.equal(r.code, 2);
     assert.ok(r.stderr.startsWith(`lwcmp: configuration ${file} has no \`ca\` section: `), r.stderr);
     assert.equal(r.stderr.trimEnd().split("\n").length, 1);
     assert.match(r.stderr, /needs ca\.certificate and ca\.key/);

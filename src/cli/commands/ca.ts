@@ -11,9 +11,11 @@ import {
   startServer,
   type RunningServer,
 } from "../../server/index.js";
+import { keyTypeHelp } from "../../config/keytypes.js";
 import { InputError } from "../input.js";
 import { registerOcspCommands } from "./ocsp.js";
 import { registerCertsCommands } from "./certs.js";
+import { parseKeyType, parsePort } from "../values.js";
 
 /**
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
@@ -37,10 +39,12 @@ function registerInit(ca: Command): void {
     .requiredOption("--dir <dir>", "folder for keys, certificates and lwcmp.yaml")
     .option(
       "--alg <type>",
-      "key type of all keys (ec-p256, ec-p384, rsa2048, ed25519, ml-dsa-65, ...)",
+      "key type of all keys (ec-p256, ec-p384, rsa2048, ed25519, ml-dsa-65, ...; listed below)",
+      parseKeyType,
       "ec-p256",
     )
-    .option("--port <port>", "HTTP port in the configuration", (v) => Number(v), 8080)
+    .option("--port <port>", "HTTP port in the configuration", parsePort, 8080)
+    .addHelpText("after", `\nKey types (--alg):\n${keyTypeHelp()}\n`)
     .option("--force", "replace an existing configuration")
     .action((o: { dir: string; alg: string; port: number; force?: boolean }) => {
       const r = initDemo(o.dir, o);
@@ -58,7 +62,7 @@ function registerRollover(ca: Command): void {
     .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
     .requiredOption("--root-key <file>", "private key of the current root CA")
     .option("--root-cert <file>", "current root CA certificate (default: the last entry of ca.chain)")
-    .option("--alg <type>", "key type of the new root (default: that of the old key)")
+    .option("--alg <type>", "key type of the new root (default: that of the old key)", parseKeyType)
     .action((o: { config: string; rootKey: string; rootCert?: string; alg?: string }) => {
       const r = rolloverConfiguredRoot(o.config, o);
       process.stdout.write(
@@ -111,9 +115,11 @@ export function registerCaCommands(program: Command): void {
   registerRollover(ca);
   program
     .command("serve")
-    .description("run the CA: CMP over HTTP on /.well-known/cmp, OCSP on /ocsp when configured")
+    .description(
+      "run the CA: CMP over HTTP on /.well-known/cmp (OCSP on /ocsp when configured), after the checks of `lwcmp config check`",
+    )
     .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
-    .option("--port <port>", "override the configured port", (v) => Number(v))
+    .option("--port <port>", "override the configured port", parsePort)
     .option("--host <host>", "override the configured listen address")
     .action(async (o: { config: string; port?: number; host?: string }) => {
       const s = await startServer(o.config, { port: o.port, host: o.host });
@@ -131,8 +137,8 @@ export function registerDemoCommand(program: Command): void {
     .command("demo")
     .description("create (once) and run a demo PKI, and print commands that enroll against it")
     .option("--dir <dir>", "folder for the demo PKI and the keys and certificates enrolled", ".lwcmp-demo")
-    .option("--port <port>", "HTTP port", (v) => Number(v), 8080)
-    .option("--alg <type>", "key type for a new demo PKI", "ec-p256")
+    .option("--port <port>", "HTTP port", parsePort, 8080)
+    .option("--alg <type>", "key type for a new demo PKI", parseKeyType, "ec-p256")
     .action(async (o: { dir: string; port: number; alg: string }) => {
       const { config } = prepareDemo(o.dir, { alg: o.alg, port: o.port });
       const s = await startServer(config, { port: o.port });

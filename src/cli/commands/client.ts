@@ -1,13 +1,11 @@
 // End-entity commands modelled on `openssl cmp`: ir, cr, kur, p10cr, rr, genm.
 import type { CrlCheckOptions } from "../../client/crl-check.js";
-import { readFileSync, writeFileSync } from "node:fs";
 import { Option, type Command } from "commander";
 import { AsnParser } from "@peculiar/asn1-schema";
-import { Certificate } from "@peculiar/asn1-x509";
+import { Certificate, type GeneralName } from "@peculiar/asn1-x509";
 import { CertificationRequest } from "@peculiar/asn1-csr";
-import { InfoTypeAndValue } from "../../asn1/cmp.js";
-import * as oids from "../../asn1/oids.js";
 import { CmpClient, type ClientCredential } from "../../client/client.js";
+import { registerGenmCommand } from "./genm.js";
 import {
   exportPrivateKeyPem,
   generateKeyPair,
@@ -16,11 +14,22 @@ import {
   type PrivateKey,
 } from "../../crypto/index.js";
 import { summarizeCertificate } from "../../pki/certificate.js";
+import { keyTypeHelp } from "../../config/keytypes.js";
 import { derFromBytes, pemBlocks, toPem } from "../../pki/pem.js";
-import { cmpUrl, postCmp } from "../../transport/http-client.js";
+import { Exchange, readBytes, readText, writeOut } from "../exchange.js";
 import { InputError } from "../input.js";
+import {
+  fileList as list,
+  integerIn,
+  parseKeyType,
+  parseRevReason,
+  parseSans,
+  parseSeconds,
+  parseServer,
+  REASON_HELP,
+} from "../values.js";
 
-interface CommonOpts {
+export interface CommonOpts {
   server?: string;
   path?: string;
   ref?: string;
@@ -39,8 +48,8 @@ interface CommonOpts {
   reqout?: string;
   rspin?: string;
   rspout?: string;
-  totalTimeout?: number;
-  msgTimeout?: number;
+  totalTimeout: number;
+  msgTimeout: number;
   tlsTrusted?: string;
   crlCheck?: boolean;
   crlCheckAll?: boolean;
@@ -49,12 +58,7 @@ interface CommonOpts {
 
 /** CRL files (DER or PEM, several per file) for --crl. */
 function readCrls(path: string): Uint8Array[] {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch {
-    throw new InputError(`cannot read ${path}`);
-  }
+  const data = readBytes(path, "CRL");
   const blocks = pemBlocks(data.toString("latin1"), "X509 CRL");
   return blocks.length ? blocks : [derFromBytes(new Uint8Array(data), path)];
 }
@@ -75,39 +79,29 @@ export function readSecretArg(arg: string): Uint8Array {
     return new TextEncoder().encode(v);
   }
   if (arg.startsWith("file:")) {
-    return new TextEncoder().encode(readFileSync(arg.slice(5), "utf8").split(/\r?\n/)[0]!);
+    return new TextEncoder().encode(readText(arg.slice(5), "secret").split(/\r?\n/)[0]!);
   }
   throw new InputError("a secret is given as pass:TEXT, env:VARIABLE or file:PATH");
 }
 
-function readCerts(path: string): Uint8Array[] {
-  let data: Buffer;
-  try {
-    data = readFileSync(path);
-  } catch {
-    throw new InputError(`cannot read ${path}`);
-  }
+export function readCerts(path: string): Uint8Array[] {
+  const data = readBytes(path, "certificate");
   const blocks = pemBlocks(data.toString("latin1"), "CERTIFICATE");
   return blocks.length ? blocks : [derFromBytes(new Uint8Array(data), path)];
 }
 
 function readKey(path: string, pass?: string): PrivateKey {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    throw new InputError(`cannot read key file ${path}`);
-  }
+  const text = readText(path, "key");
   return importPrivateKeyPem(text, pass ? new TextDecoder().decode(readSecretArg(pass)) : undefined);
 }
 
-function list(v: string, prev: string[] = []): string[] {
-  return [...prev, ...v.split(",").filter(Boolean)];
-}
-
-function addCommon(cmd: Command): Command {
+export function addCommon(cmd: Command): Command {
   return cmd
-    .option("--server <url>", "CMP server: http(s)://host[:port][/path]")
+    .option(
+      "--server <url>",
+      "CMP server: http(s)://host[:port][/path], or host[:port][/path] (http)",
+      parseServer,
+    )
     .option("--path <path>", "HTTP path, e.g. .well-known/cmp/p/default/initialization")
     .option("--profile <name>", "certificate profile: named in the path and in generalInfo certProfile")
     .option("--ref <reference>", "senderKID reference of the shared secret (MAC protection)")
@@ -124,67 +118,54 @@ function addCommon(cmd: Command): Command {
     .option("--reqout <files>", "write the requests sent (comma-separated, one per message)")
     .option("--rspout <files>", "write the responses received (comma-separated)")
     .option("--rspin <files>", "use these response files instead of contacting a server (offline)")
-    .option("--total-timeout <seconds>", "bound on the whole exchange incl. polling", (v) => Number(v), 300)
-    .option("--msg-timeout <seconds>", "bound on one HTTP round trip", (v) => Number(v), 60)
+    .option("--total-timeout <seconds>", "bound on the whole exchange incl. polling", parseSeconds, 300)
+    .option("--msg-timeout <seconds>", "bound on one HTTP round trip", parseSeconds, 60)
     .option("--tls-trusted <file>", "CA certificates for an https server")
     .option("--crl-check", "check the new certificate against a CRL (--crl, else its distribution point)")
     .option("--crl-check-all", "as --crl-check, for every certificate of the chain")
     .option("--crl <files>", "CRL files (DER or PEM) for --crl-check", list);
 }
 
-function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
-  let credential: ClientCredential;
+function credentialOf(o: CommonOpts): ClientCredential {
   if (o.secret) {
     if (!o.ref) throw new InputError("--secret needs --ref, the reference the server knows the secret by");
-    credential = {
+    return {
       kind: "mac",
       reference: o.ref,
       secret: readSecretArg(o.secret),
       algorithm: o.pbmac1 ? "pbmac1" : "pbm",
     };
-  } else if (o.cert && o.key) {
+  }
+  if (o.cert && o.key) {
     const certs = readCerts(o.cert);
     const extra = (o.extracerts ?? []).flatMap(readCerts);
     const key = readKey(o.key, o.keypass);
     // A KEM certificate cannot sign: its transactions use KEM-based protection (RFC 9810 §5.1.3.4).
-    credential = {
+    return {
       kind: isKemType(key.type) ? "kem" : "signature",
       key,
       certificate: certs[0]!,
       chain: [...certs.slice(1), ...extra],
     };
-  } else {
-    throw new InputError(
-      "give --ref and --secret (MAC protection) or --cert and --key (signature protection)",
-    );
   }
-  const reqouts = o.reqout?.split(",") ?? [];
-  const rspouts = o.rspout?.split(",") ?? [];
-  const rspins = o.rspin?.split(",") ?? [];
-  let n = 0;
-  const send = async (der: Uint8Array, operation: string): Promise<Uint8Array> => {
-    const i = n++;
-    if (reqouts[i]) writeFileSync(reqouts[i]!, der);
-    let rsp: Uint8Array;
-    if (rspins.length) {
-      const f = rspins[i];
-      if (!f) throw new InputError(`no --rspin file for message ${i + 1}`);
-      rsp = derFromBytes(new Uint8Array(readFileSync(f)), f);
-    } else {
-      if (!o.server) throw new InputError("--server is required (or --rspin for offline use)");
-      const url = o.path
-        ? new URL(`/${o.path.replace(/^\//, "")}`, o.server).toString()
-        : cmpUrl(o.server, o.profile, operation ?? defaultOp);
-      rsp = await postCmp(url, der, {
-        timeoutMs: (o.msgTimeout ?? 60) * 1000,
-        tls: o.tlsTrusted ? { ca: readFileSync(o.tlsTrusted, "utf8") } : undefined,
-      });
-    }
-    if (rspouts[i]) writeFileSync(rspouts[i]!, rsp);
-    return rsp;
-  };
-  return new CmpClient({
-    send,
+  throw new InputError("give --ref and --secret (MAC protection) or --cert and --key (signature protection)");
+}
+
+interface ClientRun {
+  client: CmpClient;
+  /** Runs one operation; a failure comes back explained (exchange.ts). */
+  run<T>(op: (client: CmpClient) => Promise<T>): Promise<T>;
+}
+
+export function buildClient(o: CommonOpts, defaultOp: string): ClientRun {
+  const credential = credentialOf(o);
+  const exchange = new Exchange(
+    { ...o, macReference: credential.kind === "mac" ? o.ref : undefined },
+    defaultOp,
+  );
+  const client = new CmpClient({
+    send: exchange.send,
+    sleep: exchange.sleep,
     credential,
     trusted: (o.trusted ?? []).flatMap(readCerts),
     untrusted: (o.untrusted ?? []).flatMap(readCerts),
@@ -193,15 +174,25 @@ function buildClient(o: CommonOpts, defaultOp: string): CmpClient {
     implicitConfirm: o.implicitConfirm,
     certProfile: o.profile,
     crlCheck: crlCheckOf(o),
-    totalTimeoutMs: (o.totalTimeout ?? 300) * 1000,
+    totalTimeoutMs: o.totalTimeout * 1000,
     onProgress: (p) =>
       process.stderr.write(
         `waiting: next poll in ${p.checkAfter} s (${Math.round(p.elapsedMs / 1000)} s so far)${p.reason ? ` — ${p.reason}` : ""}\n`,
       ),
   });
+  return {
+    client,
+    run: async (op) => {
+      try {
+        return await op(client);
+      } catch (e) {
+        throw exchange.explain(e);
+      }
+    },
+  };
 }
 
-function describe(der: Uint8Array): string {
+export function describe(der: Uint8Array): string {
   const s = summarizeCertificate(AsnParser.parse(der, Certificate));
   return `subject "${s.subject}", serial ${s.serial}, valid until ${s.notAfter}`;
 }
@@ -213,7 +204,7 @@ interface EnrollOpts extends CommonOpts {
   newkeytype?: string;
   newkeyout?: string;
   newkeypass?: string;
-  san?: string[];
+  san?: GeneralName[];
   certout?: string;
   chainout?: string;
   oldcert?: string;
@@ -224,14 +215,14 @@ interface EnrollOpts extends CommonOpts {
 function newKey(o: EnrollOpts): PrivateKey {
   if (o.newkey) return readKey(o.newkey, o.newkeypass);
   const key = generateKeyPair(o.newkeytype ?? "ec-p256");
-  if (o.newkeyout) writeFileSync(o.newkeyout, exportPrivateKeyPem(key), { mode: 0o600 });
+  if (o.newkeyout) writeOut(o.newkeyout, exportPrivateKeyPem(key), 0o600);
   else process.stderr.write("note: the generated key is not saved; use --newkeyout FILE to keep it\n");
   return key;
 }
 
 function writeResult(o: EnrollOpts, r: { certificate: Uint8Array; chain: Uint8Array[] }): void {
-  if (o.certout) writeFileSync(o.certout, toPem(r.certificate, "CERTIFICATE"));
-  if (o.chainout) writeFileSync(o.chainout, r.chain.map((c) => toPem(c, "CERTIFICATE")).join(""));
+  if (o.certout) writeOut(o.certout, toPem(r.certificate, "CERTIFICATE"));
+  if (o.chainout) writeOut(o.chainout, r.chain.map((c) => toPem(c, "CERTIFICATE")).join(""));
   process.stdout.write(`enrolled: ${describe(r.certificate)}${o.certout ? ` -> ${o.certout}` : ""}\n`);
 }
 
@@ -249,12 +240,22 @@ function registerEnrollCommands(program: Command): void {
       .addOption(
         new Option(
           "--newkeytype <type>",
-          "generate the key to certify: ec-p256, rsa3072, ed25519, ml-dsa-65, ...",
-        ).conflicts("newkey"),
+          "generate the key to certify: ec-p256, rsa3072, ed25519, ml-dsa-65, ... (listed below)",
+        )
+          .argParser(parseKeyType)
+          .conflicts("newkey"),
       )
       .option("--newkeyout <file>", "where to write a generated key")
-      .option("--san <names>", "DNS names for subjectAltName", list)
-      .option("--days <n>", "requested validity in days (the profile may shorten it)", (v) => Number(v))
+      .option(
+        "--san <names>",
+        "subjectAltNames, comma-separated: DNS names, IP addresses, e-mail addresses, URIs",
+        parseSans,
+      )
+      .option(
+        "--days <n>",
+        "requested validity in days (the profile may shorten it)",
+        integerIn(1, 36_500, "a number of days"),
+      )
       .option("--oldcert <file>", "kur: the certificate to update (default: --cert)")
       .option(
         "--centralkeygen",
@@ -263,19 +264,21 @@ function registerEnrollCommands(program: Command): void {
       .option("--implicit-confirm", "ask for implicit confirmation (no certConf)")
       .option("--certout <file>", "write the new certificate (PEM)")
       .option("--chainout <file>", "write its chain (PEM)")
+      .addHelpText("after", `\nKey types (--newkeytype):\n${keyTypeHelp()}\n`)
       .action(async (o: EnrollOpts) => {
-        const client = buildClient(o, { ir: "initialization", cr: "certification", kur: "keyupdate" }[type]);
-        const r = await client.enroll(type, {
+        const c = buildClient(o, { ir: "initialization", cr: "certification", kur: "keyupdate" }[type]);
+        const req = {
           subject: o.subject,
           newKey: o.centralkeygen ? undefined : newKey(o),
           centralKeyType: o.centralkeygen ? o.newkeytype : undefined,
-          dnsNames: o.san,
+          subjectAltNames: o.san,
           notAfter: o.days ? new Date(Date.now() + o.days * 86_400_000) : undefined,
           oldCertificate: o.oldcert ? readCerts(o.oldcert)[0] : undefined,
-        });
+        };
+        const r = await c.run((client) => client.enroll(type, req));
         if (r.privateKey) {
           // The key the KGA generated (RFC 9483 §4.1.6), checked against the new certificate.
-          if (o.newkeyout) writeFileSync(o.newkeyout, exportPrivateKeyPem(r.privateKey), { mode: 0o600 });
+          if (o.newkeyout) writeOut(o.newkeyout, exportPrivateKeyPem(r.privateKey), 0o600);
           else process.stderr.write("note: the centrally generated key is not saved; use --newkeyout FILE\n");
         }
         writeResult(o, r);
@@ -291,115 +294,28 @@ function registerP10crAndRr(program: Command): void {
     .option("--certout <file>", "write the new certificate (PEM)")
     .option("--chainout <file>", "write its chain (PEM)")
     .action(async (o: EnrollOpts) => {
-      const client = buildClient(o, "pkcs10");
-      const csr = derFromBytes(new Uint8Array(readFileSync(o.csr!)), o.csr);
-      AsnParser.parse(csr, CertificationRequest);
-      writeResult(o, await client.p10cr(csr));
+      const c = buildClient(o, "pkcs10");
+      const csr = derFromBytes(new Uint8Array(readBytes(o.csr!, "--csr")), o.csr);
+      try {
+        AsnParser.parse(csr, CertificationRequest);
+      } catch {
+        throw new InputError(`${o.csr} holds no PKCS#10 certification request`);
+      }
+      writeResult(o, await c.run((client) => client.p10cr(csr)));
     });
   addCommon(program.command("rr").description("revocation request (§4.2)"))
     .requiredOption("--oldcert <file>", "certificate to revoke")
     .option(
-      "--revreason <code>",
-      "CRLReason code (0 unspecified, 1 keyCompromise, 4 superseded, 5 cessationOfOperation, ...)",
-      (v) => Number(v),
+      "--revreason <reason>",
+      `CRLReason (RFC 5280 §5.3.1) by name or number: ${REASON_HELP}`,
+      parseRevReason,
       0,
     )
     .action(async (o: EnrollOpts & { revreason: number }) => {
-      const client = buildClient(o, "revocation");
+      const c = buildClient(o, "revocation");
       const cert = readCerts(o.oldcert!)[0]!;
-      const r = await client.revoke(cert, o.revreason);
+      const r = await c.run((client) => client.revoke(cert, o.revreason));
       process.stdout.write(`revoked: ${describe(cert)} (${r.status})\n`);
-    });
-}
-
-/** genm (§4.3) with the infoTypes RFC 9483 names. */
-interface GenmOpts extends CommonOpts {
-  infotype: string;
-  oldroot?: string;
-  issuer?: string;
-  certout?: string;
-  crlout?: string;
-}
-
-async function runGenm(client: CmpClient, o: GenmOpts): Promise<void> {
-  switch (o.infotype) {
-    case "caCerts": {
-      const certs = await client.getCaCerts();
-      for (const c of certs) process.stdout.write(`CA certificate: ${describe(c)}\n`);
-      if (o.certout) writeFileSync(o.certout, certs.map((c) => toPem(c, "CERTIFICATE")).join(""));
-      break;
-    }
-    case "rootCaCert": {
-      const u = await client.getRootUpdate(o.oldroot ? readCerts(o.oldroot)[0] : undefined);
-      if (!u) {
-        process.stdout.write("no root CA update available\n");
-        break;
-      }
-      process.stdout.write(`new root CA: ${describe(u.newWithNew)}\n`);
-      if (o.certout)
-        writeFileSync(
-          o.certout,
-          [u.newWithNew, u.newWithOld, u.oldWithNew]
-            .filter((c): c is Uint8Array => !!c)
-            .map((c) => toPem(c, "CERTIFICATE"))
-            .join(""),
-        );
-      break;
-    }
-    case "certReqTemplate": {
-      const t = await client.getCertReqTemplate();
-      if (!t) {
-        process.stdout.write("the CA offers no template for this profile\n");
-        break;
-      }
-      const names = (t.keySpec ?? []).map((c) => oids.controlNames[c.type] ?? c.type);
-      process.stdout.write(
-        `certificate request template: keySpec ${names.length ? names.join(", ") : "(none)"}\n`,
-      );
-      break;
-    }
-    case "crlStatusList": {
-      const crls = await client.getCrls(o.issuer);
-      process.stdout.write(`received ${crls.length} CRL(s)\n`);
-      if (o.crlout) writeFileSync(o.crlout, crls.map((c) => toPem(c, "X509 CRL")).join(""));
-      break;
-    }
-    default: {
-      const oid = Object.entries(oids.infoTypeNames).find(([, n]) => n === o.infotype)?.[0];
-      if (!oid) throw new InputError(`unknown infotype ${o.infotype}`);
-      const itavs = await client.genm([new InfoTypeAndValue({ infoType: oid })]);
-      for (const i of itavs) {
-        process.stdout.write(
-          `${oids.infoTypeNames[i.infoType] ?? i.infoType}: ${i.infoValue ? `${i.infoValue.byteLength} bytes` : "(no value)"}\n`,
-        );
-      }
-    }
-  }
-}
-
-function registerGenmCommand(program: Command): void {
-  addCommon(
-    program
-      .command("genm")
-      .description("general message (§4.3): CA certificates, root update, template, CRLs"),
-  )
-    .requiredOption(
-      "--infotype <name>",
-      "caCerts | rootCaCert | certReqTemplate | crlStatusList | signKeyPairTypes",
-    )
-    .option("--oldroot <file>", "rootCaCert: the root certificate the client trusts now")
-    .option("--issuer <dn>", "crlStatusList: issuer whose CRL is wanted")
-    .option("--certout <file>", "caCerts / rootCaCert: write the certificates (PEM)")
-    .option("--crlout <file>", "crlStatusList: write the CRLs (PEM)")
-    .action(async (o: GenmOpts) => {
-      const op =
-        {
-          caCerts: "getcacerts",
-          rootCaCert: "getrootupdate",
-          certReqTemplate: "getcertreqtemplate",
-          crlStatusList: "getcrls",
-        }[o.infotype] ?? "getcacerts";
-      await runGenm(buildClient(o, op), o);
     });
 }
 
