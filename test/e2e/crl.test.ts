@@ -171,7 +171,7 @@ describe("published CRLs", () => {
 
   it("refuses a reason RFC 5280 does not allow, naming the allowed ones", async () => {
     const out = await revoke(serialOf(good), "stolen");
-    assert.equal(out.code, 1);
+    assert.equal(out.code, 2, "a bad value is a usage error (docs/security.md exit codes)");
     assert.match(out.stderr, /not a revocation reason RFC 5280 allows.*keyCompromise \(1\)/);
   });
 
