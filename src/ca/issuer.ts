@@ -1,6 +1,7 @@
 // Protocol-neutral issuance: a requested template, the requester and a profile become a signed
 // certificate with a unique serial (RFC 5280 §4.1.2.2, §4.2 extensions). No CMP types here, so CMP,
 // EST or CMC front ends can share it.
+import { createHash } from "node:crypto";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { type GeneralName, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import * as oids from "../asn1/oids.js";
@@ -92,6 +93,13 @@ export interface PreparedCertificate {
   subject: string;
   notBefore: Date;
   notAfter: Date;
+  /** Hex SHA-256 of the certified SubjectPublicKeyInfo: how the store finds the certificates of a key. */
+  spkiHash: string;
+}
+
+/** The store's key for the certificates of one public key. */
+export function spkiHash(spki: Uint8Array): string {
+  return createHash("sha256").update(spki).digest("hex");
 }
 
 export function checkKeyType(key: PublicKey, profile: ProfilePolicy): void {
@@ -312,6 +320,7 @@ export class Issuer {
       subject: nameToString(subject),
       notBefore,
       notAfter,
+      spkiHash: spkiHash(req.publicKey.spki),
     };
   }
 
@@ -338,6 +347,7 @@ export class Issuer {
       requester: meta.requester,
       transactionId: meta.transactionId,
       createdAt: meta.now,
+      spkiHash: c.spkiHash,
     };
   }
 

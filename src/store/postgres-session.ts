@@ -127,10 +127,11 @@ export class PgSession implements StoreSession {
       c.requester ?? null,
       c.transactionId ?? null,
       c.createdAt,
+      c.spkiHash ?? null,
     ];
     const sql = `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status,
-      revocation_time, revocation_reason, invalidity_date, profile, requester, transaction_id, created_at)
-      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14)`;
+      revocation_time, revocation_reason, invalidity_date, profile, requester, transaction_id, created_at, spki_hash)
+      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`;
     try {
       // In a unit of work a savepoint keeps a refused insert from aborting the transaction.
       await (this.x.inTransaction ? this.x.atomic((q) => q(sql, args)) : this.x.query(sql, args));

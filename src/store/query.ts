@@ -23,6 +23,7 @@ export function certificateWhere(
   add("status = ?", q.status);
   add("profile = ?", q.profile);
   add("transaction_id = ?", q.transactionId);
+  add("spki_hash = ?", q.spkiHash);
   add("created_at >= ?", q.issuedAfter && time(q.issuedAfter));
   add("created_at < ?", q.issuedBefore && time(q.issuedBefore));
   add("revocation_time > ?", q.revokedAfter && time(q.revokedAfter));

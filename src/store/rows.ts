@@ -52,6 +52,7 @@ export function certFromRow(r: Row, c: RowCodec): CertificateRecord {
     profile: r.profile as string,
     requester: text(r.requester),
     transactionId: text(r.transaction_id),
+    spkiHash: text(r.spki_hash),
     createdAt: c.date(r.created_at)!,
   };
 }

@@ -140,8 +140,8 @@ export class SqliteSession implements StoreSession {
         this.c
           .q(
             `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status, revocation_time,
-             revocation_reason, invalidity_date, profile, requester, transaction_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+             revocation_reason, invalidity_date, profile, requester, transaction_id, created_at, spki_hash)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           )
           .run(
             c.issuer,
@@ -158,6 +158,7 @@ export class SqliteSession implements StoreSession {
             c.requester ?? null,
             c.transactionId ?? null,
             ms(c.createdAt),
+            c.spkiHash ?? null,
           ),
       );
     } catch (e) {

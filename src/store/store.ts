@@ -19,6 +19,8 @@ export interface CertificateRecord {
   requester?: string;
   transactionId?: string;
   createdAt: Date;
+  /** Hex SHA-256 of the DER SubjectPublicKeyInfo (finds the certificates of a key); absent in old rows. */
+  spkiHash?: string;
 }
 
 export interface TransactionRecord {
@@ -77,8 +79,8 @@ export interface CertificateQuery {
   status?: CertificateRecord["status"];
   profile?: string;
   transactionId?: string;
-  /** DER of a SubjectPublicKeyInfo: certificates whose DER contains it (the key they certify). */
-  publicKey?: Uint8Array;
+  /** Hex SHA-256 of the DER SubjectPublicKeyInfo the certificates certify. */
+  spkiHash?: string;
   /** Issued (createdAt) at or after / before this time. */
   issuedAfter?: Date;
   issuedBefore?: Date;

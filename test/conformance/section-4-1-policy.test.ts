@@ -131,6 +131,15 @@ describe("RFC 9483 §4.1: key and template policy", () => {
     assert.equal(reuse.statusName, "accepted");
   });
 
+  it("the reuse check finds the key among many certificates (indexed by the SPKI hash)", async () => {
+    // Older certificates first: a search that ignored the key and returned the oldest ten would miss it.
+    for (let i = 0; i < 12; i++) await enrolled(t, `CN=key-filler-${i}`);
+    const first = await enrolled(t, "CN=key-first");
+    const again = await send(t.ca, irRequest(t, { key: first.key, subject: "CN=key-first-again" }));
+    assertRejected(again, "ip", "badCertTemplate");
+    assert.match(again.statusString[0]!, /already certified/);
+  });
+
   it("at most one pending kur per certificate: a second one -> rejected kup duplicateCertReq", async () => {
     const ee = await enrolled(t, "CN=kur-pending");
     const first = await send(t.ca, kurRequest(t, { cred: ee.cred }));

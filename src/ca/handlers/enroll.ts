@@ -14,6 +14,7 @@ import type { Enrollment } from "../../cmp/transaction.js";
 import { serialHex } from "../../pki/certificate.js";
 import { nameToString } from "../../pki/names.js";
 import type { CaContext } from "../context.js";
+import { spkiHash } from "../issuer.js";
 import type { RequestPolicy } from "../policy.js";
 import { enrollmentInput, type EnrollmentInput } from "./enroll-input.js";
 import { issueAndAnswer } from "./issue.js";
@@ -47,7 +48,11 @@ function authorize(type: CertRequestBodyType, who: Requester, rp: RequestPolicy)
 
 /** The certificate of this CA that already certifies `spki`, if any (RFC 9483 §4.1: a fresh key per request). */
 async function certifiedAlready(ca: CaContext, spki: Uint8Array): Promise<string | undefined> {
-  const found = await ca.store.findCertificates({ publicKey: spki, limit: 10 });
+  const found = await ca.store.findCertificates({
+    issuer: ca.issuer.issuerName,
+    spkiHash: spkiHash(spki),
+    limit: 10,
+  });
   for (const rec of found) {
     const tbs = AsnParser.parse(rec.der, Certificate).tbsCertificate;
     const der = new Uint8Array(AsnSerializer.serialize(tbs.subjectPublicKeyInfo));

@@ -100,4 +100,14 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX certificates_revoked_serial ON certificates(issuer, status, serial);
       CREATE INDEX certificates_created ON certificates(created_at);`,
   },
+  {
+    id: 5,
+    name: "certificates found by the SHA-256 of their SubjectPublicKeyInfo",
+    sqlite: `
+      ALTER TABLE certificates ADD COLUMN spki_hash TEXT;
+      CREATE INDEX certificates_spki ON certificates(issuer, spki_hash);`,
+    postgres: `
+      ALTER TABLE certificates ADD COLUMN spki_hash TEXT;
+      CREATE INDEX certificates_spki ON certificates(issuer, spki_hash);`,
+  },
 ];
