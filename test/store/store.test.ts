@@ -30,6 +30,17 @@ for (const backend of BACKENDS) {
       await store.migrate();
     });
 
+    it("finds the certificates of one public key by its SPKI hash among many", async () => {
+      for (let i = 0; i < 20; i++)
+        await store.insertCertificate(cert(`5a${i.toString(16).padStart(2, "0")}`, { spkiHash: `h${i}` }));
+      const found = await store.findCertificates({ spkiHash: "h13" });
+      assert.deepEqual(
+        found.map((c) => [c.serial, c.spkiHash]),
+        [["5a0d", "h13"]],
+      );
+      assert.deepEqual(await store.findCertificates({ spkiHash: "nothing" }), []);
+    });
+
     it("stores and reads certificates; refuses a duplicate serial", async () => {
       const c = cert("0a1b");
       await store.insertCertificate(c);
