@@ -29,7 +29,7 @@ import { toArrayBuffer } from "./header.js";
 import { derSequence, derTlv } from "../pki/der.js";
 import type { DecodedMessage } from "./message.js";
 import { deriveSsk, kemBasedMacAlgorithm, kemMac } from "./kem-protection.js";
-import { randomBytes } from "node:crypto";
+import { hash as oneShotHash, randomBytes } from "node:crypto";
 
 /** Limits on attacker-chosen cost parameters of MAC protection. */
 export interface MacLimits {
@@ -118,7 +118,7 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
   } else if (cred.kind === "pbm") {
     const iterations = cred.iterations ?? 10_000;
     const param = new PBMParameter({
-      salt: toArrayBuffer(randomBytes(16)),
+      salt: toArrayBuffer(senderSalt(cred.secret, cred.owf ?? "sha256", iterations)),
       owf: algId(digestOidForHash(cred.owf ?? "sha256") ?? unsupportedHash(cred.owf)),
       iterationCount: iterations,
       mac: algId(hmacOidForHash(cred.mac ?? "sha256") ?? unsupportedHash(cred.mac), nullParams()),
@@ -206,10 +206,62 @@ function passwordBasedMac(alg: AlgorithmIdentifier, secret: Uint8Array, data: Ui
   const p = parseParams(alg, PBMParameter, "PasswordBasedMac");
   checkIterations(p.iterationCount, limits, "PasswordBasedMac");
   const owf = mapCrypto(() => digestName(p.owf), "OWF");
-  let key = digest(owf, Buffer.concat([secret, new Uint8Array(p.salt)]));
-  for (let i = 1; i < p.iterationCount; i++) key = digest(owf, key);
+  const key = pbmBaseKey(owf, secret, new Uint8Array(p.salt), p.iterationCount);
   const macAlg = p.mac.algorithm === id_hmac_sha1 ? algId(id_hmacWithSHA1) : p.mac;
   return mapCrypto(() => computeMac(macAlg, key, data), "MAC");
+}
+
+/**
+ * BASEKEYs by (OWF, secret, salt, iterationCount): a pure function of its inputs, so a hit is always
+ * right; bounded, oldest entry out first. Keys are a digest of the inputs, never the secret itself.
+ */
+const baseKeys = new Map<string, Uint8Array>();
+const MAX_BASE_KEYS = 1024;
+
+function inputId(owf: string, secret: Uint8Array, salt: Uint8Array, iterations: number): string {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(secret.length, 0);
+  head.writeUInt32BE(iterations, 4);
+  return oneShotHash("sha256", Buffer.concat([Buffer.from(`${owf}\0`), head, secret, salt]), "base64");
+}
+
+function pbmBaseKey(owf: string, secret: Uint8Array, salt: Uint8Array, iterations: number): Uint8Array {
+  const id = inputId(owf, secret, salt, iterations);
+  const hit = baseKeys.get(id);
+  if (hit) return hit;
+  let key: Uint8Array;
+  if (/^shake/i.test(owf)) {
+    // SHAKE needs its output length, which only createHash takes.
+    key = digest(owf, Buffer.concat([secret, salt]));
+    for (let i = 1; i < iterations; i++) key = digest(owf, key);
+  } else {
+    // One-shot hashing: no Hash object per iteration.
+    let k: Buffer = oneShotHash(owf, Buffer.concat([secret, salt]), "buffer");
+    for (let i = 1; i < iterations; i++) k = oneShotHash(owf, k, "buffer");
+    key = new Uint8Array(k.buffer, k.byteOffset, k.byteLength);
+  }
+  if (baseKeys.size >= MAX_BASE_KEYS) baseKeys.delete(baseKeys.keys().next().value!);
+  baseKeys.set(id, key);
+  return key;
+}
+
+/**
+ * The salt this process protects with, per (secret, OWF, iterationCount): random, and kept for ten
+ * minutes so that the BASEKEY is derived once per window on both sides instead of once per message.
+ * Each MAC still covers its own message; the iteration count keeps its full cost for a guesser.
+ */
+const senderSalts = new Map<string, { salt: Uint8Array; until: number }>();
+const SALT_LIFETIME_MS = 10 * 60_000;
+
+function senderSalt(secret: Uint8Array, owf: string, iterations: number): Uint8Array {
+  const id = inputId(owf, secret, new Uint8Array(0), iterations);
+  const now = Date.now();
+  const known = senderSalts.get(id);
+  if (known && known.until > now) return known.salt;
+  if (senderSalts.size >= MAX_BASE_KEYS) senderSalts.clear();
+  const salt = new Uint8Array(randomBytes(16));
+  senderSalts.set(id, { salt, until: now + SALT_LIFETIME_MS });
+  return salt;
 }
 
 // RFC 9481 §6.1.2 / RFC 8018 §7.1: key = PBKDF2(secret, salt, c, dkLen, prf); value = MAC(key, data).

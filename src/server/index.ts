@@ -10,3 +10,4 @@ export { initDemo, prepareDemo, demoCommands, demoInstructions, DEMO_EE_DIR, typ
 export { logLine, type LogEvent } from "./log.js";
 export { rolloverConfiguredRoot, type RolloverResult } from "./rollover.js";
 export { startSweeper, sweepInterval } from "./sweeper.js";
+export { startCluster, defaultWorkers, type ClusterOptions, type RunningCluster } from "./cluster.js";

@@ -6,7 +6,9 @@ import {
   initDemo,
   openConfiguredStore,
   prepareDemo,
+  defaultWorkers,
   rolloverConfiguredRoot,
+  startCluster,
   startServer,
   type RunningServer,
 } from "../../server/index.js";
@@ -16,7 +18,7 @@ import { InputError } from "../input.js";
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
  * come first: whoever reads the banner may stop the server at once.
  */
-async function runUntilStopped(s: RunningServer, banner: string): Promise<never> {
+async function runUntilStopped(s: Pick<RunningServer, "close">, banner: string): Promise<never> {
   const stop = () => {
     void s.close().then(() => process.exit(0));
   };
@@ -112,9 +114,14 @@ export function registerCaCommands(program: Command): void {
     .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
     .option("--port <port>", "override the configured port", (v) => Number(v))
     .option("--host <host>", "override the configured listen address")
-    .action(async (o: { config: string; port?: number; host?: string }) => {
-      const s = await startServer(o.config, { port: o.port, host: o.host });
-      await runUntilStopped(s, `lwcmp CA listening on ${s.url}\n`);
+    .option("--workers <n>", "worker processes sharing the port (default: number of cores)", (v) => Number(v))
+    .action(async (o: { config: string; port?: number; host?: string; workers?: number }) => {
+      const workers = o.workers ?? defaultWorkers();
+      if (!Number.isSafeInteger(workers) || workers < 1)
+        throw new InputError("--workers must be a positive integer");
+      const s = await startCluster(o.config, { port: o.port, host: o.host, workers });
+      const on = workers > 1 ? ` (${workers} workers)` : "";
+      await runUntilStopped(s, `lwcmp CA listening on ${s.url}${on}\n`);
     });
   registerApprovals(program);
 }
