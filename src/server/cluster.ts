@@ -5,6 +5,7 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
+import { loadConfig, requireCa } from "../config/load.js";
 import { openConfiguredStore, startServer, type RunningServer, type ServerOverrides } from "./compose.js";
 
 export interface ClusterOptions extends Pick<ServerOverrides, "port" | "host"> {
@@ -34,7 +35,9 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
   const n = o.workers ?? defaultWorkers();
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`workers must be a positive integer, got ${n}`);
   if (n === 1) return single(await startServer(configPath, o));
-  // Migrations run once, before any worker opens the store.
+  // Configuration errors are reported once, here; migrations run once, before any worker opens the store.
+  const loaded = loadConfig(configPath);
+  requireCa(loaded.config, loaded.path);
   await (await openConfiguredStore(configPath)).close();
   cluster.setupPrimary({
     exec: fileURLToPath(new URL("./worker.js", import.meta.url)),
@@ -45,34 +48,44 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
   const fork = (): Promise<{ url: string; port: number }> => {
     const w = cluster.fork();
     workers.add(w);
+    let listening = false;
     w.once("exit", () => {
       workers.delete(w);
-      // A worker that died is replaced; what it answered is in the store already.
-      if (!stopping) fork().catch(() => undefined);
+      // A worker that died serving is replaced; what it answered is in the store already.
+      if (!stopping && listening) fork().catch(() => undefined);
     });
     return new Promise((resolve, reject) => {
       w.once("exit", (code) => reject(new Error(`worker exited with code ${code} before listening`)));
       w.on("message", (m: unknown) => {
         const r = ReadyMessage.safeParse(m);
-        if (r.success) resolve(r.data);
+        if (!r.success) return;
+        listening = true;
+        resolve(r.data);
       });
     });
   };
-  const first = await Promise.all(Array.from({ length: n }, fork));
+  const close = async () => {
+    stopping = true;
+    const exits = [...workers].map((w) => {
+      const exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
+      w.kill();
+      return exited;
+    });
+    await Promise.all(exits);
+  };
+  let first: { url: string; port: number }[];
+  try {
+    first = await Promise.all(Array.from({ length: n }, fork));
+  } catch (e) {
+    await close();
+    throw e;
+  }
   return {
     url: first[0]!.url,
     port: first[0]!.port,
     workers: n,
     pids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
-    close: async () => {
-      stopping = true;
-      const exits = [...workers].map((w) => {
-        const exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
-        w.kill();
-        return exited;
-      });
-      await Promise.all(exits);
-    },
+    close,
   };
 }
 
