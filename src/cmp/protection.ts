@@ -29,7 +29,7 @@ import { toArrayBuffer } from "./header.js";
 import { derSequence, derTlv } from "../pki/der.js";
 import type { DecodedMessage } from "./message.js";
 import { deriveSsk, kemBasedMacAlgorithm, kemMac } from "./kem-protection.js";
-import { randomBytes } from "node:crypto";
+import { hash as oneShotHash, randomBytes } from "node:crypto";
 
 /** Limits on attacker-chosen cost parameters of MAC protection. */
 export interface MacLimits {
@@ -250,10 +250,43 @@ function passwordBasedMac(alg: AlgorithmIdentifier, secret: Uint8Array, data: Ui
   checkSalt(p.salt, "PasswordBasedMac");
   checkIterations(p.iterationCount, limits, "PasswordBasedMac");
   const owf = mapCrypto(() => digestName(p.owf), "OWF");
-  let key = digest(owf, Buffer.concat([secret, new Uint8Array(p.salt)]));
-  for (let i = 1; i < p.iterationCount; i++) key = digest(owf, key);
+  const key = pbmBaseKey(owf, secret, new Uint8Array(p.salt), p.iterationCount);
   const macAlg = p.mac.algorithm === id_hmac_sha1 ? algId(id_hmacWithSHA1) : p.mac;
   return mapCrypto(() => computeMac(macAlg, key, data), "MAC");
+}
+
+/**
+ * BASEKEYs by (OWF, secret, salt, iterationCount): a pure function of its inputs, so a hit is always
+ * right; bounded, oldest entry out first. Keys are a digest of the inputs, never the secret itself.
+ */
+const baseKeys = new Map<string, Uint8Array>();
+const MAX_BASE_KEYS = 1024;
+
+function inputId(owf: string, secret: Uint8Array, salt: Uint8Array, iterations: number): string {
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(secret.length, 0);
+  head.writeUInt32BE(iterations, 4);
+  return oneShotHash("sha256", Buffer.concat([Buffer.from(`${owf}\0`), head, secret, salt]), "base64");
+}
+
+function pbmBaseKey(owf: string, secret: Uint8Array, salt: Uint8Array, iterations: number): Uint8Array {
+  const id = inputId(owf, secret, salt, iterations);
+  const hit = baseKeys.get(id);
+  if (hit) return hit;
+  let key: Uint8Array;
+  if (/^shake/i.test(owf)) {
+    // SHAKE needs its output length, which only createHash takes.
+    key = digest(owf, Buffer.concat([secret, salt]));
+    for (let i = 1; i < iterations; i++) key = digest(owf, key);
+  } else {
+    // One-shot hashing: no Hash object per iteration.
+    let k: Buffer = oneShotHash(owf, Buffer.concat([secret, salt]), "buffer");
+    for (let i = 1; i < iterations; i++) k = oneShotHash(owf, k, "buffer");
+    key = new Uint8Array(k.buffer, k.byteOffset, k.byteLength);
+  }
+  if (baseKeys.size >= MAX_BASE_KEYS) baseKeys.delete(baseKeys.keys().next().value!);
+  baseKeys.set(id, key);
+  return key;
 }
 
 // RFC 9481 §6.1.2 / RFC 8018 §7.1: key = PBKDF2(secret, salt, c, dkLen, prf); value = MAC(key, data).

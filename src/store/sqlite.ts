@@ -1,13 +1,21 @@
 // SQLite store on node:sqlite: WAL journal; certificate writes and units of work asking for it commit
 // with synchronous=FULL (on disk before the CA answers), bookkeeping with NORMAL. One connection is
 // shared by async callers, so every operation goes through a FIFO queue: nothing runs inside another
-// caller's open transaction.
+// caller's open transaction. Units of work waiting together commit as one group (one fsync).
 import { resolve } from "node:path";
 import { MIGRATIONS } from "./migrations/index.js";
 import { Mutex, BoundSession, SessionFront, TransactionScope } from "./session.js";
 import { SqliteConnection, SqliteSession } from "./sqlite-session.js";
 import type { Store, StoreSession, TransactionOptions } from "./store.js";
 import type { Row } from "./rows.js";
+
+/** A unit of work waiting for the next group commit. */
+interface PendingUnit {
+  fn: (s: StoreSession) => Promise<unknown>;
+  durable: boolean;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
 
 interface Lane {
   queue: Mutex;
@@ -33,6 +41,7 @@ export class SqliteStore extends SessionFront implements Store {
   private readonly conn: SqliteConnection;
   private readonly plain: SqliteSession;
   private readonly lane: Lane;
+  private pending: PendingUnit[] = [];
 
   constructor(path: string) {
     super();
@@ -87,23 +96,68 @@ export class SqliteStore extends SessionFront implements Store {
     return this.serial(() => this.plain.purgeExpired(now));
   }
 
+  /**
+   * Units of work queue up and commit together: one BEGIN IMMEDIATE ... COMMIT (and with a durable unit
+   * among them, one fsync) for the whole group, each unit in a savepoint of its own so a failing unit
+   * rolls back alone. Every caller's promise settles only after the group's COMMIT returned.
+   */
   withTransaction<T>(fn: (s: StoreSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
-    // The level of synchronous cannot change inside a transaction: choose it before BEGIN.
-    return this.serial(() => (opts.durable ? this.conn.fullSyncAsync(() => this.unit(fn)) : this.unit(fn)));
+    this.lane.scope.assertOutside();
+    return new Promise<T>((resolve, reject) => {
+      const unit = { fn, durable: opts.durable === true, resolve: resolve as (v: unknown) => void, reject };
+      if (this.pending.push(unit) === 1) {
+        // One turn of the event loop lets the requests being processed right now join the group.
+        setImmediate(() => void this.lane.queue.run(() => this.commitGroup()));
+      }
+    });
   }
 
-  private async unit<T>(fn: (s: StoreSession) => Promise<T>): Promise<T> {
-    const session = new BoundSession(new SqliteSession(this.conn, true));
+  private async commitGroup(): Promise<void> {
+    const group = this.pending;
+    this.pending = [];
+    // The level of synchronous cannot change inside a transaction: choose it before BEGIN.
+    const run = () => this.runGroup(group);
+    let outcomes: Outcome[];
+    try {
+      outcomes = await (group.some((u) => u.durable) ? this.conn.fullSyncAsync(run) : run());
+    } catch (e) {
+      for (const u of group) u.reject(e);
+      return;
+    }
+    group.forEach((u, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) u.resolve(o.value);
+      else u.reject(o.error);
+    });
+  }
+
+  private async runGroup(group: readonly PendingUnit[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
     this.conn.exec("BEGIN IMMEDIATE");
     try {
-      const r = await this.lane.scope.run(() => fn(session));
-      session.end();
+      for (const u of group) outcomes.push(await this.unit(u.fn));
       this.conn.exec("COMMIT");
-      return r;
+      return outcomes;
     } catch (e) {
-      session.end();
       if (this.conn.db.isTransaction) this.conn.exec("ROLLBACK");
       throw e;
     }
   }
+
+  private async unit(fn: (s: StoreSession) => Promise<unknown>): Promise<Outcome> {
+    const session = new BoundSession(new SqliteSession(this.conn, true));
+    this.conn.exec("SAVEPOINT lwcmp_unit");
+    try {
+      const value = await this.lane.scope.run(() => fn(session));
+      session.end();
+      this.conn.exec("RELEASE lwcmp_unit");
+      return { ok: true, value };
+    } catch (error) {
+      session.end();
+      this.conn.exec("ROLLBACK TO lwcmp_unit; RELEASE lwcmp_unit");
+      return { ok: false, error };
+    }
+  }
 }
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };

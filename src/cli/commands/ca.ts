@@ -7,7 +7,9 @@ import {
   initDemo,
   openConfiguredStore,
   prepareDemo,
+  defaultWorkers,
   rolloverConfiguredRoot,
+  startCluster,
   startServer,
   type RunningServer,
 } from "../../server/index.js";
@@ -21,7 +23,7 @@ import { parseKeyType, parsePort } from "../values.js";
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
  * come first: whoever reads the banner may stop the server at once.
  */
-async function runUntilStopped(s: RunningServer, banner: string): Promise<never> {
+async function runUntilStopped(s: Pick<RunningServer, "close">, banner: string): Promise<never> {
   const stop = () => {
     void s.close().then(() => process.exit(0));
   };
@@ -121,9 +123,14 @@ export function registerCaCommands(program: Command): void {
     .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
     .option("--port <port>", "override the configured port", parsePort)
     .option("--host <host>", "override the configured listen address")
-    .action(async (o: { config: string; port?: number; host?: string }) => {
-      const s = await startServer(o.config, { port: o.port, host: o.host });
-      await runUntilStopped(s, `lwcmp CA listening on ${s.url}\n`);
+    .option("--workers <n>", "worker processes sharing the port (default: number of cores)", (v) => Number(v))
+    .action(async (o: { config: string; port?: number; host?: string; workers?: number }) => {
+      const workers = o.workers ?? defaultWorkers();
+      if (!Number.isSafeInteger(workers) || workers < 1)
+        throw new InputError("--workers must be a positive integer");
+      const s = await startCluster(o.config, { port: o.port, host: o.host, workers });
+      const on = workers > 1 ? ` (${workers} workers)` : "";
+      await runUntilStopped(s, `lwcmp CA listening on ${s.url}${on}\n`);
     });
   registerApprovals(program);
   // The responder serves the CA's certificates, so its commands come with the CA's.

@@ -1,0 +1,95 @@
+// Benchmark load generator (run as its own process): sends pre-built requests over keep-alive
+// connections at a fixed concurrency, checks each answer is an accepted ip, prints one JSON line.
+import { Agent, request } from "node:http";
+import { readRequests } from "./server-prepare.js";
+import { readTlv, children } from "../src/pki/der.js";
+
+/** true when the DER answer is an ip whose first CertResponse has status accepted (0) or grantedWithMods (1). */
+export function acceptedIp(der: Uint8Array): boolean {
+  try {
+    const outer = readTlv(der, 0);
+    const body = children(der, outer)[1]!;
+    if (body.tag !== 0xa1) return false;
+    const rep = readTlv(der, body.contentStart, body.end);
+    const fields = children(der, rep);
+    const responses = fields[fields.length - 1]!;
+    const first = children(der, responses)[0]!;
+    const status = children(der, children(der, first)[1]!)[0]!;
+    const v = der[status.contentStart];
+    return status.end - status.contentStart === 1 && (v === 0 || v === 1);
+  } catch {
+    return false;
+  }
+}
+
+function post(agent: Agent, url: URL, der: Uint8Array): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: "POST",
+        agent,
+        headers: { "content-type": "application/pkixcmp", "content-length": der.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve(new Uint8Array(Buffer.concat(chunks))));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(der);
+  });
+}
+
+export interface LoadResult {
+  sent: number;
+  accepted: number;
+  seconds: number;
+  perSecond: number;
+  p50ms: number;
+  p99ms: number;
+}
+
+export async function runLoad(url: string, requests: Uint8Array[], concurrency: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const target = new URL(url);
+  const latencies: number[] = [];
+  let next = 0;
+  let accepted = 0;
+  const start = performance.now();
+  const worker = async () => {
+    while (next < requests.length) {
+      const der = requests[next++]!;
+      const t = performance.now();
+      // A server that closes idle keep-alive connections (openssl cmp -port) gets one retry.
+      const answer = await post(agent, target, der)
+        .catch(() => post(agent, target, der))
+        .catch(() => new Uint8Array(0));
+      latencies.push(performance.now() - t);
+      if (acceptedIp(answer)) accepted++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const seconds = (performance.now() - start) / 1000;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
+  return {
+    sent: requests.length,
+    accepted,
+    seconds,
+    perSecond: accepted / seconds,
+    p50ms: q(0.5),
+    p99ms: q(0.99),
+  };
+}
+
+if (process.argv[1]?.endsWith("server-load.js")) {
+  const [url, file, concurrency, offset, count] = process.argv.slice(2) as string[];
+  const all = readRequests(file!);
+  const from = Number(offset ?? 0);
+  const r = await runLoad(url!, all.slice(from, from + Number(count ?? all.length)), Number(concurrency));
+  process.stdout.write(`${JSON.stringify(r)}\n`);
+}

@@ -1,0 +1,106 @@
+// `lwcmp serve --workers N`: the primary forks N workers (node:cluster) that share one listening socket;
+// each runs the whole CA on the same store, so any worker continues any transaction (state, nonces and
+// transactionIDs live only in the store).
+import cluster, { type Worker } from "node:cluster";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { loadConfig, requireCa } from "../config/load.js";
+import { openConfiguredStore, startServer, type RunningServer, type ServerOverrides } from "./compose.js";
+
+export interface ClusterOptions extends Pick<ServerOverrides, "port" | "host"> {
+  /** Worker processes; 1 runs the CA in this process. Default: the number of cores. */
+  workers?: number;
+}
+
+export interface RunningCluster {
+  url: string;
+  port: number;
+  workers: number;
+  /** Process ids of the running workers (this process alone when workers is 1). */
+  pids(): number[];
+  close(): Promise<void>;
+}
+
+const READY = "lwcmp-worker-listening";
+const ReadyMessage = z.object({ type: z.literal(READY), url: z.string(), port: z.number() });
+const WorkerOverrides = z.object({ port: z.number().optional(), host: z.string().optional() });
+
+export function defaultWorkers(): number {
+  return availableParallelism();
+}
+
+/** Starts the configured CA on `workers` processes. Call it in the primary; workers run `runWorker`. */
+export async function startCluster(configPath: string, o: ClusterOptions = {}): Promise<RunningCluster> {
+  const n = o.workers ?? defaultWorkers();
+  if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`workers must be a positive integer, got ${n}`);
+  if (n === 1) return single(await startServer(configPath, o));
+  // Configuration errors are reported once, here; migrations run once, before any worker opens the store.
+  const loaded = loadConfig(configPath);
+  requireCa(loaded.config, loaded.path);
+  await (await openConfiguredStore(configPath)).close();
+  cluster.setupPrimary({
+    exec: fileURLToPath(new URL("./worker.js", import.meta.url)),
+    args: [configPath, JSON.stringify({ port: o.port, host: o.host })],
+  });
+  let stopping = false;
+  const workers = new Set<Worker>();
+  const fork = (): Promise<{ url: string; port: number }> => {
+    const w = cluster.fork();
+    workers.add(w);
+    let listening = false;
+    w.once("exit", () => {
+      workers.delete(w);
+      // A worker that died serving is replaced; what it answered is in the store already.
+      if (!stopping && listening) fork().catch(() => undefined);
+    });
+    return new Promise((resolve, reject) => {
+      w.once("exit", (code) => reject(new Error(`worker exited with code ${code} before listening`)));
+      w.on("message", (m: unknown) => {
+        const r = ReadyMessage.safeParse(m);
+        if (!r.success) return;
+        listening = true;
+        resolve(r.data);
+      });
+    });
+  };
+  const close = async () => {
+    stopping = true;
+    const exits = [...workers].map((w) => {
+      const exited = new Promise<void>((resolve) => w.once("exit", () => resolve()));
+      w.kill();
+      return exited;
+    });
+    await Promise.all(exits);
+  };
+  let first: { url: string; port: number }[];
+  try {
+    first = await Promise.all(Array.from({ length: n }, fork));
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return {
+    url: first[0]!.url,
+    port: first[0]!.port,
+    workers: n,
+    pids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
+    close,
+  };
+}
+
+function single(s: RunningServer): RunningCluster {
+  return { url: s.url, port: s.port, workers: 1, pids: () => [process.pid], close: () => s.close() };
+}
+
+/** The body of a worker (src/server/worker.ts): serve until told to stop, report the address to the primary. */
+export async function runWorker(argv: readonly string[]): Promise<void> {
+  const [configPath, overrides] = argv;
+  if (!configPath) throw new Error("worker started without a configuration");
+  const s = await startServer(configPath, WorkerOverrides.parse(JSON.parse(overrides ?? "{}")));
+  const stop = () => void s.close().then(() => process.exit(0));
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  process.once("disconnect", stop);
+  process.send?.({ type: READY, url: s.url, port: s.port });
+}
