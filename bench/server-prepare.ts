@@ -40,10 +40,11 @@ export async function prepareRequests(dir: string, alg: string, mode: string, n:
     trusted: pemBlocks(readFileSync(join(dir, "root-ca.crt"), "latin1")),
     implicitConfirm: true,
   });
-  const newKey = generateKeyPair(alg);
   const parts: Buffer[] = [];
   for (let i = 0; i < n; i++) {
     box.captured = undefined;
+    // A fresh key per request: the CA certifies a public key once (RFC 9483 §4.1, docs/conformance.md).
+    const newKey = generateKeyPair(alg);
     // The send function refuses after capturing: the client reports a transport failure.
     await client.enroll("ir", { subject: `CN=bench-${mode}-${i}`, newKey }).catch(() => undefined);
     const der = box.captured as Uint8Array | undefined;

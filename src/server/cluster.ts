@@ -5,8 +5,15 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { z } from "zod";
-import { loadConfig, requireCa } from "../config/load.js";
-import { openConfiguredStore, startServer, type RunningServer, type ServerOverrides } from "./compose.js";
+import { createServer } from "node:net";
+import {
+  listenError,
+  loadCheckedConfig,
+  openConfiguredStore,
+  startServer,
+  type RunningServer,
+  type ServerOverrides,
+} from "./compose.js";
 
 export interface ClusterOptions extends Pick<ServerOverrides, "port" | "host"> {
   /** Worker processes; 1 runs the CA in this process. Default: the number of cores. */
@@ -35,9 +42,10 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
   const n = o.workers ?? defaultWorkers();
   if (!Number.isSafeInteger(n) || n < 1) throw new RangeError(`workers must be a positive integer, got ${n}`);
   if (n === 1) return single(await startServer(configPath, o));
-  // Configuration errors are reported once, here; migrations run once, before any worker opens the store.
-  const loaded = loadConfig(configPath);
-  requireCa(loaded.config, loaded.path);
+  // Configuration problems and a busy port are reported once, here, in the words a single process
+  // uses; migrations run once, before any worker opens the store.
+  const { config } = await loadCheckedConfig(configPath);
+  await probeListen(o.host ?? config.server.host, o.port ?? config.server.port);
   await (await openConfiguredStore(configPath)).close();
   cluster.setupPrimary({
     exec: fileURLToPath(new URL("./worker.js", import.meta.url)),
@@ -87,6 +95,16 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
     pids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
     close,
   };
+}
+
+/** Listens on the address once and lets go again: a port in use fails here, before any worker starts. */
+function probeListen(host: string, port: number): Promise<void> {
+  if (port === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (e) => reject(listenError(e, host, port)));
+    probe.listen(port, host, () => probe.close(() => resolve()));
+  });
 }
 
 function single(s: RunningServer): RunningCluster {

@@ -8,7 +8,7 @@ import { caPolicyFromConfig } from "../config/policy.js";
 import { ConfigCheckError, checkLoadedConfig } from "../config/check.js";
 import { ConfigError, loadConfig, requireCa, resolvePath, type LoadedConfig } from "../config/load.js";
 import { loadCaMaterials } from "../config/materials.js";
-import type { ConfigDocument } from "../config/schema.js";
+import type { Config, ConfigDocument } from "../config/schema.js";
 import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import { startHttpServer, type Mount } from "../transport/http-router.js";
@@ -45,7 +45,8 @@ export class ListenError extends Error {
   }
 }
 
-function listenError(e: unknown, host: string, port: number): unknown {
+/** One clear line for the usual reasons a listen fails. */
+export function listenError(e: unknown, host: string, port: number): unknown {
   const code = (e as NodeJS.ErrnoException).code;
   const where = `${host}:${port}`;
   if (code === "EADDRINUSE") {
@@ -108,10 +109,13 @@ function readTls(config: ConfigDocument, baseDir: string): { cert: string; key: 
 }
 
 /** Runs the CA a configuration file describes: CMP over HTTP(S) plus the housekeeping sweeper. */
-export async function startServer(
+/**
+ * Loads the configuration and runs the whole check of `lwcmp config check`, so that a bad file is
+ * refused at start-up and never per request; throws ConfigCheckError with one line per problem.
+ */
+export async function loadCheckedConfig(
   configPath: string,
-  overrides: ServerOverrides = {},
-): Promise<RunningServer> {
+): Promise<{ loaded: LoadedConfig; config: Config; warnings: readonly string[] }> {
   let loaded: LoadedConfig;
   try {
     loaded = loadConfig(configPath);
@@ -119,11 +123,18 @@ export async function startServer(
     throw e instanceof ConfigError ? new ConfigCheckError(configPath, e.problems) : e;
   }
   const config = requireCa(loaded.config, loaded.path);
-  // The whole check first, so that a bad file is refused at start-up and never per request.
   const report = await checkLoadedConfig(loaded);
   if (report.problems.length > 0) throw new ConfigCheckError(configPath, report.problems);
+  return { loaded, config, warnings: report.warnings };
+}
+
+export async function startServer(
+  configPath: string,
+  overrides: ServerOverrides = {},
+): Promise<RunningServer> {
+  const { loaded, config, warnings } = await loadCheckedConfig(configPath);
   const log = overrides.log ?? logLine;
-  for (const w of report.warnings) log({ event: "config-warning", detail: w });
+  for (const w of warnings) log({ event: "config-warning", detail: w });
   const materials = loadCaMaterials(config, loaded.baseDir, loaded.path);
   const tls = readTls(config, loaded.baseDir);
   const store = await openStore(resolveStoreUrl(config.store, loaded.baseDir));
