@@ -21,6 +21,7 @@ import { derTlv } from "../pki/der.js";
 import { buildEnvelopedData, CmsError, techniqueFor, type Recipient } from "../pki/cms/enveloped.js";
 import { buildSignedData } from "../pki/cms/signed.js";
 import type { Requester } from "../cmp/server/types.js";
+import type { CaPolicy } from "./policy.js";
 
 /** The key type (generation spec for RSA) an AlgorithmIdentifier asks for; undefined when not offered. */
 function typeOfAlgorithm(alg: AlgorithmIdentifier, rsaBits?: number): string | undefined {
@@ -56,9 +57,15 @@ export function centralKeyType(
   return t;
 }
 
-/** Where the generated key goes: a password recipient for MAC, the protection certificate otherwise. */
-export function keyRecipient(who: Requester): Recipient {
-  if (who.kind === "mac") return { kind: "password", password: who.secret.secret, iterations: 10_000 };
+/**
+ * Where the generated key goes: a password recipient for MAC (RFC 9483 §4.1.6.3; its key encryption
+ * from the policy, AES key wrap by default), the protection certificate otherwise (§4.1.6.1-2).
+ */
+export function keyRecipient(who: Requester, policy?: Pick<CaPolicy, "kgaPasswordKeyWrap">): Recipient {
+  if (who.kind === "mac") {
+    const keyWrap = policy?.kgaPasswordKeyWrap ?? "aes-kw";
+    return { kind: "password", password: who.secret.secret, iterations: 10_000, keyWrap };
+  }
   const key = importPublicKeySpki(
     new Uint8Array(AsnSerializer.serialize(who.cert.cert.tbsCertificate.subjectPublicKeyInfo)),
   );

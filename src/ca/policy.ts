@@ -69,6 +69,8 @@ export interface CaPolicy {
   forRequest(profile: string, bodyType: string): RequestPolicy | undefined;
   transactions: TransactionPolicy;
   maxMacIterations: number;
+  /** RFC 9483 §4.1.6.3: key encryption of the KGA's password recipient (default AES key wrap). */
+  kgaPasswordKeyWrap?: "aes-kw" | "pwri-kek";
   revokeOnKeyUpdate: boolean;
   crlValidityMs: number;
   /** Receiver rules stricter than the engine's tolerant defaults (docs/conformance.md). */

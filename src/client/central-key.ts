@@ -1,5 +1,6 @@
 // Central key generation on the client side (RFC 9483 §4.1.6): opening the KGA's EnvelopedData,
 // checking its SignedData and the KGA's authorization, and reading the AsymmetricKeyPackage.
+import { createPrivateKey } from "node:crypto";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { SignedData, type EnvelopedData } from "@peculiar/asn1-cms";
 import { AlgorithmIdentifier, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
@@ -49,7 +50,8 @@ export async function openCentralKey(i: CentralKeyInput): Promise<PrivateKey> {
   } catch (e) {
     throw new CmpClientError(`the key package's signature is invalid: ${(e as Error).message}`);
   }
-  if (verified.contentType !== oids.id_ct_KP_aKeyPackage) {
+  // RFC 9483 §4.1.6: id-ct-KP-aKeyPackage; id-data is accepted from KGAs that label the content so.
+  if (verified.contentType !== oids.id_ct_KP_aKeyPackage && verified.contentType !== oids.id_data) {
     throw new CmpClientError("the signed content is not an AsymmetricKeyPackage");
   }
   // As for the certificate (RFC 9483 §4.1.5), caPubs of a MAC-protected answer may serve as anchors.
@@ -74,15 +76,33 @@ export async function openCentralKey(i: CentralKeyInput): Promise<PrivateKey> {
   return readKeyPackage(verified.content);
 }
 
-/** AsymmetricKeyPackage ::= SEQUENCE OF OneAsymmetricKey; one key is expected. */
-function readKeyPackage(der: Uint8Array): PrivateKey {
+/**
+ * AsymmetricKeyPackage ::= SEQUENCE OF OneAsymmetricKey (RFC 5958); one key is expected. Also read:
+ * a lone OneAsymmetricKey (PKCS#8), a SEC1 ECPrivateKey (RFC 5915) and a PKCS#1 RSAPrivateKey.
+ */
+export function readKeyPackage(der: Uint8Array): PrivateKey {
   try {
     const seq = readTlv(der, 0);
     const first = readTlv(der, seq.contentStart, seq.end);
-    return importPrivateKeyPkcs8(der.slice(first.start, first.end));
+    if (first.tag === 0x30) return importPrivateKeyPkcs8(der.slice(first.start, first.end));
+    return importBareKey(der.slice(seq.start, seq.end));
   } catch (e) {
     throw new CmpClientError(`the key package holds no usable private key: ${(e as Error).message}`);
   }
+}
+
+function importBareKey(der: Uint8Array): PrivateKey {
+  for (const type of ["pkcs8", "sec1", "pkcs1"] as const) {
+    let pkcs8: Uint8Array;
+    try {
+      const k = createPrivateKey({ key: Buffer.from(der), format: "der", type });
+      pkcs8 = new Uint8Array(k.export({ format: "der", type: "pkcs8" }));
+    } catch {
+      continue;
+    }
+    return importPrivateKeyPkcs8(pkcs8);
+  }
+  throw new Error("neither OneAsymmetricKey, ECPrivateKey nor RSAPrivateKey");
 }
 
 /** RFC 9483 §4.1.6: the algorithm of the key asked for, sent with an empty subjectPublicKey. */

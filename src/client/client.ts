@@ -9,6 +9,7 @@ import type { CertReqTemplateContent } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
 import { certProfileItav, genmBody, p10crBody, rrBody } from "../cmp/build/index.js";
 import { CmpClientError, statusError } from "../cmp/client/errors.js";
+import { exchangeDelayed, type PollSettings } from "../cmp/client/poll.js";
 import { ClientSession } from "../cmp/client/session.js";
 import type { ServerTrust } from "../cmp/client/types.js";
 import { PVNO_CMP2000 } from "../cmp/header.js";
@@ -62,7 +63,11 @@ export class CmpClient {
   /** Revocation of a certificate (RFC 9483 §4.2); reason is a CRLReason code. */
   async revoke(certificate: Uint8Array, reason = 0): Promise<{ status: string }> {
     const body = rrBody(AsnParser.parse(certificate, Certificate), reason);
-    const rsp = await this.session().exchange(body, { operation: "revocation", expect: "rp" });
+    const rsp = await exchangeDelayed(this.session(), body, {
+      ...this.pollSettings(),
+      operation: "revocation",
+      expect: ["rp"],
+    });
     const st = rsp.message.body.rp!.status[0];
     if (!st) throw new CmpClientError("the rp holds no status");
     if (st.status !== PKIStatus.accepted && st.status !== PKIStatus.grantedWithMods) {
@@ -75,7 +80,12 @@ export class CmpClient {
   async genm(itavs: InfoTypeAndValue[], operation = "getcacerts"): Promise<InfoTypeAndValue[]> {
     // RFC 9483 §4.1 / §4.3.3: the certificate profile, named in generalInfo.
     const generalInfo = this.o.certProfile ? [certProfileItav(this.o.certProfile)] : [];
-    const rsp = await this.session().exchange(genmBody(itavs), { operation, expect: "genp", generalInfo });
+    const rsp = await exchangeDelayed(this.session(), genmBody(itavs), {
+      ...this.pollSettings(),
+      operation,
+      expect: ["genp"],
+      generalInfo,
+    });
     return [...rsp.message.body.genp!];
   }
 
@@ -102,6 +112,11 @@ export class CmpClient {
   async getCrls(issuer?: string | Name, thisUpdate?: Date): Promise<Uint8Array[]> {
     const [itav] = await this.genm([crlStatusListItav(issuer, thisUpdate)], "getcrls");
     return readCrls(itav);
+  }
+
+  /** RFC 9483 §4.4: how long and on what a delayed answer is waited for. */
+  private pollSettings(): PollSettings {
+    return { totalTimeoutMs: this.o.totalTimeoutMs, sleep: this.o.sleep, onProgress: this.o.onProgress };
   }
 
   private now(): Date {

@@ -16,7 +16,7 @@ import {
   type CertRequestBodyType,
 } from "../cmp/build/index.js";
 import { CmpClientError, statusError } from "../cmp/client/errors.js";
-import { certRep, pollUntilReady } from "../cmp/client/poll.js";
+import { certRep, exchangeDelayed, type PollSettings } from "../cmp/client/poll.js";
 import type { ClientSession } from "../cmp/client/session.js";
 import { hex, PVNO_CMP2000, PVNO_CMP2021 } from "../cmp/header.js";
 import type { DecodedMessage } from "../cmp/message.js";
@@ -108,14 +108,19 @@ export async function enroll(ctx: EnrollContext, p: PreparedEnrollment): Promise
   const operation = OPERATION[p.type];
   const repType = responseTypeFor(p.type);
   const certReqId = p.type === "p10cr" ? -1 : 0;
-  const first = await session.exchange(p.body, { operation, expect: repType, generalInfo: generalInfo(o) });
-  const rsp = await pollUntilReady(session, first, {
-    operation,
-    repType,
-    certReqId,
+  // RFC 9483 §4.4: one bound for the whole transaction, certConf included.
+  const poll = {
     totalTimeoutMs: o.totalTimeoutMs,
     sleep: o.sleep,
     onProgress: o.onProgress,
+    startedAt: session.now().getTime(),
+  };
+  const rsp = await exchangeDelayed(session, p.body, {
+    ...poll,
+    operation,
+    expect: [repType],
+    certReqId,
+    generalInfo: generalInfo(o),
   });
   const rep = certRep(rsp, repType)!;
   const r = rep.response[0]!;
@@ -145,7 +150,7 @@ export async function enroll(ctx: EnrollContext, p: PreparedEnrollment): Promise
   });
   // RFC 9483 §4.1.1: implicit confirmation only when asked for and granted in the answer's generalInfo.
   const implicit = !!o.implicitConfirm && hasImplicitConfirm(rsp.message.header);
-  if (!implicit) await confirm(session, operation, certificate, certReqId, problem);
+  if (!implicit) await confirm(session, { ...poll, operation }, certificate, certReqId, problem);
   if (problem) throw new CmpClientError(`the issued certificate was rejected: ${problem}`);
   return {
     certificate,
@@ -198,7 +203,7 @@ async function centralKey(
 /** RFC 9483 §4.1.1: certConf accepting the certificate, or rejecting it with the reason. */
 async function confirm(
   session: ClientSession,
-  operation: string,
+  poll: PollSettings & { operation: string },
   certificate: Uint8Array,
   certReqId: number,
   problem: string | undefined,
@@ -211,5 +216,5 @@ async function confirm(
   });
   // RFC 9810 §5.3.18: hashAlg in certConf needs pvno 3.
   if (needsCmp2021) session.requireCmp2021();
-  await session.exchange(body, { operation, expect: "pkiconf" });
+  await exchangeDelayed(session, body, { ...poll, expect: ["pkiconf"] });
 }

@@ -51,6 +51,7 @@ export {
   encodeState,
   isFinal,
   SecretSealer,
+  type Delayed,
   type Enrollment,
   type TxState,
   type TxStateName,
@@ -62,11 +63,21 @@ export {
   type EngineLogEvent,
   type RequestInfo,
 } from "./server/engine.js";
+export {
+  DELAYED_CERT_REQ_ID,
+  delayedPollHandler,
+  isDelayedPoll,
+  waitingAnswer,
+  type WaitingOptions,
+} from "./server/delayed.js";
 export type {
   Answer,
   CredentialResolver,
+  DelayedContext,
+  DelayedHandler,
   GenmAnswer,
   GenmHandler,
+  GenmWaiting,
   Handler,
   HandlerContext,
   Handlers,

@@ -23,11 +23,23 @@ export type Enrollment = z.infer<typeof Enrollment>;
 /** The certificate issued in this transaction, waiting for certConf. */
 const Issued = z.object({ der: z.string(), serial: z.string(), certReqId: z.number().int() });
 
+/** RFC 9483 §4.4: a request answered with error/waiting; pollReq (certReqId -1) asks for its answer. */
+const Delayed = z.object({
+  /** The waiting request's body type and its DER (base64), for the role that answers it later. */
+  bodyType: z.string(),
+  request: z.string(),
+  /** Seconds the pollRep asks the client to wait. */
+  checkAfter: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+});
+export type Delayed = z.infer<typeof Delayed>;
+
 const TxState = z.discriminatedUnion("state", [
   /** A KemCiphertextInfo was sent; the real request follows in the same transaction (RFC 9810 §5.1.3.4). */
   z.object({ state: z.literal("kem-protection") }),
   z.object({ state: z.literal("waiting-approval"), enrollment: Enrollment }),
   z.object({ state: z.literal("waiting-certconf"), enrollment: Enrollment, issued: Issued }),
+  z.object({ state: z.literal("waiting-delayed"), delayed: Delayed }),
   z.object({ state: z.literal("confirmed") }),
   z.object({ state: z.literal("rejected") }),
   /** Single-exchange operations (rr, genm) and transactions the peer ended with an error message. */
@@ -37,10 +49,19 @@ export type TxState = z.infer<typeof TxState>;
 export type TxStateName = TxState["state"];
 
 /** Which state may follow which; a new transaction may start in any state. */
+const OPEN: readonly TxStateName[] = [
+  "waiting-approval",
+  "waiting-delayed",
+  "waiting-certconf",
+  "confirmed",
+  "rejected",
+  "done",
+];
 const TRANSITIONS: Readonly<Record<TxStateName, readonly TxStateName[]>> = {
-  "kem-protection": ["waiting-approval", "waiting-certconf", "confirmed", "rejected", "done"],
-  "waiting-approval": ["waiting-approval", "waiting-certconf", "confirmed", "rejected", "done"],
-  "waiting-certconf": ["confirmed", "rejected", "done"],
+  "kem-protection": OPEN,
+  "waiting-approval": OPEN,
+  "waiting-delayed": OPEN,
+  "waiting-certconf": ["waiting-delayed", "confirmed", "rejected", "done"],
   confirmed: [],
   rejected: [],
   done: [],

@@ -75,6 +75,7 @@ export function caPolicyFromConfig(config: ConfigDocument): CaPolicy {
       approvalWaitMs: 7 * 86_400_000,
     },
     maxMacIterations: pol.maxMacIterations,
+    kgaPasswordKeyWrap: pol.kgaPasswordKeyWrap,
     revokeOnKeyUpdate: pol.revokeOnKeyUpdate,
     strict: { ...pol.strict },
     crlValidityMs: config.ca?.crlValidity ?? 7 * 86_400_000,

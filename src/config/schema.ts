@@ -233,6 +233,11 @@ export const ConfigSchema = z
         pollInterval: duration.default(5_000),
         /** Highest PasswordBasedMac / PBKDF2 iteration count accepted. */
         maxMacIterations: z.number().int().positive().default(100_000),
+        /**
+         * Key encryption of the KGA's PasswordRecipientInfo (RFC 9483 §4.1.6.3): AES key wrap as RFC 9481
+         * §4.4 asks, or the RFC 3211 PWRI-KEK wrap for peers that know only that.
+         */
+        kgaPasswordKeyWrap: z.enum(["aes-kw", "pwri-kek"]).default("aes-kw"),
         /** Revoke the old certificate when a kur succeeds and is confirmed. */
         revokeOnKeyUpdate: z.boolean().default(false),
         /** Receiver rules stricter than the tolerant defaults (docs/conformance.md). */
@@ -255,6 +260,7 @@ export const ConfigSchema = z
         messageTimeSkew: 600_000,
         pollInterval: 5_000,
         maxMacIterations: 100_000,
+        kgaPasswordKeyWrap: "aes-kw",
         revokeOnKeyUpdate: false,
         strict: { minNonceBytes: 8, requireSenderKID: false },
         requireRevocationReason: false,

@@ -94,7 +94,7 @@ describe("ClientSession", () => {
     const sleeps: number[] = [];
     const final = await pollUntilReady(s, first, {
       operation: "initialization",
-      repType: "ip",
+      expect: ["ip"],
       certReqId: 0,
       sleep: async (ms) => {
         sleeps.push(ms);

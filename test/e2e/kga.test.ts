@@ -6,12 +6,17 @@ import { after, before, describe, it } from "node:test";
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { ContentInfo } from "@peculiar/asn1-cms";
-import { id_signedData } from "../../src/asn1/oids.js";
+import { id_data, id_signedData } from "../../src/asn1/oids.js";
+import { keyRecipient } from "../../src/ca/kga.js";
 import { CmpClient, CmpClientError, type ClientCredential } from "../../src/client/client.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
 import { describeStatus } from "../../src/cmp/status.js";
 import { generateKeyPair, importPrivateKeyPem, type PrivateKey } from "../../src/crypto/index.js";
-import { envelopedContentInfoDer } from "../../src/pki/cms/enveloped.js";
+import {
+  buildEnvelopedData,
+  envelopedContentInfoDer,
+  openEnvelopedData,
+} from "../../src/pki/cms/enveloped.js";
 import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";
 import { startDemo, type Demo } from "../helpers/demo.js";
@@ -213,4 +218,34 @@ describe("central key generation with an Ed25519 IDevID", () => {
       /ed25519 certificate: it can neither decrypt, agree on nor decapsulate/,
     );
   });
+});
+
+describe("KGA password recipient key encryption (RFC 9483 §4.1.6.3)", () => {
+  const who = {
+    kind: "mac" as const,
+    id: "kid:01",
+    secret: { kid: "k", secret: new TextEncoder().encode("kga-password") },
+  };
+  const content = new TextEncoder().encode("generated key package");
+  for (const [setting, oid] of [
+    [undefined, "2.16.840.1.101.3.4.1.45"],
+    ["aes-kw", "2.16.840.1.101.3.4.1.45"],
+    ["pwri-kek", "1.2.840.113549.1.9.16.3.9"],
+  ] as const) {
+    // OpenSSL 3.0 knows only the RFC 3211 wrap for password recipients: the reason for the setting.
+    const peer = setting === "pwri-kek" ? "openssl cms decrypts it" : "OpenSSL 3.0 cannot";
+    it(`policy ${setting ?? "(default)"}: key encryption ${oid}; we open it, ${peer}`, () => {
+      const recipient = keyRecipient(who, setting ? { kgaPasswordKeyWrap: setting } : undefined);
+      const env = buildEnvelopedData(content, id_data, [recipient]);
+      assert.equal(env.recipientInfos[0]!.pwri!.keyEncryptionAlgorithm.algorithm, oid);
+      const password = { kind: "password" as const, password: who.secret.secret };
+      assert.deepEqual(openEnvelopedData(env, password), content);
+      const decrypt = () =>
+        openssl(["cms", "-decrypt", "-inform", "DER", "-pwri_password", "kga-password"], {
+          input: envelopedContentInfoDer(env),
+        });
+      if (setting === "pwri-kek") assert.deepEqual(new Uint8Array(decrypt()), content);
+      else assert.throws(decrypt, /Error decrypting CMS using password/);
+    });
+  }
 });

@@ -231,16 +231,56 @@ describe("lwcmp client -> openssl cmp mock server", () => {
     assert.doesNotMatch(m.log(), /certConf/i);
   });
 
+  // RFC 9483 §4.4 against OpenSSL 3.0: its mock server delays only ir / cr / kur / p10cr, with a
+  // waiting ip / cp / kup (not an error message); genm, rr and certConf it always answers at once.
+  let polling: Mock;
+  const noSleep = (sleeps: number[]) => async (ms: number) => void sleeps.push(ms);
   it("polling: the server answers waiting twice, the client polls and gets the certificate", async () => {
-    const m = await startMock(dir.path, [...baseArgs(), "-poll_count", "2", "-check_after", "1"]);
-    mocks.push(m);
+    polling = await startMock(dir.path, [...baseArgs(), "-poll_count", "2", "-check_after", "1"]);
+    mocks.push(polling);
     const seen: number[] = [];
-    const r = await client(m, mac(), { onProgress: (p) => seen.push(p.checkAfter) }).enroll("ir", {
+    const sleeps: number[] = [];
+    const r = await client(polling, mac(), {
+      onProgress: (p) => seen.push(p.checkAfter),
+      sleep: noSleep(sleeps),
+    }).enroll("ir", { subject: "CN=mock-ee", newKey });
+    assert.deepEqual(Buffer.from(r.certificate), Buffer.from(rspCert));
+    // The waiting ip, then one pollRep with checkAfter 1; the second pollReq gets the ip.
+    assert.deepEqual(seen, [1, 1]);
+    assert.deepEqual(sleeps, [1000, 1000], "on the injected sleep");
+    await new Promise((r) => setTimeout(r, 200)); // the mock's log may lag its last answer
+    const posts = polling.log().match(/POST \/pkix\//g) ?? [];
+    assert.equal(posts.length, 4, "ir, pollReq, pollReq, certConf");
+  });
+
+  it("polling with implicit confirmation and for p10cr", async () => {
+    const m = await startMock(dir.path, [
+      ...baseArgs(),
+      ...["-poll_count", "1", "-check_after", "1", "-grant_implicitconf"],
+    ]);
+    mocks.push(m);
+    const sleeps: number[] = [];
+    const r = await client(m, mac(), { implicitConfirm: true, sleep: noSleep(sleeps) }).enroll("ir", {
       subject: "CN=mock-ee",
       newKey,
     });
-    assert.deepEqual(Buffer.from(r.certificate), Buffer.from(rspCert));
-    assert.ok(seen.length >= 2, `polled ${seen.length} times`);
+    assert.equal(r.implicitlyConfirmed, true);
+    assert.deepEqual(sleeps, [1000]);
+    const csr = pemBlocks(readFileSync(f("ee.csr"), "latin1"))[0]!;
+    const p10 = await client(m, mac(), { implicitConfirm: true, sleep: noSleep(sleeps) }).p10cr(csr);
+    assert.deepEqual(Buffer.from(p10.certificate), Buffer.from(rspCert));
+    assert.deepEqual(sleeps, [1000, 1000]);
+  });
+
+  it("with -poll_count, genm and rr are answered at once by the OpenSSL 3.0 mock", async () => {
+    const sleeps: number[] = [];
+    const itavs = await client(polling, mac(), { sleep: noSleep(sleeps) }).genm([
+      new InfoTypeAndValue({ infoType: id_it_signKeyPairTypes }),
+    ]);
+    assert.ok(itavs.length >= 1);
+    const rr = await client(polling, sig(), { sleep: noSleep(sleeps) }).revoke(rspCert, 1);
+    assert.match(rr.status, /accepted/);
+    assert.deepEqual(sleeps, [], "nothing was delayed");
   });
 
   it("server-side rejection is reported with its failInfo", async () => {

@@ -14,6 +14,7 @@ import { decodePKIMessage, type DecodedMessage } from "../message.js";
 import { protectMessage, protectionKind, type MacLimits, type ProtectionCredential } from "../protection.js";
 import { checkHeader, checkSigner, TOLERANT_RULES, type StrictRules } from "../validate.js";
 import { CmpClientError, fromCmpError, statusError } from "./errors.js";
+import { isWaitingError } from "./poll.js";
 import type { ClientCredential, SendFunction, ServerTrust } from "./types.js";
 import { verifyAnswerProtection } from "./verify.js";
 
@@ -45,6 +46,8 @@ export interface ExchangeOptions {
   /** The body types that may answer; an `error` body always becomes a CmpClientError. */
   expect: PKIBodyType | readonly PKIBodyType[];
   generalInfo?: InfoTypeAndValue[];
+  /** RFC 9483 §4.4: an error with status "waiting" is returned, for the caller to poll. */
+  acceptWaiting?: boolean;
 }
 
 export interface ForwardOptions {
@@ -86,6 +89,7 @@ export class ClientSession {
   async exchange(body: PKIBody, opts: ExchangeOptions): Promise<DecodedMessage> {
     if (this.o.credential.kind === "kem" && !this.kemSecret) await this.kemBootstrap(opts.operation);
     const rsp = await this.roundTrip(body, opts);
+    if (opts.acceptWaiting && isWaitingError(rsp)) return rsp;
     if (rsp.bodyType === "error") {
       throw statusError("the server reported an error", rsp.message.body.error!.pKIStatusInfo);
     }

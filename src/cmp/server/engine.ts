@@ -18,6 +18,7 @@ import {
   type StrictRules,
 } from "../validate.js";
 import { authenticate } from "./authenticate.js";
+import { delayedPollHandler, isDelayedPoll } from "./delayed.js";
 import { dispatchGenm, unprotectedGenmHandler } from "./genm.js";
 import { isCertRequest, rejectionBody } from "./failure.js";
 import { answerCredential, answerHeader, protectAnswer } from "./respond.js";
@@ -161,7 +162,9 @@ export class CmpServer {
   /** A continuation belongs to an open transaction of the same requester; a new request needs a free ID. */
   private checkTransaction(d: DecodedMessage, who: Requester, tx: Transaction | undefined): void {
     const h = d.message.header;
-    const expected = this.o.continues?.[d.bodyType as "certConf" | "pollReq"];
+    const expected = isDelayedPoll(d, tx)
+      ? "waiting-delayed"
+      : this.o.continues?.[d.bodyType as "certConf" | "pollReq"];
     if (expected) {
       if (!tx)
         throw new CmpError("badRequest", `no open transaction ${hex(h.transactionID)} (unknown or expired)`);
@@ -205,7 +208,9 @@ export class CmpServer {
 
   /** The handler's answer; its request-specific failures become the rejection RFC 9483 §3.6.4 names. */
   private async answer(ctx: HandlerContext): Promise<Answer> {
-    const handler = this.handlerFor(ctx.bodyType);
+    const handler = isDelayedPoll(ctx.request, ctx.transaction)
+      ? delayedPollHandler(this.o.handlers)
+      : this.handlerFor(ctx.bodyType);
     if (!handler) throw new CmpError("badRequest", `this server does not accept ${ctx.bodyType} messages`);
     try {
       return await handler(ctx);

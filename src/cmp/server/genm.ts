@@ -9,6 +9,7 @@ import { genpBody } from "../build/response.js";
 import { CmpError } from "../errors.js";
 import type { DecodedMessage } from "../message.js";
 import { protectionKind } from "../protection.js";
+import { waitingAnswer } from "./delayed.js";
 import type { Answer, GenmHandler, HandlerContext, Handlers, TransactionUpdate } from "./types.js";
 
 type GenmHandlers = NonNullable<Handlers["genm"]>;
@@ -62,6 +63,7 @@ export async function dispatchGenm(ctx: HandlerContext, handlers: GenmHandlers):
     const h = handlers.byType.get(itav.infoType) ?? handlers.default;
     if (!h) throw new CmpError("badRequest", `genm infoType ${itav.infoType} is not answered here`);
     const a = await h.answer(itav, ctx);
+    if ("waiting" in a) return waitingAnswer(ctx, a.waiting);
     out.push(a.itav);
     next = a.next ?? next;
     signed ||= !!a.signed;

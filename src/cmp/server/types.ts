@@ -104,14 +104,29 @@ export interface GenmAnswer {
   signed?: boolean;
 }
 
+/** RFC 9483 §4.4: the genm cannot be answered now; the engine answers error/waiting (see delayed.ts). */
+export interface GenmWaiting {
+  waiting: { checkAfter: number; reason?: string; expiresAt: Date };
+}
+
 export interface GenmHandler {
-  answer(itav: InfoTypeAndValue, ctx: HandlerContext): Promise<GenmAnswer>;
+  answer(itav: InfoTypeAndValue, ctx: HandlerContext): Promise<GenmAnswer | GenmWaiting>;
   /**
    * May arrive unprotected as the only InfoTypeAndValue of a genm: the sender is then identified by its
    * certificate in extraCerts alone (the KEM bootstrap of RFC 9810 §5.1.3.4).
    */
   unprotected?: boolean;
 }
+
+/** A pollReq for an answer delayed with error/waiting (RFC 9483 §4.4), with the request that waits. */
+export interface DelayedContext extends HandlerContext {
+  transaction: Transaction;
+  /** The request answered with "waiting", as it arrived (authenticated then). */
+  original: DecodedMessage;
+}
+
+/** The final answer to a delayed request, or "pending" while it is not ready (answered with pollRep). */
+export type DelayedHandler = (ctx: DelayedContext) => Promise<Answer | "pending">;
 
 export interface Handlers {
   /** ir, cr, kur and p10cr. */
@@ -124,6 +139,8 @@ export interface Handlers {
   nested?: Handler;
   /** genm by infoType OID; `default` answers types without a handler. */
   genm?: { byType: ReadonlyMap<string, GenmHandler>; default?: GenmHandler };
+  /** Answers the pollReq of any request a handler delayed with `waitingAnswer` (RFC 9483 §4.4). */
+  delayed?: DelayedHandler;
 }
 
 /** How the server names and protects itself. */

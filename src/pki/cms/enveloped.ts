@@ -26,7 +26,7 @@ import {
   type PrivateKey,
   type PublicKey,
 } from "../../crypto/index.js";
-import { AES_CBC_OID, algId, CmsError, der, sameIssuerSerial } from "./common.js";
+import { AES_CBC_OID, algId, CmsError, der, namesCertificate } from "./common.js";
 import { kariOpen, kariRecipient } from "./kari.js";
 import { kemriOpen, kemriRecipient } from "./kemri.js";
 import { ktriOpen, ktriRecipient } from "./ktri.js";
@@ -50,7 +50,7 @@ export type Recipient =
     };
 
 export type RecipientCredential =
-  /** `certificate` selects the RecipientInfo by issuer and serial; without it, by the key's kind. */
+  /** `certificate` selects the RecipientInfo by subjectKeyIdentifier or issuer and serial; without it, by the key's kind. */
   | { kind: "key"; key: PrivateKey; certificate?: Uint8Array }
   | { kind: "password"; password: Uint8Array; maxIterations?: number };
 
@@ -108,7 +108,7 @@ function recoverCek(info: RecipientInfo, cred: RecipientCredential): Uint8Array 
     return info.pwri ? pwriOpen(info.pwri, cred.password, cred.maxIterations ?? 1_000_000) : undefined;
   }
   const cert = cred.certificate ? AsnParser.parse(cred.certificate, Certificate) : undefined;
-  if (info.ktri && sameIssuerSerial(info.ktri.rid.issuerAndSerialNumber, cert)) {
+  if (info.ktri && namesCertificate(info.ktri.rid, cert)) {
     return ktriOpen(info.ktri, cred.key);
   }
   if (info.kari) return kariOpen(info.kari, cred.key, cert);

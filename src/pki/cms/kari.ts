@@ -1,5 +1,5 @@
 // KeyAgreeRecipientInfo (RFC 5652 §6.2.2): ephemeral-static ECDH / X25519 / X448 (RFC 5753, RFC 8418)
-// with the X9.63 SHA-256 KDF and AES key wrap, for building and for recovering the content key.
+// with the X9.63 KDF (SHA-256 when building; SHA-1 or SHA-2 when opening) and AES key wrap.
 import { generateKeyPairSync, createHash } from "node:crypto";
 import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
@@ -11,6 +11,7 @@ import {
   RecipientEncryptedKey,
   RecipientEncryptedKeys,
   RecipientInfo,
+  RecipientKeyIdentifier,
 } from "@peculiar/asn1-cms";
 import {
   dhSinglePass_stdDH_sha256kdf_scheme,
@@ -28,20 +29,32 @@ import {
   type PrivateKey,
   type PublicKey,
 } from "../../crypto/index.js";
-import { algId, CmsError, der, issuerAndSerial, sameIssuerSerial } from "./common.js";
+import { algId, CmsError, der, namesCertificate, recipientId } from "./common.js";
 
-/** ANSI X9.63 KDF with SHA-256 as RFC 5753 §7.2 uses it for a KEK of `bytes` length. */
-function x963Kdf(z: Uint8Array, sharedInfo: Uint8Array, bytes: number): Uint8Array {
+/** RFC 5753 §7.1.4 / RFC 8418 §2: the dhSinglePass-stdDH schemes by the X9.63 KDF's hash. */
+const STD_DH_SCHEMES: Readonly<Record<string, string>> = {
+  "1.3.133.16.840.63.0.2": "sha1",
+  "1.3.132.1.11.0": "sha224",
+  [dhSinglePass_stdDH_sha256kdf_scheme]: "sha256",
+  "1.3.132.1.11.2": "sha384",
+  "1.3.132.1.11.3": "sha512",
+};
+
+/** ANSI X9.63 KDF as RFC 5753 §7.2 uses it for a KEK of `bytes` length. */
+function x963Kdf(hash: string, z: Uint8Array, sharedInfo: Uint8Array, bytes: number): Uint8Array {
   const out: Buffer[] = [];
-  for (let counter = 1; out.length * 32 < bytes; counter++) {
+  let have = 0;
+  for (let counter = 1; have < bytes; counter++) {
     const c = Buffer.alloc(4);
     c.writeUInt32BE(counter);
-    out.push(createHash("sha256").update(z).update(c).update(sharedInfo).digest());
+    const block = createHash(hash).update(z).update(c).update(sharedInfo).digest();
+    out.push(block);
+    have += block.length;
   }
   return new Uint8Array(Buffer.concat(out).subarray(0, bytes));
 }
 
-function kariKek(z: Uint8Array, wrapOid: string, ukm?: OctetString): Uint8Array {
+function kariKek(z: Uint8Array, wrapOid: string, ukm?: OctetString, hash = "sha256"): Uint8Array {
   const bits = wrapOid === id_aes128_wrap ? 128 : 256;
   const supp = Buffer.alloc(4);
   supp.writeUInt32BE(bits);
@@ -50,10 +63,15 @@ function kariKek(z: Uint8Array, wrapOid: string, ukm?: OctetString): Uint8Array 
     entityUInfo: ukm,
     suppPubInfo: new OctetString(supp),
   });
-  return x963Kdf(z, der(info), bits / 8);
+  return x963Kdf(hash, z, der(info), bits / 8);
 }
 
+/**
+ * RFC 9483 §4.1.6.2: version 3; the recipient named by rKeyId (its subjectKeyIdentifier) when its
+ * certificate has one, else by issuer and serial; ephemeral-static agreement, the originator's key given.
+ */
 export function kariRecipient(cert: Certificate, key: PublicKey, cek: Uint8Array): RecipientInfo {
+  const id = recipientId(cert);
   const a = keyAlgorithm(key.type)!;
   const eph =
     a.family === "ec"
@@ -81,7 +99,11 @@ export function kariRecipient(cert: Certificate, key: PublicKey, cek: Uint8Array
       ),
       recipientEncryptedKeys: new RecipientEncryptedKeys([
         new RecipientEncryptedKey({
-          rid: new KeyAgreeRecipientIdentifier({ issuerAndSerialNumber: issuerAndSerial(cert) }),
+          rid: new KeyAgreeRecipientIdentifier(
+            "ski" in id
+              ? { rKeyId: new RecipientKeyIdentifier({ subjectKeyIdentifier: id.ski }) }
+              : { issuerAndSerialNumber: id.ias },
+          ),
           encryptedKey: new OctetString(aesKeyWrap(kek, cek)),
         }),
       ]),
@@ -95,11 +117,20 @@ export function kariOpen(
   key: PrivateKey,
   cert: Certificate | undefined,
 ): Uint8Array | undefined {
-  const rek = kari.recipientEncryptedKeys.find((r) => sameIssuerSerial(r.rid.issuerAndSerialNumber, cert));
+  const rek = kari.recipientEncryptedKeys.find((r) =>
+    namesCertificate(
+      {
+        issuerAndSerialNumber: r.rid.issuerAndSerialNumber,
+        subjectKeyIdentifier: r.rid.rKeyId?.subjectKeyIdentifier,
+      },
+      cert,
+    ),
+  );
   if (!rek) return undefined;
   const orig = kari.originator.originatorKey;
   if (!orig) throw new CmsError("KeyAgreeRecipientInfo without an ephemeral originator key");
-  if (kari.keyEncryptionAlgorithm.algorithm !== dhSinglePass_stdDH_sha256kdf_scheme) {
+  const hash = STD_DH_SCHEMES[kari.keyEncryptionAlgorithm.algorithm];
+  if (!hash) {
     throw new CmsError(`key agreement scheme ${kari.keyEncryptionAlgorithm.algorithm} is not supported`);
   }
   const wrap = AsnParser.parse(kari.keyEncryptionAlgorithm.parameters!, AlgorithmIdentifier).algorithm;
@@ -109,5 +140,5 @@ export function kariOpen(
     subjectPublicKey: orig.publicKey,
   });
   const z = ecdh(key, importPublicKeySpki(der(spki)));
-  return aesKeyUnwrap(kariKek(z, wrap, kari.ukm), new Uint8Array(rek.encryptedKey.buffer));
+  return aesKeyUnwrap(kariKek(z, wrap, kari.ukm, hash), new Uint8Array(rek.encryptedKey.buffer));
 }

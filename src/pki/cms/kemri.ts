@@ -21,7 +21,7 @@ import {
   type PrivateKey,
   type PublicKey,
 } from "../../crypto/index.js";
-import { algId, der, issuerAndSerial, sameIssuerSerial } from "./common.js";
+import { algId, der, namesCertificate, recipientId } from "./common.js";
 
 function kemriWrapFor(kemType: string): { wrap: string; kekLength: number } {
   // RFC 9936 §3: ML-KEM-512 with AES-128 key wrap, ML-KEM-768/1024 with AES-256.
@@ -46,9 +46,13 @@ export function kemriRecipient(cert: Certificate, key: PublicKey, cek: Uint8Arra
   const { wrap, kekLength } = kemriWrapFor(key.type);
   const kdf = algId(id_alg_hkdf_with_sha256);
   const kek = kemriKek(sharedSecret, kdf, wrap, kekLength);
+  const id = recipientId(cert);
   const info = new KEMRecipientInfo({
     version: 0,
-    rid: new RecipientIdentifier({ issuerAndSerialNumber: issuerAndSerial(cert) }),
+    // RFC 9629 §3: rid as in KeyTransRecipientInfo; the subjectKeyIdentifier when the certificate has one.
+    rid: new RecipientIdentifier(
+      "ski" in id ? { subjectKeyIdentifier: id.ski } : { issuerAndSerialNumber: id.ias },
+    ),
     kem: algId(AsnParser.parse(key.spki, SubjectPublicKeyInfo).algorithm.algorithm),
     kemct: new OctetString(ciphertext),
     kdf,
@@ -69,7 +73,7 @@ export function kemriOpen(
 ): Uint8Array | undefined {
   if (ori.oriType !== id_ori_kem) return undefined;
   const k = AsnParser.parse(ori.oriValue, KEMRecipientInfo);
-  if (!sameIssuerSerial(k.rid.issuerAndSerialNumber, cert)) return undefined;
+  if (!namesCertificate(k.rid, cert)) return undefined;
   const ss = kemDecapsulate(key, new Uint8Array(k.kemct.buffer));
   const kek = kemriKek(ss, k.kdf, k.wrap.algorithm, k.kekLength, k.ukm);
   return aesKeyUnwrap(kek, new Uint8Array(k.encryptedKey.buffer));

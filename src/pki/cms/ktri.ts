@@ -12,9 +12,11 @@ import {
   type PrivateKey,
   type PublicKey,
 } from "../../crypto/index.js";
-import { algId, CmsError, issuerAndSerial } from "./common.js";
+import { algId, CmsError, recipientId } from "./common.js";
 
+/** RFC 9483 §4.1.6.1: rid is the recipient's subjectKeyIdentifier (version 2), else issuer and serial (version 0). */
 export function ktriRecipient(cert: Certificate, key: PublicKey, cek: Uint8Array): RecipientInfo {
+  const id = recipientId(cert);
   const sha256 = algId(id_sha256);
   const params = new RsaesOaepParams({
     hashFunc: sha256,
@@ -22,8 +24,10 @@ export function ktriRecipient(cert: Certificate, key: PublicKey, cek: Uint8Array
   });
   return new RecipientInfo({
     ktri: new KeyTransRecipientInfo({
-      version: 0,
-      rid: new RecipientIdentifier({ issuerAndSerialNumber: issuerAndSerial(cert) }),
+      version: "ski" in id ? 2 : 0, // RFC 5652 §6.2.1
+      rid: new RecipientIdentifier(
+        "ski" in id ? { subjectKeyIdentifier: id.ski } : { issuerAndSerialNumber: id.ias },
+      ),
       keyEncryptionAlgorithm: algId(id_RSAES_OAEP, AsnSerializer.serialize(params)),
       encryptedKey: new OctetString(rsaOaepEncrypt(key, cek, "sha256")),
     }),
