@@ -108,7 +108,7 @@ export function enrollmentInput(
     if (!ca.materials.kga || !profile.centralKeyGeneration) {
       throw new CmpError("badCertTemplate", "central key generation (empty public key) is not offered here");
     }
-    const recipient = keyRecipient(who);
+    const recipient = keyRecipient(who, ca.policy);
     const key = generateCentralKey(centralKeyType(t.publicKey, msg.certReq.controls, profile.centralKeyType));
     central = { key, recipient };
     publicKey = key.publicKey;
