@@ -5,32 +5,17 @@ import { InvalidArgumentError } from "commander";
 import { GeneralName } from "@peculiar/asn1-x509";
 import { parseDuration } from "../config/schema.js";
 import { isKeyTypeSpec, KEY_TYPE_EXAMPLES } from "../config/keytypes.js";
+import { CRL_REASON_HELP, crlReasonCode } from "../pki/crl.js";
 
-/** RFC 5280 §5.3.1 CRLReason; 7 is not used. */
-export const CRL_REASONS: Readonly<Record<string, number>> = {
-  unspecified: 0,
-  keyCompromise: 1,
-  cACompromise: 2,
-  affiliationChanged: 3,
-  superseded: 4,
-  cessationOfOperation: 5,
-  certificateHold: 6,
-  removeFromCRL: 8,
-  privilegeWithdrawn: 9,
-  aACompromise: 10,
-};
+export { CRL_REASONS } from "../pki/crl.js";
+export const REASON_HELP = CRL_REASON_HELP;
 
-export const REASON_HELP = Object.entries(CRL_REASONS)
-  .map(([n, c]) => `${c} ${n}`)
-  .join(", ");
-
-/** A CRLReason by name (any case) or number. */
+/** A CRLReason by name (any case) or number (RFC 5280 §5.3.1). */
 export function parseRevReason(v: string): number {
-  const t = v.trim();
-  if (/^\d+$/.test(t) && Object.values(CRL_REASONS).includes(Number(t))) return Number(t);
-  const byName = Object.entries(CRL_REASONS).find(([n]) => n.toLowerCase() === t.toLowerCase());
-  if (byName) return byName[1];
-  throw new InvalidArgumentError(`not a CRLReason; use a name or number: ${REASON_HELP}`);
+  const code = crlReasonCode(v);
+  if (code === undefined)
+    throw new InvalidArgumentError(`not a CRLReason; use a name or number: ${REASON_HELP}`);
+  return code;
 }
 
 /** A whole number in [min, max]. */

@@ -1,5 +1,6 @@
 // CMP-aware description of a PKIMessage for people: a stable JSON form; its text rendering lives in
 // inspect-render.ts and is re-exported here.
+import { crlReasonName, isCrlReason } from "../pki/crl.js";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, CertificateList, CRLReason } from "@peculiar/asn1-x509";
 import type { CertificationRequest } from "@peculiar/asn1-csr";
@@ -297,25 +298,12 @@ function popoName(p: ProofOfPossession): string {
   return which;
 }
 
-const REASONS = [
-  "unspecified",
-  "keyCompromise",
-  "cACompromise",
-  "affiliationChanged",
-  "superseded",
-  "cessationOfOperation",
-  "certificateHold",
-  "(7)",
-  "removeFromCRL",
-  "privilegeWithdrawn",
-  "aACompromise",
-];
 function revocationReason(exts: { extnID: string; extnValue: { buffer: ArrayBuffer } }[] | undefined): Json {
   const ext = exts?.find((e) => e.extnID === "2.5.29.21");
   if (!ext) return null;
   try {
     const r = AsnParser.parse(ext.extnValue.buffer, CRLReason);
-    return REASONS[r.reason] ?? String(r.reason);
+    return isCrlReason(r.reason) ? crlReasonName(r.reason) : String(r.reason);
   } catch {
     return "malformed";
   }

@@ -45,6 +45,24 @@ export const CRL_REASONS: Readonly<Record<string, number>> = {
   aACompromise: 10,
 };
 
+/** Whether `code` is a CRLReason (RFC 5280 §5.3.1: 0-6 and 8-10). */
+export function isCrlReason(code: number): boolean {
+  return Object.values(CRL_REASONS).includes(code);
+}
+
+/** A CRLReason by name (any case) or number, removeFromCRL included; undefined when it is none. */
+export function crlReasonCode(v: string | number): number | undefined {
+  const text = String(v).trim();
+  const byName = Object.entries(CRL_REASONS).find(([n]) => n.toLowerCase() === text.toLowerCase());
+  if (byName) return byName[1];
+  return /^\d+$/.test(text) && isCrlReason(Number(text)) ? Number(text) : undefined;
+}
+
+/** "0 unspecified, 1 keyCompromise, ..." for help texts and errors. */
+export const CRL_REASON_HELP = Object.entries(CRL_REASONS)
+  .map(([n, c]) => `${c} ${n}`)
+  .join(", ");
+
 export class CrlReasonError extends Error {
   override readonly name = "CrlReasonError";
 }
@@ -55,13 +73,12 @@ export class CrlReasonError extends Error {
  */
 export function parseCrlReason(v: string | number): number {
   const text = String(v).trim();
-  const byName = Object.entries(CRL_REASONS).find(([n]) => n.toLowerCase() === text.toLowerCase());
-  const code = byName ? byName[1] : /^\d+$/.test(text) ? Number(text) : undefined;
+  const code = crlReasonCode(text);
   const allowed = Object.entries(CRL_REASONS)
     .filter(([, c]) => c !== 8)
     .map(([n, c]) => `${n} (${c})`)
     .join(", ");
-  if (code === undefined || code === 8 || !Object.values(CRL_REASONS).includes(code)) {
+  if (code === undefined || code === 8) {
     throw new CrlReasonError(`"${text}" is not a revocation reason RFC 5280 allows; use one of ${allowed}`);
   }
   return code;

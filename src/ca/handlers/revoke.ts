@@ -1,5 +1,6 @@
 // Revocation requests (RFC 9483 §4.2): the holder of a certificate, or an authorized RA, revokes it,
 // puts it on hold or releases the hold; every refusal is a rejected rp (the engine maps the CmpError).
+import { isCrlReason } from "../../pki/crl.js";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { CRLReason, id_ce_cRLReasons, id_ce_invalidityDate, InvalidityDate } from "@peculiar/asn1-x509";
 import { PKIStatus, type RevDetails } from "../../asn1/cmp.js";
@@ -14,7 +15,6 @@ import type { CertificateRecord, RevocationDetails } from "../../store/store.js"
 import type { CaContext } from "../context.js";
 
 /** RFC 5280 §5.3.1 CRLReason values; 7 is not used. */
-const CRL_REASONS: ReadonlySet<number> = new Set([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]);
 const CERTIFICATE_HOLD = 6;
 const REMOVE_FROM_CRL = 8;
 
@@ -45,7 +45,7 @@ function revocationRequest(d: RevDetails, requireReason: boolean): RevocationReq
     throw new CmpError("badRequest", "crlEntryDetails must hold a reasonCode (0 = unspecified when unknown)");
   }
   const reason = reasonExt ? parseExtension(reasonExt.extnValue.buffer, CRLReason, "reasonCode").reason : 0;
-  if (!CRL_REASONS.has(reason)) {
+  if (!isCrlReason(reason)) {
     throw new CmpError("badRequest", `reasonCode ${reason} is not a CRLReason (0-6, 8-10)`);
   }
   const dateExt = exts.find((x) => x.extnID === id_ce_invalidityDate);

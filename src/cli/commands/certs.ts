@@ -1,5 +1,6 @@
 // `lwcmp certs list|show|search|revoke`: the operator's view of a CA's certificates; flags in,
 // src/server's openOperator calls, one line per certificate out.
+import { CRL_REASON_HELP } from "../../pki/crl.js";
 import type { Command } from "commander";
 import { OperatorError, type CaOperator } from "../../ca/operator.js";
 import { crlReasonName } from "../../pki/crl.js";
@@ -127,7 +128,7 @@ export function registerCertsCommands(program: Command): void {
     .requiredOption("--config <file>", "configuration file (lwcmp.yaml)")
     .option(
       "--reason <reason>",
-      "keyCompromise, cACompromise, affiliationChanged, superseded, cessationOfOperation, certificateHold, privilegeWithdrawn, aACompromise, unspecified (or the number)",
+      `a CRLReason by name or number except removeFromCRL: ${CRL_REASON_HELP}`,
       "unspecified",
     )
     .option("--invalidity-date <date>", "when the key was (suspected to be) compromised")
