@@ -38,11 +38,14 @@ import {
   certificateSearch,
   crlFromRow,
   crlInfoFromRow,
-  REVOKED_PAGE_COLUMNS,
+  crlSaveArgs,
+  crlSql,
   revokedFromRow,
 } from "./query.js";
 
 const OCSP = ocspSql(false);
+// PostgreSQL sorts text by the locale; serials page in byte order like SQLite.
+const CRL = crlSql((n) => `$${n}`, 'serial COLLATE "C"');
 const PG: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : (v as Date)) };
 
 const buf = (u: Uint8Array | null | undefined) => (u ? Buffer.from(u) : null);
@@ -161,46 +164,29 @@ export class PgSession implements StoreSession {
   }
 
   async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {
-    const r = await this.x.query(
-      `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
-       WHERE issuer = $1 AND status = 'revoked' AND serial COLLATE "C" > $2 ORDER BY serial COLLATE "C" LIMIT $3`,
-      [issuer, afterSerial, limit],
-    );
+    const r = await this.x.query(CRL.revokedPage, [issuer, afterSerial, limit]);
     return r.rows.map((row) => revokedFromRow(row, PG));
   }
 
   async saveCrl(c: CrlRecord): Promise<void> {
     await this.x.query(
-      `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
-      [
-        c.issuer,
-        c.shard,
-        c.crlNumber.toString(),
-        c.thisUpdate,
-        c.nextUpdate,
-        c.entries,
-        buf(c.der),
-        c.createdAt,
-      ],
+      CRL.save,
+      crlSaveArgs(
+        c,
+        (d) => d,
+        buf,
+        (v) => v.toString(),
+      ),
     );
   }
 
   async latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined> {
-    const r = await this.x.query(
-      `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
-       WHERE issuer = $1 AND shard = $2 ORDER BY crl_number DESC LIMIT 1`,
-      [issuer, shard],
-    );
+    const r = await this.x.query(CRL.latest, [issuer, shard]);
     return r.rows[0] ? crlInfoFromRow(r.rows[0], PG) : undefined;
   }
 
   async getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined> {
-    const r = await this.x.query("SELECT * FROM crls WHERE issuer = $1 AND shard = $2 AND crl_number = $3", [
-      issuer,
-      shard,
-      crlNumber.toString(),
-    ]);
+    const r = await this.x.query(CRL.get, [issuer, shard, crlNumber.toString()]);
     return r.rows[0] ? crlFromRow(r.rows[0], PG) : undefined;
   }
 

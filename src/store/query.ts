@@ -71,3 +71,35 @@ export function crlInfoFromRow(r: Row, c: RowCodec): CrlInfo {
 export function crlFromRow(r: Row, c: RowCodec): CrlRecord {
   return { ...crlInfoFromRow(r, c), der: rowBytes(r.der)! };
 }
+
+/** The CRL statements of both backends; `ph(n)` is the n-th placeholder, `serialOrder` how serials sort. */
+export function crlSql(ph: (n: number) => string, serialOrder = "serial") {
+  return {
+    revokedPage: `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
+      WHERE issuer = ${ph(1)} AND status = 'revoked' AND ${serialOrder} > ${ph(2)} ORDER BY ${serialOrder} LIMIT ${ph(3)}`,
+    save: `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
+      VALUES (${[1, 2, 3, 4, 5, 6, 7, 8].map(ph).join(", ")})`,
+    latest: `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
+      WHERE issuer = ${ph(1)} AND shard = ${ph(2)} ORDER BY crl_number DESC LIMIT 1`,
+    get: `SELECT * FROM crls WHERE issuer = ${ph(1)} AND shard = ${ph(2)} AND crl_number = ${ph(3)}`,
+  };
+}
+
+/** The arguments of crlSql().save in column order, times and bytes in the backend's representation. */
+export function crlSaveArgs<T, B>(
+  c: CrlRecord,
+  time: (d: Date) => T,
+  bytes: (u: Uint8Array) => B,
+  n: (v: bigint) => unknown,
+) {
+  return [
+    c.issuer,
+    c.shard,
+    n(c.crlNumber),
+    time(c.thisUpdate),
+    time(c.nextUpdate),
+    c.entries,
+    bytes(c.der),
+    time(c.createdAt),
+  ];
+}

@@ -2,7 +2,8 @@
 // approvals, counters. Times are epoch milliseconds and come from the caller; multi-statement
 // operations are atomic (their own IMMEDIATE transaction, or a savepoint inside an open one).
 import { randomUUID } from "node:crypto";
-import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { SQLInputValue } from "node:sqlite";
+import type { SqliteConnection } from "./sqlite-connection.js";
 import {
   ConcurrentUpdateError,
   DuplicateSerialError,
@@ -37,68 +38,17 @@ import {
   certificateSearch,
   crlFromRow,
   crlInfoFromRow,
-  REVOKED_PAGE_COLUMNS,
+  crlSaveArgs,
+  crlSql,
   revokedFromRow,
 } from "./query.js";
 
 const OCSP = ocspSql(true);
+const CRL = crlSql(() => "?");
 
 const ms = (d: Date | undefined | null) => (d ? d.getTime() : null);
 
 const SQLITE: RowCodec = { date: (v) => (v === null || v === undefined ? undefined : new Date(Number(v))) };
-
-/** One SQLite connection with a statement cache. */
-export class SqliteConnection {
-  readonly db: DatabaseSync;
-  private readonly stmts = new Map<string, StatementSync>();
-
-  constructor(path: string) {
-    this.db = new DatabaseSync(path);
-    this.db.exec(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
-    );
-  }
-
-  q(sql: string): StatementSync {
-    let s = this.stmts.get(sql);
-    if (!s) {
-      s = this.db.prepare(sql);
-      this.stmts.set(sql, s);
-    }
-    return s;
-  }
-
-  exec(sql: string): void {
-    this.db.exec(sql);
-  }
-
-  /**
-   * Runs `fn` with synchronous=FULL: a commit in it fsyncs the WAL (with every earlier commit in it),
-   * so what it wrote survives a power loss.
-   */
-  fullSync<T>(fn: () => T): T {
-    this.db.exec("PRAGMA synchronous = FULL");
-    try {
-      return fn();
-    } finally {
-      this.db.exec("PRAGMA synchronous = NORMAL");
-    }
-  }
-
-  async fullSyncAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec("PRAGMA synchronous = FULL");
-    try {
-      return await fn();
-    } finally {
-      this.db.exec("PRAGMA synchronous = NORMAL");
-    }
-  }
-
-  close(): void {
-    this.stmts.clear();
-    this.db.close();
-  }
-}
 
 /**
  * The store operations on a connection, either each in its own transaction (inTransaction false)
@@ -185,49 +135,27 @@ export class SqliteSession implements StoreSession {
   }
 
   async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {
-    const rows = this.c
-      .q(
-        `SELECT ${REVOKED_PAGE_COLUMNS} FROM certificates
-         WHERE issuer = ? AND status = 'revoked' AND serial > ? ORDER BY serial LIMIT ?`,
-      )
-      .all(issuer, afterSerial, limit) as Row[];
+    const rows = this.c.q(CRL.revokedPage).all(issuer, afterSerial, limit) as Row[];
     return rows.map((r) => revokedFromRow(r, SQLITE));
   }
 
   async saveCrl(c: CrlRecord): Promise<void> {
-    this.durable(() =>
-      this.c
-        .q(
-          `INSERT INTO crls (issuer, shard, crl_number, this_update, next_update, entries, der, created_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          c.issuer,
-          c.shard,
-          c.crlNumber,
-          ms(c.thisUpdate),
-          ms(c.nextUpdate),
-          c.entries,
-          c.der,
-          ms(c.createdAt),
-        ),
-    );
+    const args = crlSaveArgs(
+      c,
+      (d) => d.getTime(),
+      (u) => u,
+      (v) => v,
+    ) as SQLInputValue[];
+    this.durable(() => this.c.q(CRL.save).run(...args));
   }
 
   async latestCrlInfo(issuer: string, shard: number): Promise<CrlInfo | undefined> {
-    const r = this.c
-      .q(
-        `SELECT issuer, shard, crl_number, this_update, next_update, entries, created_at FROM crls
-         WHERE issuer = ? AND shard = ? ORDER BY crl_number DESC LIMIT 1`,
-      )
-      .get(issuer, shard) as Row | undefined;
+    const r = this.c.q(CRL.latest).get(issuer, shard) as Row | undefined;
     return r ? crlInfoFromRow(r, SQLITE) : undefined;
   }
 
   async getCrl(issuer: string, shard: number, crlNumber: bigint): Promise<CrlRecord | undefined> {
-    const r = this.c
-      .q("SELECT * FROM crls WHERE issuer = ? AND shard = ? AND crl_number = ?")
-      .get(issuer, shard, crlNumber) as Row | undefined;
+    const r = this.c.q(CRL.get).get(issuer, shard, crlNumber) as Row | undefined;
     return r ? crlFromRow(r, SQLITE) : undefined;
   }
 

@@ -5,7 +5,8 @@
 import { resolve } from "node:path";
 import { MIGRATIONS } from "./migrations/index.js";
 import { Mutex, BoundSession, SessionFront, TransactionScope } from "./session.js";
-import { SqliteConnection, SqliteSession } from "./sqlite-session.js";
+import { SqliteConnection } from "./sqlite-connection.js";
+import { SqliteSession } from "./sqlite-session.js";
 import type { Store, StoreSession, TransactionOptions } from "./store.js";
 import type { Row } from "./rows.js";
 
