@@ -59,7 +59,9 @@ describe("RFC 9483 §4.4 answers to a pollReq", () => {
       const waiting = statusInfo(PKIStatus.waiting, { text: "still waiting" });
       m.body = new PKIBody({ error: new ErrorMsgContent({ pKIStatusInfo: waiting }) });
     });
-    const e = await refused(c.enroll("ir", { subject: "CN=poll-waiting", newKey: generateKeyPair("ec-p256") }));
+    const e = await refused(
+      c.enroll("ir", { subject: "CN=poll-waiting", newKey: generateKeyPair("ec-p256") }),
+    );
     assert.match(e.message, /the server answered a pollReq with waiting/);
     assert.deepEqual(sleeps, [1000], "the waiting error after the pollReq ends the exchange");
   });
