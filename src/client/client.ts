@@ -134,6 +134,7 @@ export class CmpClient {
       pvno,
       now: () => this.now(),
       maxClockSkewMs: this.o.maxClockSkewMs,
+      reportErrors: this.o.reportErrors,
     });
   }
 

@@ -39,6 +39,8 @@ export interface CmpClientOptions {
   crlCheck?: CrlCheckOptions;
   /** Largest accepted |messageTime - now| of an answer, ms (RFC 9483 §3.1; default 10 minutes); null: not checked. */
   maxClockSkewMs?: number | null;
+  /** Report an answer that fails our checks to the server with an error message (RFC 9483 §3.6.1; default true). */
+  reportErrors?: boolean;
 }
 
 export interface EnrollResult {

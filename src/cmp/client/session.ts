@@ -8,6 +8,8 @@ import * as oids from "../../asn1/oids.js";
 import { kemDecapsulate } from "../../crypto/index.js";
 import { isEmptyName, nullDn } from "../../pki/names.js";
 import { genmBody } from "../build/request.js";
+import { errorBody } from "../build/response.js";
+import { FailInfoNames, type FailInfo } from "../failinfo.js";
 import { CmpError } from "../errors.js";
 import { buildHeader, freshId, PVNO_CMP2000, PVNO_CMP2021 } from "../header.js";
 import { decodePKIMessage, type DecodedMessage } from "../message.js";
@@ -38,6 +40,8 @@ export interface ClientSessionOptions {
   macLimits?: MacLimits;
   /** Rules for answers stricter than the tolerant defaults (docs/conformance.md). */
   strict?: Partial<StrictRules>;
+  /** Report an answer that fails our checks to the server with an error message (default true). */
+  reportErrors?: boolean;
 }
 
 export interface ExchangeOptions {
@@ -139,14 +143,48 @@ export class ClientSession {
     const senderNonce = new Uint8Array(header.senderNonce!);
     const der = protectMessage(new PKIMessage({ header, body }), this.protection());
     const rsp = await this.transmit(der, opts.operation);
-    await this.checkAnswer(
-      rsp,
-      { transactionID: this.transactionID, senderNonce },
-      this.senderName.directoryName,
-    );
+    try {
+      await this.checkAnswer(
+        rsp,
+        { transactionID: this.transactionID, senderNonce },
+        this.senderName.directoryName,
+      );
+    } catch (e) {
+      if (e instanceof CmpClientError && this.o.reportErrors !== false)
+        await this.report(rsp, e, opts.operation);
+      throw e;
+    }
     const next = rsp.message.header.senderNonce;
     this.lastNonce = next ? new Uint8Array(next) : undefined;
     return rsp;
+  }
+
+  /**
+   * RFC 9483 §3.6.1: an answer that fails our checks is reported to the server with an error message
+   * (best effort: its answer, or a failure to send, does not change what the user is told).
+   */
+  private async report(rsp: DecodedMessage, e: CmpClientError, operation: string): Promise<void> {
+    if (rsp.bodyType === "error") return;
+    const next = rsp.message.header.senderNonce;
+    const header = buildHeader({
+      pvno: this.pvnoValue,
+      sender: this.senderName,
+      recipient: this.recipientName,
+      transactionID: this.transactionID,
+      recipNonce: next ? new Uint8Array(next) : this.lastNonce,
+    });
+    const failInfo = e.failInfo.filter((f): f is FailInfo =>
+      (FailInfoNames as readonly string[]).includes(f),
+    );
+    const body = errorBody({
+      failInfo: failInfo.length ? failInfo : ["badRequest"],
+      statusString: e.message,
+    });
+    try {
+      await this.o.send(protectMessage(new PKIMessage({ header, body }), this.protection()), operation);
+    } catch {
+      // The user hears about the original failure either way.
+    }
   }
 
   private async transmit(der: Uint8Array, operation: string): Promise<DecodedMessage> {
