@@ -166,6 +166,8 @@ export function buildClient(o: CommonOpts, defaultOp: string): ClientRun {
   const client = new CmpClient({
     send: exchange.send,
     sleep: exchange.sleep,
+    // Offline (--rspin) there is nobody to report a failed answer to (RFC 9483 §3.6.1).
+    reportErrors: !o.rspin,
     credential,
     trusted: (o.trusted ?? []).flatMap(readCerts),
     untrusted: (o.untrusted ?? []).flatMap(readCerts),
