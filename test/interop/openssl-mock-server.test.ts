@@ -6,7 +6,11 @@ import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { join } from "node:path";
 import { InfoTypeAndValue } from "../../src/asn1/cmp.js";
-import { id_it_signKeyPairTypes } from "../../src/asn1/oids.js";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { CRLStatusListValue } from "../../src/asn1/itav.js";
+import { id_it_crlStatusList, id_it_signKeyPairTypes } from "../../src/asn1/oids.js";
+import { decodePKIMessage } from "../../src/cmp/message.js";
+import { nameToString } from "../../src/pki/names.js";
 import { CmpClient, CmpClientError, type ClientCredential } from "../../src/client/client.js";
 import { exportPrivateKeyPem, generateKeyPair, type PrivateKey } from "../../src/crypto/index.js";
 import { pemBlocks } from "../../src/pki/pem.js";
@@ -195,6 +199,29 @@ describe("lwcmp client -> openssl cmp mock server", () => {
       new InfoTypeAndValue({ infoType: id_it_signKeyPairTypes }),
     ]);
     assert.ok(itavs.length >= 1);
+  });
+
+  it("genm crlStatusList: the request names the recipient as issuer; what the OpenSSL 3.0 mock answers", async () => {
+    const sent: Uint8Array[] = [];
+    const c = client(plain, mac(), {
+      send: (der) => {
+        sent.push(der);
+        return postCmp(plain.url, der);
+      },
+    });
+    const outcome = await c.getCrls().then(
+      (crls) => ({ crls }),
+      (e: unknown) => ({ error: e }),
+    );
+    const itav = decodePKIMessage(sent[0]!).message.body.genm![0]!;
+    assert.equal(itav.infoType, id_it_crlStatusList);
+    const list = AsnParser.parse(itav.infoValue!, CRLStatusListValue);
+    assert.equal(nameToString(list[0]!.source.issuer![0]!.directoryName!), "CN=Mock CA");
+    // OpenSSL 3.0's mock server has no CRL support: it echoes the genm's InfoTypeAndValues in the
+    // genp, so the answer is a crlStatusList, not the crls RFC 9483 §4.3.4 asks for.
+    assert.ok("error" in outcome, "the echoed crlStatusList is not taken for CRLs");
+    assert.ok(outcome.error instanceof CmpClientError);
+    assert.match(outcome.error.message, /does not answer with crls but with crlStatusList/);
   });
 
   it("a response from a server we do not trust is refused", async () => {
