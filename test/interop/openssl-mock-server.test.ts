@@ -4,7 +4,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InfoTypeAndValue } from "../../src/asn1/cmp.js";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { CRLStatusListValue } from "../../src/asn1/itav.js";
@@ -15,6 +16,7 @@ import { CmpClient, CmpClientError, type ClientCredential } from "../../src/clie
 import { exportPrivateKeyPem, generateKeyPair, type PrivateKey } from "../../src/crypto/index.js";
 import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";
+import { run } from "../helpers/demo.js";
 import { OPENSSL, openssl, tempDir } from "../helpers/openssl.js";
 
 function freePort(): Promise<number> {
@@ -222,6 +224,21 @@ describe("lwcmp client -> openssl cmp mock server", () => {
     assert.ok("error" in outcome, "the echoed crlStatusList is not taken for CRLs");
     assert.ok(outcome.error instanceof CmpClientError);
     assert.match(outcome.error.message, /does not answer with crls but with crlStatusList/);
+  });
+
+  it("lwcmp genm --infotype crlStatusList: one line asking for --issuer when none is known; the mock's echo refused", async () => {
+    const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "lwcmp.js");
+    const args = ["genm", "--infotype", "crlStatusList", "--server", plain.url, "--ref", "client"];
+    const lwcmp = (...more: string[]) =>
+      run(process.execPath, [bin, ...args, "--secret", "pass:mock-secret", ...more], { timeoutMs: 30_000 });
+    const none = await lwcmp();
+    assert.equal(none.code, 2, none.stderr);
+    const lines = none.stderr.split("\n").filter((l) => l);
+    assert.equal(lines.length, 1, none.stderr);
+    assert.match(lines[0]!, /no CRL issuer is known .* give --issuer <dn>/);
+    const named = await lwcmp("--recipient", "/CN=Mock CA", "--trusted", f("ca.crt"));
+    assert.notEqual(named.code, 0);
+    assert.match(named.stderr, /does not answer with crls but with crlStatusList/);
   });
 
   it("a response from a server we do not trust is refused", async () => {
