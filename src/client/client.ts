@@ -18,6 +18,7 @@ import { parseName } from "../pki/names.js";
 import { certEntry, type CertEntry } from "../pki/path.js";
 import { enroll, prepareCertRequest, type EnrollContext } from "./enroll.js";
 import {
+  crlSourceFor,
   crlStatusListItav,
   readCaCerts,
   readCertReqTemplate,
@@ -108,9 +109,21 @@ export class CmpClient {
     return readCertReqTemplate(answer);
   }
 
-  /** RFC 9483 §4.3.4: current CRLs for the given issuer (by name), or for what the server offers. */
-  async getCrls(issuer?: string | Name, thisUpdate?: Date): Promise<Uint8Array[]> {
-    const [itav] = await this.genm([crlStatusListItav(issuer, thisUpdate)], "getcrls");
+  /**
+   * RFC 9483 §4.3.4: current CRLs of the given issuer; without one, of the issuer the client knows
+   * (its protection certificate's issuer, the recipient, or `oldCertificate`'s distribution point).
+   */
+  async getCrls(
+    issuer?: string | Name,
+    thisUpdate?: Date,
+    oldCertificate?: Uint8Array,
+  ): Promise<Uint8Array[]> {
+    const source = crlSourceFor(issuer, {
+      credential: this.o.credential,
+      recipient: this.o.recipient,
+      oldCertificate,
+    });
+    const [itav] = await this.genm([crlStatusListItav(source, thisUpdate)], "getcrls");
     return readCrls(itav);
   }
 

@@ -4,13 +4,19 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { InfoTypeAndValue } from "../../src/asn1/cmp.js";
-import { id_it_signKeyPairTypes } from "../../src/asn1/oids.js";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { CRLStatusListValue } from "../../src/asn1/itav.js";
+import { id_it_crlStatusList, id_it_signKeyPairTypes } from "../../src/asn1/oids.js";
+import { decodePKIMessage } from "../../src/cmp/message.js";
+import { nameToString } from "../../src/pki/names.js";
 import { CmpClient, CmpClientError, type ClientCredential } from "../../src/client/client.js";
 import { exportPrivateKeyPem, generateKeyPair, type PrivateKey } from "../../src/crypto/index.js";
 import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";
+import { run } from "../helpers/demo.js";
 import { OPENSSL, openssl, tempDir } from "../helpers/openssl.js";
 
 function freePort(): Promise<number> {
@@ -195,6 +201,44 @@ describe("lwcmp client -> openssl cmp mock server", () => {
       new InfoTypeAndValue({ infoType: id_it_signKeyPairTypes }),
     ]);
     assert.ok(itavs.length >= 1);
+  });
+
+  it("genm crlStatusList: the request names the recipient as issuer; what the OpenSSL 3.0 mock answers", async () => {
+    const sent: Uint8Array[] = [];
+    const c = client(plain, mac(), {
+      send: (der) => {
+        sent.push(der);
+        return postCmp(plain.url, der);
+      },
+    });
+    const outcome = await c.getCrls().then(
+      (crls) => ({ crls }),
+      (e: unknown) => ({ error: e }),
+    );
+    const itav = decodePKIMessage(sent[0]!).message.body.genm![0]!;
+    assert.equal(itav.infoType, id_it_crlStatusList);
+    const list = AsnParser.parse(itav.infoValue!, CRLStatusListValue);
+    assert.equal(nameToString(list[0]!.source.issuer![0]!.directoryName!), "CN=Mock CA");
+    // OpenSSL 3.0's mock server has no CRL support: it echoes the genm's InfoTypeAndValues in the
+    // genp, so the answer is a crlStatusList, not the crls RFC 9483 §4.3.4 asks for.
+    assert.ok("error" in outcome, "the echoed crlStatusList is not taken for CRLs");
+    assert.ok(outcome.error instanceof CmpClientError);
+    assert.match(outcome.error.message, /does not answer with crls but with crlStatusList/);
+  });
+
+  it("lwcmp genm --infotype crlStatusList: one line asking for --issuer when none is known; the mock's echo refused", async () => {
+    const bin = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "bin", "lwcmp.js");
+    const args = ["genm", "--infotype", "crlStatusList", "--server", plain.url, "--ref", "client"];
+    const lwcmp = (...more: string[]) =>
+      run(process.execPath, [bin, ...args, "--secret", "pass:mock-secret", ...more], { timeoutMs: 30_000 });
+    const none = await lwcmp();
+    assert.equal(none.code, 2, none.stderr);
+    const lines = none.stderr.split("\n").filter((l) => l);
+    assert.equal(lines.length, 1, none.stderr);
+    assert.match(lines[0]!, /no CRL issuer is known .* give --issuer <dn>/);
+    const named = await lwcmp("--recipient", "/CN=Mock CA", "--trusted", f("ca.crt"));
+    assert.notEqual(named.code, 0);
+    assert.match(named.stderr, /does not answer with crls but with crlStatusList/);
   });
 
   it("a response from a server we do not trust is refused", async () => {

@@ -4,6 +4,7 @@ import { Option, type Command } from "commander";
 import { InfoTypeAndValue } from "../../asn1/cmp.js";
 import * as oids from "../../asn1/oids.js";
 import type { CmpClient } from "../../client/client.js";
+import { CrlIssuerUnknownError } from "../../client/genm.js";
 import { toPem } from "../../pki/pem.js";
 import { writeOut } from "../exchange.js";
 import { InputError } from "../input.js";
@@ -16,6 +17,7 @@ interface GenmOpts extends CommonOpts {
   issuer?: string;
   certout?: string;
   crlout?: string;
+  oldcert?: string;
 }
 
 /** infoTypes a genm may ask for: RFC 9483 §4.3 ones first, then RFC 9810 §5.3.19 ones answered generically. */
@@ -70,7 +72,13 @@ async function runGenm(client: CmpClient, o: GenmOpts): Promise<void> {
       break;
     }
     case "crlStatusList": {
-      const crls = await client.getCrls(o.issuer);
+      const old = o.oldcert ? readCerts(o.oldcert)[0] : undefined;
+      const crls = await client.getCrls(o.issuer, undefined, old).catch((e: unknown) => {
+        if (!(e instanceof CrlIssuerUnknownError)) throw e;
+        throw new InputError(
+          "crlStatusList: no CRL issuer is known from the credential, --recipient or --oldcert; give --issuer <dn>",
+        );
+      });
       process.stdout.write(`received ${crls.length} CRL(s)\n`);
       if (o.crlout) writeOut(o.crlout, crls.map((c) => toPem(c, "X509 CRL")).join(""));
       break;
@@ -99,6 +107,7 @@ export function registerGenmCommand(program: Command): void {
     )
     .option("--oldroot <file>", "rootCaCert: the root certificate the client trusts now")
     .option("--issuer <dn>", "crlStatusList: issuer whose CRL is wanted")
+    .option("--oldcert <file>", "crlStatusList: a certificate whose CRL is wanted (its distribution point)")
     .option("--certout <file>", "caCerts / rootCaCert: write the certificates (PEM)")
     .option("--crlout <file>", "crlStatusList: write the CRLs (PEM)")
     .action(async (o: GenmOpts) => {

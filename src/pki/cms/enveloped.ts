@@ -64,7 +64,8 @@ export function techniqueFor(key: PublicKey): "ktri" | "kari" | "kemri" {
 
 const BUILDERS = { ktri: ktriRecipient, kari: kariRecipient, kemri: kemriRecipient };
 
-function recipientInfo(r: Recipient, cek: Uint8Array): RecipientInfo {
+/** The RecipientInfo carrying `cek` to one recipient (also used by AuthEnvelopedData, RFC 5083 §2.1). */
+export function recipientInfo(r: Recipient, cek: Uint8Array): RecipientInfo {
   if (r.kind === "password") return pwriRecipient(r.password, r.iterations ?? 100_000, cek, r.keyWrap);
   const cert = AsnParser.parse(r.certificate, Certificate);
   const key = importPublicKeySpki(der(cert.tbsCertificate.subjectPublicKeyInfo));
@@ -116,11 +117,11 @@ function recoverCek(info: RecipientInfo, cred: RecipientCredential): Uint8Array 
   return undefined;
 }
 
-/** Decrypts EnvelopedData with the recipient's key (matched by issuer and serial) or password. */
-export function openEnvelopedData(env: EnvelopedData, cred: RecipientCredential): Uint8Array {
+/** The content-encryption key from the first RecipientInfo addressed to the credential. */
+export function recoverContentKey(infos: Iterable<RecipientInfo>, cred: RecipientCredential): Uint8Array {
   let cek: Uint8Array | undefined;
   try {
-    for (const info of env.recipientInfos) {
+    for (const info of infos) {
       cek = recoverCek(info, cred);
       if (cek) break;
     }
@@ -131,6 +132,12 @@ export function openEnvelopedData(env: EnvelopedData, cred: RecipientCredential)
     throw e;
   }
   if (!cek) throw new CmsError("no RecipientInfo is addressed to this key or password");
+  return cek;
+}
+
+/** Decrypts EnvelopedData with the recipient's key (matched by issuer and serial) or password. */
+export function openEnvelopedData(env: EnvelopedData, cred: RecipientCredential): Uint8Array {
+  const cek = recoverContentKey(env.recipientInfos, cred);
   const eci = env.encryptedContentInfo;
   if (
     eci.contentEncryptionAlgorithm.algorithm !== id_aes256_CBC &&

@@ -1,5 +1,6 @@
 // CMS SignedData (RFC 5652 §5) with one signer and signed attributes (contentType, messageDigest),
-// as central key generation uses it to sign an AsymmetricKeyPackage (RFC 9483 §4.1.6).
+// as central key generation uses it to sign an AsymmetricKeyPackage (RFC 9483 §4.1.6); verification
+// also takes the BER that streaming producers write.
 import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
 import {
@@ -16,7 +17,7 @@ import {
   SignerInfos,
 } from "@peculiar/asn1-cms";
 import { ObjectIdentifierValue } from "../../asn1/itav.js";
-import { id_signedData } from "../../asn1/oids.js";
+import { id_data, id_signedData } from "../../asn1/oids.js";
 import {
   defaultSignatureAlgorithm,
   digest,
@@ -28,6 +29,7 @@ import {
 } from "../../crypto/index.js";
 import { derTlv } from "../der.js";
 import { certEntry, certificatePublicKey, type CertEntry } from "../path.js";
+import { berOctetString } from "./ber.js";
 import { CmsError, der, issuerAndSerial } from "./common.js";
 
 const id_contentType = "1.2.840.113549.1.9.3";
@@ -105,15 +107,16 @@ export interface VerifiedSignedData {
   certificates: CertEntry[];
 }
 
-/** Checks the one signature of a SignedData (signed attributes, message digest, content type). */
-export function verifySignedData(sd: SignedData): VerifiedSignedData {
-  const si = sd.signerInfos[0];
-  if (!si || sd.signerInfos.length !== 1) throw new CmsError("SignedData must hold exactly one signer");
-  const content = sd.encapContentInfo.eContent?.single?.buffer;
-  if (!content) throw new CmsError("SignedData carries no content");
-  const certificates = (sd.certificates ?? [])
-    .filter((c) => c.certificate)
-    .map((c) => certEntry(der(c.certificate)));
+/** The eContent octets: primitive, or constructed as BER producers stream it (RFC 5652 §5.2). */
+function contentOctets(sd: SignedData): Uint8Array {
+  const ec = sd.encapContentInfo.eContent;
+  if (ec?.single) return new Uint8Array(ec.single.buffer);
+  if (ec?.any) return berOctetString(new Uint8Array(ec.any));
+  throw new CmsError("SignedData carries no content");
+}
+
+/** The signer's certificate among those carried, by issuer and serial number. */
+function findSigner(si: SignerInfo, certificates: CertEntry[]): CertEntry {
   const ias = si.sid.issuerAndSerialNumber;
   const signer = certificates.find(
     (c) =>
@@ -122,28 +125,55 @@ export function verifySignedData(sd: SignedData): VerifiedSignedData {
       Buffer.from(c.cert.tbsCertificate.serialNumber).equals(Buffer.from(ias.serialNumber)),
   );
   if (!signer) throw new CmsError("the signer's certificate is not in the SignedData");
+  return signer;
+}
+
+/** RFC 5652 §5.4: what the signature covers, after the messageDigest and contentType checks. */
+function signedBytes(sd: SignedData, si: SignerInfo, content: Uint8Array): Uint8Array {
   const attrs = si.signedAttrs;
-  // draft-ietf-lamps-cms-euf-cma-signeddata: non-id-data content is always signed through attributes.
-  if (!attrs?.length) throw new CmsError("SignedData without signed attributes");
+  if (!attrs?.length) {
+    // draft-ietf-lamps-cms-euf-cma-signeddata: content other than id-data is always signed through attributes.
+    if (sd.encapContentInfo.eContentType !== id_data)
+      throw new CmsError("SignedData without signed attributes");
+    return content;
+  }
   const md = attrs.find((a) => a.attrType === id_messageDigest)?.attrValues[0];
   const ct = attrs.find((a) => a.attrType === id_contentType)?.attrValues[0];
   if (!md || !ct) throw new CmsError("signed attributes lack contentType or messageDigest");
-  const contentBytes = new Uint8Array(content);
-  const expected = digest(si.digestAlgorithm, contentBytes);
+  const expected = digest(si.digestAlgorithm, content);
   if (!Buffer.from(AsnParser.parse(md, OctetString).buffer).equals(Buffer.from(expected))) {
     throw new CmsError("the messageDigest attribute does not match the content");
   }
-  const contentType = AsnParser.parse(ct, ObjectIdentifierValue).value;
-  if (contentType !== sd.encapContentInfo.eContentType)
+  if (AsnParser.parse(ct, ObjectIdentifierValue).value !== sd.encapContentInfo.eContentType)
     throw new CmsError("the contentType attribute differs from the content's type");
+  // RFC 5652 §5.4: the DER of the SET OF, whatever encoding was received (X.690 §11.6: sorted).
+  return attributeSet([...attrs].sort((x, y) => Buffer.compare(Buffer.from(der(x)), Buffer.from(der(y)))));
+}
+
+/** Checks the one signature of a SignedData (DER or BER as received; signed attributes or id-data content). */
+export function verifySignedData(sd: SignedData): VerifiedSignedData {
+  const si = sd.signerInfos[0];
+  if (!si || sd.signerInfos.length !== 1) throw new CmsError("SignedData must hold exactly one signer");
+  const content = contentOctets(sd);
+  const certificates = (sd.certificates ?? [])
+    .filter((c) => c.certificate)
+    .map((c) => certEntry(der(c.certificate)));
+  const signer = findSigner(si, certificates);
   const ok = verify(
     si.signatureAlgorithm as AlgorithmIdentifier,
     certificatePublicKey(signer.cert),
-    attributeSet(attrs),
+    signedBytes(sd, si, content),
     new Uint8Array(si.signature.buffer),
   );
   if (!ok) throw new CmsError("the SignedData signature does not verify");
-  return { content: contentBytes, contentType, signer, certificates };
+  return { content, contentType: sd.encapContentInfo.eContentType, signer, certificates };
+}
+
+/** A ContentInfo holding SignedData, in DER or BER (RFC 5652 §3). */
+export function parseSignedContentInfo(encoded: Uint8Array): SignedData {
+  const ci = AsnParser.parse(encoded, ContentInfo);
+  if (ci.contentType !== id_signedData) throw new CmsError("not a SignedData ContentInfo");
+  return AsnParser.parse(ci.content, SignedData);
 }
 
 export function signedContentInfoDer(sd: SignedData): Uint8Array {
