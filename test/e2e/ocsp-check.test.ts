@@ -63,6 +63,12 @@ describe("client OCSP check", () => {
     });
     assert.ok(r.implicitlyConfirmed);
     assert.deepEqual(asked, [`http://127.0.0.1:${s.port}/ocsp`]);
+    // The demo's issuing CA names no responder: with `all` only the new certificate is asked.
+    await enroll("ocsp-good-all", {
+      implicitConfirm: true,
+      ocspCheck: { all: true, fetch: (url, req) => (asked.push(url), postOcspRequest(url, req)) },
+    });
+    assert.equal(asked.length, 2);
   });
 
   it("rejects a certificate revoked before it is confirmed, in certConf", async () => {
