@@ -147,6 +147,7 @@ export async function enroll(ctx: EnrollContext, p: PreparedEnrollment): Promise
     trustCaPubsFromMac: o.trustCaPubsFromMac ?? true,
     now: session.now(),
     crlCheck: o.crlCheck,
+    ocspCheck: o.ocspCheck,
   });
   // RFC 9483 §4.1.1: implicit confirmation only when asked for and granted in the answer's generalInfo.
   const implicit = !!o.implicitConfirm && hasImplicitConfirm(rsp.message.header);

@@ -8,3 +8,10 @@ export {
   type EnrollResult,
 } from "./client.js";
 export { collectCrls, fetchCrl, type CrlCheckOptions } from "./crl-check.js";
+export {
+  checkOcsp,
+  OcspCheckError,
+  postOcspRequest,
+  type OcspCheckOptions,
+  type OcspFetch,
+} from "./ocsp-check.js";

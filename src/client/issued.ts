@@ -4,6 +4,7 @@ import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import type { ProtectionKind } from "../cmp/protection.js";
 import { collectCrls, type CrlCheckOptions } from "./crl-check.js";
+import { checkOcsp, OcspCheckError, type OcspCheckOptions } from "./ocsp-check.js";
 import { certEntry, PathValidationError, validatePath, type CertEntry } from "../pki/path.js";
 
 export interface IssuedCheck {
@@ -19,6 +20,8 @@ export interface IssuedCheck {
   now: Date;
   /** Check the certificate against CRLs (RFC 5280 §6.3, RFC 10007). */
   crlCheck?: CrlCheckOptions;
+  /** Check the certificate with OCSP at the responder its authorityInfoAccess names (RFC 6960). */
+  ocspCheck?: OcspCheckOptions;
 }
 
 export function isMacProtection(p: ProtectionKind): boolean {
@@ -38,16 +41,18 @@ export async function checkIssued(c: IssuedCheck): Promise<string | undefined> {
   if (anchors.length === 0) return "no trust anchor to validate it (configure --trusted)";
   try {
     const pool = [...c.extraCerts, ...c.caPubs, ...c.untrusted];
-    await validatePath(certEntry(c.certificate), {
+    const chain = await validatePath(certEntry(c.certificate), {
       anchors: [...anchors],
       intermediates: pool.map((d) => certEntry(d)),
       time: c.now,
       crls: c.crlCheck ? await collectCrls([c.certificate, ...pool], c.crlCheck) : undefined,
       crlCheckAll: c.crlCheck?.all,
     });
+    if (c.ocspCheck) await checkOcsp(chain, c.ocspCheck, c.now);
     return undefined;
   } catch (e) {
-    return e instanceof PathValidationError ? e.message : String(e);
+    if (e instanceof PathValidationError || e instanceof OcspCheckError) return e.message;
+    return String(e);
   }
 }
 

@@ -4,6 +4,7 @@ import type { GeneralName, Name } from "@peculiar/asn1-x509";
 import type { ClientCredential, SendFunction } from "../cmp/client/types.js";
 import type { PrivateKey } from "../crypto/index.js";
 import type { CrlCheckOptions } from "./crl-check.js";
+import type { OcspCheckOptions } from "./ocsp-check.js";
 
 export type { ClientCredential } from "../cmp/client/types.js";
 
@@ -37,6 +38,8 @@ export interface CmpClientOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Check issued certificates against CRLs (given, or from their distribution points). */
   crlCheck?: CrlCheckOptions;
+  /** Check issued certificates with OCSP at the responder their authorityInfoAccess names (RFC 6960). */
+  ocspCheck?: OcspCheckOptions;
   /** Largest accepted |messageTime - now| of an answer, ms (RFC 9483 §3.1; default 10 minutes); null: not checked. */
   maxClockSkewMs?: number | null;
   /** Report an answer that fails our checks to the server with an error message (RFC 9483 §3.6.1; default true). */

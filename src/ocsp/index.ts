@@ -1,4 +1,5 @@
-// The OCSP responder role: pre-produced responses (RFC 9919) answered by lookup.
+// Public entry of the OCSP responder role (`lwcmp/ocsp`): pre-produced responses (RFC 9919) answered
+// by lookup, with the store types a responder reads and writes.
 export {
   OcspResponder,
   ocspStatusOf,
@@ -8,3 +9,5 @@ export {
   type OcspPolicy,
   type OcspResponderOptions,
 } from "./responder.js";
+export type { CertIdHash } from "../pki/ocsp.js";
+export type { OcspCertStatus, OcspResponseRecord, OcspStore, OcspSubject } from "../store/store.js";

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
+import { caCertPath, caShortName, crlPath } from "../ca/crl/names.js";
 import { buildDemoPki, type DemoFile } from "../ca/demo.js";
 import { ConfigError } from "../config/load.js";
 import { exportPrivateKeyPem, generateKeyPair, importPrivateKeyPem } from "../crypto/index.js";
@@ -36,9 +37,10 @@ const DAY = 86_400_000;
 
 /**
  * Adds a delegated OCSP responder (RFC 6960 §4.2.2.2: id-kp-OCSPSigning, id-pkix-ocsp-nocheck) issued by the
- * demo issuing CA, and the configuration's ocsp section, so issued certificates name the responder.
+ * demo issuing CA, the configuration's ocsp section and the CRL download URLs, so issued certificates name
+ * both the responder (AIA) and the CRL (CDP).
  */
-function withOcspResponder(files: DemoFile[], alg: string, port: number): DemoFile[] {
+function withRevocationStatus(files: DemoFile[], alg: string, port: number): DemoFile[] {
   const text = (name: string) => files.find((f) => f.name === name)!.content;
   const caDer = pemBlocks(text("issuing-ca.crt"))[0]!;
   const ca = AsnParser.parse(caDer, Certificate);
@@ -62,9 +64,16 @@ function withOcspResponder(files: DemoFile[], alg: string, port: number): DemoFi
     ],
     issuerKey: importPrivateKeyPem(text("issuing-ca.key")),
   });
+  // RFC 5280 §4.2.1.13, §4.2.2.1: issued certificates name the CRL download and the CA certificate.
+  const name = caShortName(undefined, ca);
+  const base = `http://127.0.0.1:${port}`;
+  const crl = `  crl:
+    distributionPoints: [${base}${crlPath(name, 0, 1)}]
+  caIssuers: [${base}${caCertPath(name)}]
+`;
   const section = `ocsp:
   # the responder URL goes into authorityInfoAccess of every issued certificate
-  url: http://127.0.0.1:${port}${OCSP_PATH}
+  url: ${base}${OCSP_PATH}
   responder:
     certificate: ocsp-responder.crt
     key: ocsp-responder.key
@@ -72,7 +81,11 @@ function withOcspResponder(files: DemoFile[], alg: string, port: number): DemoFi
   validity: 1d
 `;
   return [
-    ...files.map((f) => (f.name === "lwcmp.yaml" ? { ...f, content: `${f.content}${section}` } : f)),
+    ...files.map((f) =>
+      f.name === "lwcmp.yaml"
+        ? { ...f, content: `${f.content.replace("\nca:\n", `\nca:\n${crl}`)}${section}` }
+        : f,
+    ),
     { name: "ocsp-responder.crt", content: toPem(der, "CERTIFICATE") },
     { name: "ocsp-responder.key", content: exportPrivateKeyPem(key), secret: true },
   ];
@@ -87,7 +100,7 @@ export function initDemo(dir: string, opts: { alg?: string; port?: number; force
   mkdirSync(target, { recursive: true });
   const demo = buildDemoPki({ alg: opts.alg, port: opts.port });
   const { kid, secret } = demo;
-  const files = withOcspResponder(demo.files, opts.alg ?? "ec-p256", opts.port ?? 8080);
+  const files = withRevocationStatus(demo.files, opts.alg ?? "ec-p256", opts.port ?? 8080);
   for (const f of files) writeFileSync(join(target, f.name), f.content, { mode: f.secret ? 0o600 : 0o644 });
   return { config: join(target, "lwcmp.yaml"), kid, secret };
 }
@@ -100,11 +113,16 @@ export function prepareDemo(dir: string, opts: { alg?: string; port?: number } =
   return { config };
 }
 
+/** The demo issuing CA's name in the download paths (from its CN "Demo Issuing CA", docs/revocation.md). */
+const DEMO_CA_NAME = "demo-issuing-ca";
+
 export interface DemoCommands {
   lwcmp: string[];
   openssl: string[];
   /** Status checks with openssl ocsp against the demo responder (RFC 6960), after the commands above. */
   ocsp: string[];
+  /** Revoke the openssl-enrolled certificate, then download the CRL and check the certificate against it. */
+  revocation: string[];
   approvals: string;
 }
 
@@ -140,6 +158,13 @@ export function demoCommands(dir: string, port: number): DemoCommands {
       `openssl ocsp -issuer ${d("issuing-ca.crt")} -cert ${ee("device-3.crt")} \\
       -url ${base}${OCSP_PATH} -CAfile ${d("root-ca.crt")}`,
     ],
+    revocation: [
+      `${lwcmp} certs revoke $(openssl x509 -noout -serial -in ${ee("device-3.crt")} | cut -d= -f2) \\
+      --config ${d("lwcmp.yaml")} --reason keyCompromise`,
+      `curl -sf -o ${ee(`${DEMO_CA_NAME}.crl`)} ${base}/crl/${DEMO_CA_NAME}.crl`,
+      `openssl verify -crl_check -CRLfile ${ee(`${DEMO_CA_NAME}.crl`)} -CAfile ${d("root-ca.crt")} \\
+      -untrusted ${d("issuing-ca.crt")} ${ee("device-3.crt")}`,
+    ],
     approvals: `${lwcmp} approvals list --config ${d("lwcmp.yaml")}`,
   };
 }
@@ -161,6 +186,10 @@ ${indent(c.openssl)}
 
 Check a certificate's status with OCSP (responder at http://127.0.0.1:${port}${OCSP_PATH}):
 ${indent(c.ocsp)}
+
+Revoke that certificate; the CRL at ${`http://127.0.0.1:${port}/crl/${DEMO_CA_NAME}.crl`} lists it at once (openssl
+verify below fails with "certificate revoked") and the openssl ocsp command above then answers "revoked":
+${indent(c.revocation)}
 
 Requests to profile "approval" wait for: ${c.approvals}
 Stop with Ctrl-C.

@@ -78,10 +78,13 @@ describe("published CRLs", () => {
     secret = r.secret;
     config = r.config;
     base = `http://127.0.0.1:${port}`;
-    const yaml = readFileSync(config, "utf8").replace(
-      "ca:\n",
-      `ca:\n  name: issuing\n  crl:\n    interval: 1h\n    distributionPoints: [${base}/crl/issuing.crl]\n  caIssuers: [${base}/ca/issuing.crt]\n`,
-    );
+    // The demo's own CRL and caIssuers URLs give way to the ones under test.
+    const yaml = readFileSync(config, "utf8")
+      .replace(/ {2}crl:\n {4}distributionPoints: .*\n {2}caIssuers: .*\n/, "")
+      .replace(
+        "ca:\n",
+        `ca:\n  name: issuing\n  crl:\n    interval: 1h\n    distributionPoints: [${base}/crl/issuing.crl]\n  caIssuers: [${base}/ca/issuing.crt]\n`,
+      );
     writeFileSync(config, yaml);
     s = await startServer(config, { port, log: () => undefined });
     good = await enroll("crl-good");

@@ -27,7 +27,7 @@ const PackReport = z.array(
 );
 
 const pkg = PackageJson.parse(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")));
-const SUBPATHS = ["client", "ca", "cmp", "asn1", "crypto", "pki", "store"];
+const SUBPATHS = ["client", "ca", "ocsp", "cmp", "asn1", "crypto", "pki", "store"];
 
 /** npm with the variables an enclosing `npm test` sets removed, so it behaves as in a user's shell. */
 function npm(args: string[], cwd: string): Promise<RunResult> {
@@ -86,7 +86,7 @@ describe("npm pack", () => {
     assert.ok(shipped.has("README.md") && shipped.has("docs/library.md"));
   });
 
-  it("exports the main entry, one subpath per layer and package.json", () => {
+  it("exports the main entry, one subpath per layer or role and package.json", () => {
     assert.deepEqual(
       Object.keys(pkg.exports).sort(),
       [".", "./package.json", ...SUBPATHS.map((s) => `./${s}`)].sort(),
@@ -197,6 +197,15 @@ describe("the packed tarball in a separate project", () => {
       project,
     );
     assert.equal(ok(sub, "import lwcmp/cmp").trim(), "function");
+    const roles = await node(
+      [
+        "--input-type=module",
+        "-e",
+        'const c = await import("lwcmp/ca"); const o = await import("lwcmp/ocsp"); console.log([c.CaOperator, c.CrlPublisher, o.OcspResponder].map((x) => typeof x).join())',
+      ],
+      project,
+    );
+    assert.equal(ok(roles, "import lwcmp/ca and lwcmp/ocsp").trim(), "function,function,function");
     const cli = await node([join(project, "node_modules", "lwcmp", "bin", "lwcmp.js"), "--version"], project);
     assert.equal(ok(cli, "lwcmp --version").trim(), "0.1.0");
   });

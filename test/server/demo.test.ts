@@ -36,7 +36,7 @@ describe("lwcmp demo's printed commands", () => {
   });
 
   it("are printed verbatim", () => {
-    for (const c of [...cmds.lwcmp, ...cmds.openssl, ...cmds.ocsp, cmds.approvals])
+    for (const c of [...cmds.lwcmp, ...cmds.openssl, ...cmds.ocsp, ...cmds.revocation, cmds.approvals])
       assert.ok(text.includes(c), c);
     assert.ok(text.includes(s.url));
   });
@@ -65,6 +65,39 @@ describe("lwcmp demo's printed commands", () => {
       const r = await sh(c, tmp.path);
       assert.equal(r.code, 0, `${c}\n${r.stdout}\n${r.stderr}`);
       assert.match(r.stdout, /device-3\.crt: good/);
+      assert.match(r.stderr, /Response verify OK/);
+    }
+  });
+
+  it("issue certificates naming the CRL download (CDP) and the OCSP responder (AIA)", async () => {
+    const r = await sh(
+      `openssl x509 -noout -text -in ${join(".lwcmp-demo", DEMO_EE_DIR, "device-3.crt")}`,
+      tmp.path,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stdout,
+      /CRL Distribution Points:[\s\S]*URI:http:\/\/127\.0\.0\.1:\d+\/crl\/demo-issuing-ca\.crl/,
+    );
+    assert.match(r.stdout, /OCSP - URI:http:\/\/127\.0\.0\.1:\d+\/ocsp/);
+    assert.match(r.stdout, /CA Issuers - URI:http:\/\/127\.0\.0\.1:\d+\/ca\/demo-issuing-ca\.crt/);
+  });
+
+  it("revoke it with lwcmp certs revoke: the downloaded CRL and openssl ocsp say revoked", async () => {
+    const [revoke, download, verify] = cmds.revocation;
+    const rv = await sh(revoke!.replace("npm run lwcmp --", `"${process.execPath}" "${BIN}"`), tmp.path);
+    assert.equal(rv.code, 0, `${revoke}\n${rv.stderr}`);
+    assert.match(rv.stdout, /revoked \(keyCompromise\); CRL \d+ \(1 entries\) published/);
+    const dl = await sh(download!, tmp.path);
+    assert.equal(dl.code, 0, `${download}\n${dl.stderr}`);
+    const v = await sh(verify!, tmp.path);
+    assert.notEqual(v.code, 0, `${verify}\n${v.stdout}`);
+    assert.match(v.stdout + v.stderr, /certificate revoked/);
+    for (const c of cmds.ocsp) {
+      const r = await sh(c, tmp.path);
+      assert.equal(r.code, 0, `${c}\n${r.stdout}\n${r.stderr}`);
+      assert.match(r.stdout, /device-3\.crt: revoked/);
+      assert.match(r.stdout, /Reason: keyCompromise/);
       assert.match(r.stderr, /Response verify OK/);
     }
   });

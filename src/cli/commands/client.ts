@@ -54,6 +54,8 @@ export interface CommonOpts {
   crlCheck?: boolean;
   crlCheckAll?: boolean;
   crl?: string[];
+  ocspCheck?: boolean;
+  ocspCheckAll?: boolean;
 }
 
 /** CRL files (DER or PEM, several per file) for --crl. */
@@ -123,7 +125,12 @@ export function addCommon(cmd: Command): Command {
     .option("--tls-trusted <file>", "CA certificates for an https server")
     .option("--crl-check", "check the new certificate against a CRL (--crl, else its distribution point)")
     .option("--crl-check-all", "as --crl-check, for every certificate of the chain")
-    .option("--crl <files>", "CRL files (DER or PEM) for --crl-check", list);
+    .option("--crl <files>", "CRL files (DER or PEM) for --crl-check", list)
+    .option(
+      "--ocsp-check",
+      "check the new certificate with OCSP at the responder its authorityInfoAccess names",
+    )
+    .option("--ocsp-check-all", "as --ocsp-check, also for the chain certificates that name a responder");
 }
 
 function credentialOf(o: CommonOpts): ClientCredential {
@@ -176,6 +183,7 @@ export function buildClient(o: CommonOpts, defaultOp: string): ClientRun {
     implicitConfirm: o.implicitConfirm,
     certProfile: o.profile,
     crlCheck: crlCheckOf(o),
+    ocspCheck: o.ocspCheck || o.ocspCheckAll ? { all: !!o.ocspCheckAll } : undefined,
     totalTimeoutMs: o.totalTimeout * 1000,
     onProgress: (p) =>
       process.stderr.write(
