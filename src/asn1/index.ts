@@ -4,3 +4,4 @@ export * from "./crmf.js";
 export * from "./cmp.js";
 export * from "./itav.js";
 export * from "./pkcs5.js";
+export * from "./cms-auth.js";

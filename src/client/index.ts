@@ -15,3 +15,4 @@ export {
   type OcspCheckOptions,
   type OcspFetch,
 } from "./ocsp-check.js";
+export { CrlIssuerUnknownError, type CrlIssuerHints } from "./genm.js";

@@ -51,6 +51,7 @@ export {
 } from "./path.js";
 export {
   buildSignedData,
+  parseSignedContentInfo,
   signedContentInfoDer,
   verifySignedData,
   type SignerMaterial,
@@ -67,3 +68,9 @@ export {
   type Recipient,
   type RecipientCredential,
 } from "./cms/enveloped.js";
+export {
+  authEnvelopedContentInfoDer,
+  buildAuthEnvelopedData,
+  openAuthEnvelopedData,
+  parseAuthEnvelopedContentInfo,
+} from "./cms/authenveloped.js";
