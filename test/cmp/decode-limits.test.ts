@@ -1,0 +1,88 @@
+// Bounds on received PKIMessages: extraCerts count and size, ASN.1 node count, received certificates
+// kept out of the cache, and header names the schema cannot write back refused as badDataFormat.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { describe, it } from "node:test";
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { Name } from "@peculiar/asn1-x509";
+import { CMPCertificates, PKIBody, PKIMessage } from "../../src/asn1/cmp.js";
+import { MessageDecodeError } from "../../src/cmp/errors.js";
+import { buildHeader } from "../../src/cmp/header.js";
+import { decodePKIMessage } from "../../src/cmp/message.js";
+import { directoryName, namesEqual } from "../../src/pki/names.js";
+import { certCacheSize, certEntry } from "../../src/pki/path/types.js";
+import { pemBlocks } from "../../src/pki/certificate.js";
+
+const fixture = (p: string) => new URL(`../../../test/fixtures/openssl/${p}`, import.meta.url);
+const rootDer = pemBlocks(readFileSync(fixture("pki/root.crt"), "utf8"), "CERTIFICATE")[0]!;
+
+function pkiconf(extra: number, sender = directoryName("CN=a")): Uint8Array {
+  const m = new PKIMessage({
+    header: buildHeader({ sender, recipient: directoryName("CN=b") }),
+    body: new PKIBody({ pkiconf: null }),
+  });
+  if (extra > 0) {
+    const c = certEntry(rootDer, { cache: false }).cert;
+    m.extraCerts = new CMPCertificates(Array.from({ length: extra }, () => c));
+  }
+  return new Uint8Array(AsnSerializer.serialize(m));
+}
+
+function decodeFails(der: Uint8Array, pattern: RegExp, limits = {}): void {
+  assert.throws(
+    () => decodePKIMessage(der, limits),
+    (e: unknown) =>
+      e instanceof MessageDecodeError && pattern.test(e.message) && e.failInfo[0] === "badDataFormat",
+  );
+}
+
+/** A Name whose CN is a UTCTime holding text. */
+function utcTimeTextName(): Name {
+  const txt = Buffer.from("not a time");
+  const atv = Buffer.concat([Buffer.from([0x06, 3, 0x55, 4, 3, 0x17, txt.length]), txt]);
+  const seq = Buffer.concat([Buffer.from([0x30, atv.length]), atv]);
+  const set = Buffer.concat([Buffer.from([0x31, seq.length]), seq]);
+  return AsnParser.parse(Buffer.concat([Buffer.from([0x30, set.length]), set]), Name);
+}
+
+describe("PKIMessage decode limits", () => {
+  it("refuses more extraCerts than the limit, accepts up to it", () => {
+    assert.equal(decodePKIMessage(pkiconf(3), { maxExtraCerts: 3 }).extraCerts.length, 3);
+    decodeFails(pkiconf(4), /more than 3 certificates/, { maxExtraCerts: 3 });
+  });
+
+  it("refuses extraCerts larger in total than the limit", () => {
+    const der = pkiconf(2);
+    assert.equal(decodePKIMessage(der, { maxExtraCertsBytes: rootDer.length * 3 }).extraCerts.length, 2);
+    decodeFails(der, /extraCerts larger than/, { maxExtraCertsBytes: rootDer.length * 2 - 1 });
+  });
+
+  it("refuses messages with more ASN.1 elements than the limit", () => {
+    const der = pkiconf(1);
+    assert.ok(decodePKIMessage(der, { maxNodes: 10_000 }));
+    decodeFails(der, /./, { maxNodes: 20 });
+  });
+
+  it("does not cache received extraCerts", () => {
+    const before = certCacheSize();
+    const d = decodePKIMessage(pkiconf(2));
+    assert.equal(d.extraCerts.length, 2);
+    assert.deepEqual(certCacheSize(), before);
+  });
+
+  it("a sender Name holding a UTCTime with text is badDataFormat, and names still compare", () => {
+    const name = utcTimeTextName();
+    assert.equal(namesEqual(name, name), true);
+    assert.equal(namesEqual(name, directoryName("CN=a").directoryName!), false);
+    // Built by hand, as the schema cannot write such a header: CN=zzzzzzzzzz (UTF8String of 10
+    // bytes) becomes a UTCTime holding 10 bytes of text, same length.
+    const good = pkiconf(0, directoryName("CN=zzzzzzzzzz"));
+    assert.ok(decodePKIMessage(good));
+    const der = Uint8Array.from(good);
+    const value = Buffer.from(good).indexOf(Buffer.from("zzzzzzzzzz")) - 2;
+    assert.equal(der[value], 0x0c);
+    der[value] = 0x17;
+    der.set(Buffer.from("not a time"), value + 2);
+    decodeFails(der, /PKIHeader/);
+  });
+});
