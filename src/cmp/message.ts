@@ -48,8 +48,10 @@ export interface DecodeLimits {
   maxExtraCertsBytes: number;
 }
 
+// Schema parsing costs up to ~10 µs per element: the server default (config server.limits) is far
+// lower; this library default leaves room for a client receiving CRLs in a genp.
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = {
-  maxNodes: 50_000,
+  maxNodes: 20_000,
   maxDepth: 64,
   maxExtraCerts: 32,
   maxExtraCertsBytes: 512 * 1024,
@@ -63,6 +65,29 @@ export function setDecodeLimits(limits: Partial<DecodeLimits>): void {
 
 function parseLimits(l: DecodeLimits) {
   return { berOptions: { maxDepth: l.maxDepth, maxNodes: l.maxNodes, maxContentLength: 16 * 1024 * 1024 } };
+}
+
+/**
+ * Counts the elements of the message with the DER walker (well under a millisecond for a megabyte),
+ * so that a message beyond the node or depth limit is refused before the costly schema parse.
+ */
+function checkShape(der: Uint8Array, outer: Tlv, l: DecodeLimits): void {
+  let nodes = 0;
+  const stack: { pos: number; end: number }[] = [{ pos: outer.contentStart, end: outer.end }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.pos >= top.end) {
+      stack.pop();
+      continue;
+    }
+    const t = readTlv(der, top.pos, top.end);
+    top.pos = t.end;
+    if (++nodes > l.maxNodes) throw new MessageDecodeError(`more than ${l.maxNodes} ASN.1 elements`);
+    if (t.tag & 0x20) {
+      if (stack.length >= l.maxDepth) throw new MessageDecodeError(`ASN.1 nesting deeper than ${l.maxDepth}`);
+      stack.push({ pos: t.contentStart, end: t.end });
+    }
+  }
 }
 
 /** The certificates of extraCerts as received, within the count and size limits. */
@@ -113,6 +138,7 @@ export function decodePKIMessage(input: Uint8Array, limits?: Partial<DecodeLimit
   }
   const parts = children(der, outer);
   if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
+  checkShape(der, outer, l);
   const [header, body] = parts as [Tlv, Tlv];
   let message: PKIMessage;
   let extraCerts: CertEntry[] = [];

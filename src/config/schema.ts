@@ -193,7 +193,7 @@ export const ServerLimitsSchema = z
     /** Total bytes of a request's extraCerts. */
     maxExtraCertsBytes: count.default(512 * 1024),
     /** ASN.1 elements in one request (bounds parsing time). */
-    maxAsn1Nodes: count.default(50_000),
+    maxAsn1Nodes: count.default(4_000),
     /** Entries and bytes of the parsed-certificate cache. */
     certCacheEntries: count.default(512),
     certCacheBytes: count.default(8 * 1024 * 1024),
@@ -207,7 +207,7 @@ const SERVER_LIMIT_DEFAULTS = {
   idleTimeout: 10_000,
   maxExtraCerts: 32,
   maxExtraCertsBytes: 512 * 1024,
-  maxAsn1Nodes: 50_000,
+  maxAsn1Nodes: 4_000,
   certCacheEntries: 512,
   certCacheBytes: 8 * 1024 * 1024,
 };

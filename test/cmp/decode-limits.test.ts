@@ -60,7 +60,27 @@ describe("PKIMessage decode limits", () => {
   it("refuses messages with more ASN.1 elements than the limit", () => {
     const der = pkiconf(1);
     assert.ok(decodePKIMessage(der, { maxNodes: 10_000 }));
-    decodeFails(der, /./, { maxNodes: 20 });
+    decodeFails(der, /more than 20 ASN.1 elements/, { maxNodes: 20 });
+    decodeFails(der, /nesting deeper than 3/, { maxDepth: 3 });
+  });
+
+  it("refuses a megabyte of small elements before parsing it", () => {
+    // genm with 70 000 InfoTypeAndValue: a schema parse of it takes hundreds of milliseconds.
+    const good = pkiconf(0);
+    const header = good.subarray(good[1]! & 0x80 ? 2 + (good[1]! & 0x7f) : 2, good.length - 4);
+    const tlv = (tag: number, body: Buffer) => {
+      const n = body.length;
+      const len = n < 128 ? [n] : [0x83, n >> 16, (n >> 8) & 0xff, n & 0xff];
+      return Buffer.concat([Buffer.from([tag, ...len]), body]);
+    };
+    const itav = tlv(0x30, tlv(0x06, Buffer.from([0x2b, 6, 1, 5, 5, 7, 4, 17])));
+    const body = tlv(0xb5, tlv(0x30, Buffer.concat(Array<Buffer>(70_000).fill(itav))));
+    const der = new Uint8Array(tlv(0x30, Buffer.concat([header, body])));
+    assert.ok(der.length > 800_000);
+    const t0 = performance.now();
+    decodeFails(der, /ASN.1 elements/, { maxNodes: 4000 });
+    const ms = performance.now() - t0;
+    assert.ok(ms < 50, `refusing took ${ms.toFixed(1)} ms`);
   });
 
   it("does not cache received extraCerts", () => {
