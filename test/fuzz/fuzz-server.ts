@@ -3,6 +3,7 @@
 import { rmSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { certCacheSize } from "../../src/pki/path/types.js";
 import { initDemo, startServer } from "../../src/server/index.js";
 
 export interface FuzzServerReady {
@@ -16,6 +17,8 @@ export interface FuzzServerStats {
   type: "stats";
   rss: number;
   httpErrors: number;
+  /** Entries and bytes of the parsed-certificate cache. */
+  certCache: { entries: number; bytes: number };
 }
 
 async function main(): Promise<void> {
@@ -38,7 +41,12 @@ async function main(): Promise<void> {
   process.send!(ready);
   process.on("message", (m) => {
     if (m === "rss") {
-      const stats: FuzzServerStats = { type: "stats", rss: process.memoryUsage().rss, httpErrors };
+      const stats: FuzzServerStats = {
+        type: "stats",
+        rss: process.memoryUsage().rss,
+        httpErrors,
+        certCache: certCacheSize(),
+      };
       process.send!(stats);
     } else if (m === "stop") {
       void server.close().then(() => {

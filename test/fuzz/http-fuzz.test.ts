@@ -2,8 +2,10 @@
 // PKIMessage or an HTTP 4xx, never a 500, and the server's memory stays bounded.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { AsnSerializer } from "@peculiar/asn1-schema";
-import { PKIBody, PKIMessage } from "../../src/asn1/cmp.js";
+import { randomBytes } from "node:crypto";
+import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { CMPCertificates, PKIBody, PKIMessage } from "../../src/asn1/cmp.js";
 import { buildHeader } from "../../src/cmp/header.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
 import { describeStatus } from "../../src/cmp/status.js";
@@ -38,6 +40,32 @@ describe("HTTP fuzzing of the CMP server", () => {
     const answer = decodePKIMessage(new Uint8Array(await r.arrayBuffer()));
     assert.equal(answer.bodyType, "error");
     assert.deepEqual(describeStatus(answer.message.body.error!.pKIStatusInfo).failInfo, ["badDataFormat"]);
+  });
+
+  it("requests with large, distinct extraCerts that do not authenticate leave the certificate cache alone", async () => {
+    const corpus = await buildCorpus(s);
+    // The cr the client sent with its certificate: signature-protected, extraCerts[0] its certificate.
+    const signed = corpus
+      .map((d) => decodePKIMessage(d))
+      .find((d) => d.bodyType === "cr" && d.extraCerts.length > 0)!;
+    assert.ok(signed, "a signed cr in the corpus");
+    const before = (await s.stats()).certCache;
+    for (let i = 0; i < 20; i++) {
+      const m = signed.message;
+      // A certificate whose signature is 300 KB of random bytes: it parses, it is unique, it cannot verify.
+      const big = AsnParser.parse(signed.extraCerts[0]!.der, Certificate);
+      big.signatureValue = randomBytes(300_000).buffer;
+      m.extraCerts = new CMPCertificates([big]);
+      const der = new Uint8Array(AsnSerializer.serialize(m));
+      const r = await fetch(`${s.url}/.well-known/cmp`, {
+        method: "POST",
+        headers: { "Content-Type": "application/pkixcmp" },
+        body: der,
+      });
+      assert.equal(r.status, 200);
+      assert.equal(decodePKIMessage(new Uint8Array(await r.arrayBuffer())).bodyType, "error");
+    }
+    assert.deepEqual((await s.stats()).certCache, before);
   });
 
   it(`answers mutated messages with PKIMessages or 4xx, within bounded memory (seed ${SEED})`, async (t) => {
