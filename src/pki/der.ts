@@ -94,10 +94,11 @@ export function assertDer(der: Uint8Array, what = "element"): void {
   }
 }
 
-/** Raw bytes of the first element of a SEQUENCE (the TBS part of a certificate, CRL or CSR). */
+/** Raw bytes of the first element of a strict DER SEQUENCE (the TBS part of a certificate, CRL or CSR). */
 export function firstChild(der: Uint8Array): Uint8Array {
+  // The signed object as a whole must be DER: a signature is checked over one encoding only.
+  assertDer(der, "signed object");
   const outer = readTlv(der, 0);
-  if (outer.end !== der.length) throw new DerError(`${der.length - outer.end} trailing byte(s)`);
   if (outer.tag !== 0x30) throw new DerError("not a SEQUENCE");
   const first = readTlv(der, outer.contentStart, outer.end);
   return der.subarray(first.start, first.end);

@@ -11,6 +11,7 @@ import {
   importPublicKeySpki,
 } from "../../src/crypto/index.js";
 import { parseCertificate, pemBlocks } from "../../src/pki/certificate.js";
+import { firstChild } from "../../src/pki/der.js";
 import { certCacheSize, certEntry, setCertCacheLimits } from "../../src/pki/path/types.js";
 
 const certDer = (): Uint8Array => {
@@ -40,7 +41,10 @@ describe("strict DER", () => {
     for (const bad of [withJunk(der), nonMinimalOuter(der), indefiniteOuter(der)]) {
       assert.throws(() => parseCertificate(bad), /DER|trailing/);
       assert.throws(() => certEntry(bad, { cache: false }), /DER|trailing/);
+      // The TBS extraction used for signature checks (certificates, CSRs) refuses them too.
+      assert.throws(() => firstChild(bad), /DER|trailing/);
     }
+    assert.ok(firstChild(der).length < der.length);
   });
 
   it("the checker refuses constructed strings, bad BOOLEANs and non-minimal inner lengths", () => {
