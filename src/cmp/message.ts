@@ -16,7 +16,7 @@ import {
   type Tlv,
 } from "../pki/der.js";
 import { MessageDecodeError } from "./errors.js";
-import { certEntry, type CertEntry } from "../pki/path.js";
+import { certEntry, type CertEntry } from "../pki/path/types.js";
 
 function readTlv(buf: Uint8Array, offset: number, limit?: number): Tlv {
   try {
@@ -36,8 +36,74 @@ function children(buf: Uint8Array, parent: Tlv): Tlv[] {
   }
 }
 
-/** Resource limits for untrusted input, passed to the ASN.1 parser. */
-const PARSE_LIMITS = { berOptions: { maxDepth: 64, maxNodes: 200_000, maxContentLength: 16 * 1024 * 1024 } };
+/** Bounds on what one received PKIMessage may hold; every breach is a MessageDecodeError (badDataFormat). */
+export interface DecodeLimits {
+  /** ASN.1 elements in the whole message (parsing time grows with them). */
+  maxNodes: number;
+  /** Nesting depth of ASN.1 elements. */
+  maxDepth: number;
+  /** Certificates in extraCerts. */
+  maxExtraCerts: number;
+  /** Total DER bytes of extraCerts. */
+  maxExtraCertsBytes: number;
+}
+
+// Schema parsing costs up to ~10 µs per element: the server default (config server.limits) is far
+// lower; this library default leaves room for a client receiving CRLs in a genp.
+export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = {
+  maxNodes: 20_000,
+  maxDepth: 64,
+  maxExtraCerts: 32,
+  maxExtraCertsBytes: 512 * 1024,
+};
+const decodeLimits: DecodeLimits = { ...DEFAULT_DECODE_LIMITS };
+
+/** Sets the limits decodePKIMessage applies by default (a server sets them from its configuration). */
+export function setDecodeLimits(limits: Partial<DecodeLimits>): void {
+  Object.assign(decodeLimits, limits);
+}
+
+function parseLimits(l: DecodeLimits) {
+  return { berOptions: { maxDepth: l.maxDepth, maxNodes: l.maxNodes, maxContentLength: 16 * 1024 * 1024 } };
+}
+
+/**
+ * Counts the elements of the message with the DER walker (well under a millisecond for a megabyte),
+ * so that a message beyond the node or depth limit is refused before the costly schema parse.
+ */
+function checkShape(der: Uint8Array, outer: Tlv, l: DecodeLimits): void {
+  let nodes = 0;
+  const stack: { pos: number; end: number }[] = [{ pos: outer.contentStart, end: outer.end }];
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.pos >= top.end) {
+      stack.pop();
+      continue;
+    }
+    const t = readTlv(der, top.pos, top.end);
+    top.pos = t.end;
+    if (++nodes > l.maxNodes) throw new MessageDecodeError(`more than ${l.maxNodes} ASN.1 elements`);
+    if (t.tag & 0x20) {
+      if (stack.length >= l.maxDepth) throw new MessageDecodeError(`ASN.1 nesting deeper than ${l.maxDepth}`);
+      stack.push({ pos: t.contentStart, end: t.end });
+    }
+  }
+}
+
+/** The certificates of extraCerts as received, within the count and size limits. */
+function extraCertTlvs(der: Uint8Array, extraTlv: Tlv, l: DecodeLimits): Tlv[] {
+  // Checked before anything is parsed, so an oversized list costs no parsing (RFC 9483 §3.3 extraCerts).
+  if (extraTlv.end - extraTlv.contentStart > l.maxExtraCertsBytes)
+    throw new MessageDecodeError(`extraCerts larger than ${l.maxExtraCertsBytes} bytes`);
+  const seq = readTlv(der, extraTlv.contentStart, extraTlv.end);
+  if (seq.tag !== 0x30 || seq.end !== extraTlv.end)
+    throw new MessageDecodeError("extraCerts is not a SEQUENCE");
+  const items = children(der, seq);
+  if (items.length === 0) throw new MessageDecodeError("extraCerts is empty");
+  if (items.length > l.maxExtraCerts)
+    throw new MessageDecodeError(`more than ${l.maxExtraCerts} certificates in extraCerts`);
+  return items;
+}
 
 /** A decoded PKIMessage together with the exact bytes it came from. */
 export interface DecodedMessage {
@@ -60,7 +126,8 @@ export function bodyTypeOf(body: PKIBody): PKIBodyType {
 }
 
 /** Decodes a DER PKIMessage; every failure is a MessageDecodeError (failInfo badDataFormat). */
-export function decodePKIMessage(input: Uint8Array): DecodedMessage {
+export function decodePKIMessage(input: Uint8Array, limits?: Partial<DecodeLimits>): DecodedMessage {
+  const l = limits ? { ...decodeLimits, ...limits } : decodeLimits;
   const der =
     input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
   if (der.length === 0) throw new MessageDecodeError("empty input");
@@ -71,20 +138,19 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
   }
   const parts = children(der, outer);
   if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
+  checkShape(der, outer, l);
   const [header, body] = parts as [Tlv, Tlv];
   let message: PKIMessage;
   let extraCerts: CertEntry[] = [];
   try {
-    // Certificates in extraCerts repeat from message to message: they are parsed through a cache.
-    const raw = AsnParser.parse(der, PKIMessageRawExtraCerts, PARSE_LIMITS);
-    message = new PKIMessage({ header: raw.header, body: raw.body, protection: raw.protection });
     const extraTlv = parts.slice(2).find((p) => p.tag === 0xa1);
-    if (extraTlv) {
-      const seq = readTlv(der, extraTlv.contentStart, extraTlv.end);
-      if (seq.tag !== 0x30 || seq.end !== extraTlv.end)
-        throw new MessageDecodeError("extraCerts is not a SEQUENCE");
-      extraCerts = children(der, seq).map((t) => certEntry(der.slice(t.start, t.end)));
-      if (extraCerts.length === 0) throw new MessageDecodeError("extraCerts is empty");
+    const extraItems = extraTlv ? extraCertTlvs(der, extraTlv, l) : [];
+    const raw = AsnParser.parse(der, PKIMessageRawExtraCerts, parseLimits(l));
+    message = new PKIMessage({ header: raw.header, body: raw.body, protection: raw.protection });
+    checkHeaderEncodable(message);
+    if (extraItems.length > 0) {
+      // Received certificates are not cached: only what authenticates may stay (retainCertEntry).
+      extraCerts = extraItems.map((t) => certEntry(der.slice(t.start, t.end), { cache: false }));
       message.extraCerts = new CMPCertificates(extraCerts.map((e) => e.cert));
     }
   } catch (e) {
@@ -97,6 +163,20 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
     der.subarray(body.start, body.end),
   );
   return { message, bodyType, der, protectedPart, extraCerts };
+}
+
+/**
+ * The answer repeats the request's names and identifiers (RFC 9483 §3.1), so a header the schema cannot
+ * write back (e.g. a sender Name attribute that is a UTCTime holding text) is refused here as badDataFormat.
+ */
+function checkHeaderEncodable(message: PKIMessage): void {
+  try {
+    AsnSerializer.serialize(message.header);
+  } catch (e) {
+    throw new MessageDecodeError(
+      `the PKIHeader holds a value that is not well-formed: ${describeParseError(e)}`,
+    );
+  }
 }
 
 /** The received DER of the element inside the PKIBody's explicit tag (e.g. the PKCS#10 request of a p10cr). */

@@ -175,6 +175,43 @@ export const CaSectionSchema = z
   .strict();
 export type CaSection = z.infer<typeof CaSectionSchema>;
 
+const count = z.number().int().positive();
+
+/** Resource limits of the server (docs/security.md "Resource limits"); durations in the config's units. */
+export const ServerLimitsSchema = z
+  .object({
+    /** Concurrent connections of the listener. */
+    maxConnections: count.default(1024),
+    /** Time for the complete request headers. */
+    headersTimeout: duration.default(10_000),
+    /** Time an idle keep-alive connection stays open after an answer. */
+    keepAliveTimeout: duration.default(5_000),
+    /** A connection that sends nothing for this long is closed. */
+    idleTimeout: duration.default(10_000),
+    /** Certificates in a request's extraCerts. */
+    maxExtraCerts: count.default(32),
+    /** Total bytes of a request's extraCerts. */
+    maxExtraCertsBytes: count.default(512 * 1024),
+    /** ASN.1 elements in one request (bounds parsing time). */
+    maxAsn1Nodes: count.default(4_000),
+    /** Entries and bytes of the parsed-certificate cache. */
+    certCacheEntries: count.default(512),
+    certCacheBytes: count.default(8 * 1024 * 1024),
+  })
+  .strict();
+export type ServerLimits = z.infer<typeof ServerLimitsSchema>;
+const SERVER_LIMIT_DEFAULTS = {
+  maxConnections: 1024,
+  headersTimeout: 10_000,
+  keepAliveTimeout: 5_000,
+  idleTimeout: 10_000,
+  maxExtraCerts: 32,
+  maxExtraCertsBytes: 512 * 1024,
+  maxAsn1Nodes: 4_000,
+  certCacheEntries: 512,
+  certCacheBytes: 8 * 1024 * 1024,
+};
+
 export const ConfigSchema = z
   .object({
     server: z
@@ -188,9 +225,16 @@ export const ConfigSchema = z
           .default(1024 * 1024),
         requestTimeout: duration.default(30_000),
         tls: z.object({ certificate: pemFile, key: pemFile }).optional(),
+        limits: ServerLimitsSchema.default(SERVER_LIMIT_DEFAULTS),
       })
       .strict()
-      .default({ host: "127.0.0.1", port: 8080, maxRequestBytes: 1024 * 1024, requestTimeout: 30_000 }),
+      .default({
+        host: "127.0.0.1",
+        port: 8080,
+        maxRequestBytes: 1024 * 1024,
+        requestTimeout: 30_000,
+        limits: SERVER_LIMIT_DEFAULTS,
+      }),
     /** Store URL: sqlite:PATH (relative to the config file) or postgres://... */
     store: z.string().default("sqlite:lwcmp.db"),
     ca: CaSectionSchema.optional(),

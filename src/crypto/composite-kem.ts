@@ -17,7 +17,7 @@ import {
 } from "node:crypto";
 import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import { CompositePrivateKeyBase, CompositePublicKeyBase } from "./composite-key.js";
+import { checkComponent, CompositePrivateKeyBase, CompositePublicKeyBase } from "./composite-key.js";
 import { id_ecPublicKey, KEM_KEY_TRAITS, keyAlgorithm, registerKeyAlgorithm } from "./registry.js";
 
 type Trad =
@@ -103,7 +103,10 @@ const spkiOid = (type: string) => keyAlgorithm(type)!.oid;
 const X_SIZES = { x25519: 32, x448: 56 };
 
 function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
-  if (t.kind === "rsa") return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+  if (t.kind === "rsa") {
+    const k = createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+    return checkComponent(k, t, raw, "composite KEM public key");
+  }
   const alg =
     t.kind === "ecdh"
       ? tlv(0x30, oidDer(id_ecPublicKey), oidDer(EC_CURVE_OIDS[t.curve]!))
@@ -111,8 +114,11 @@ function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
   return createPublicKey({ key: Buffer.from(spki(alg, raw)), format: "der", type: "spki" });
 }
 function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
-  if (t.kind === "rsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
-  if (t.kind === "ecdh") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
+  if (t.kind === "rsa" || t.kind === "ecdh") {
+    const type = t.kind === "rsa" ? "pkcs1" : "sec1";
+    const k = createPrivateKey({ key: Buffer.from(raw), format: "der", type });
+    return checkComponent(k, t, raw, "composite KEM private key");
+  }
   return createPrivateKey({
     key: Buffer.from(pkcs8(tlv(0x30, oidDer(spkiOid(t.kind))), tlv(0x04, raw))),
     format: "der",

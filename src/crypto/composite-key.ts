@@ -2,7 +2,9 @@
 // traditional component and their raw concatenation, which is what SPKI and PKCS#8 carry.
 import type { KeyObject } from "node:crypto";
 import { oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
+import { CryptoError } from "./errors.js";
 import type { PrivateKey, PublicKey } from "./key-types.js";
+import { assertStrictDer } from "./strict-der.js";
 
 /** What the key classes need of a composite algorithm. */
 export interface CompositeAlgorithmId {
@@ -54,4 +56,32 @@ export class CompositePrivateKeyBase<A extends CompositeAlgorithmId, P extends C
   pkcs8(): Uint8Array {
     return pkcs8Der(this.algorithmDer, this.raw);
   }
+}
+
+/** Parameters a composite OID fixes for its traditional component. */
+export interface ComponentParameters {
+  kind: string;
+  bits?: number;
+  curve?: string;
+}
+
+/**
+ * The traditional component must have what the composite OID names: the RSA modulus size, the EC
+ * curve (draft-ietf-lamps-pq-composite-sigs / -kem, algorithm tables); its DER must be strict.
+ */
+export function checkComponent(
+  k: KeyObject,
+  p: ComponentParameters,
+  der: Uint8Array | undefined,
+  what: string,
+): KeyObject {
+  if (der) assertStrictDer(der, `${what} traditional component`);
+  const d = k.asymmetricKeyDetails ?? {};
+  if (p.bits !== undefined && d.modulusLength !== p.bits)
+    throw new CryptoError(
+      `${what}: the RSA component has ${d.modulusLength} bits, the algorithm names ${p.bits}`,
+    );
+  if (p.curve !== undefined && d.namedCurve !== p.curve)
+    throw new CryptoError(`${what}: the EC component is on ${d.namedCurve}, the algorithm names ${p.curve}`);
+  return k;
 }

@@ -14,7 +14,7 @@ import {
 } from "node:crypto";
 import { EC_CURVE_OIDS, EC_POINT_SIZES, oidDer, pkcs8Der, spkiDer, tlv } from "./der.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import { CompositePrivateKeyBase, CompositePublicKeyBase } from "./composite-key.js";
+import { checkComponent, CompositePrivateKeyBase, CompositePublicKeyBase } from "./composite-key.js";
 import {
   id_ecPublicKey,
   keyAlgorithm,
@@ -144,15 +144,18 @@ function mldsaPrivate(a: CompositeSigAlgorithm, seed: Uint8Array): KeyObject {
 
 function tradPublic(t: Trad, raw: Uint8Array): KeyObject {
   if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1") {
-    return createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+    const k = createPublicKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
+    return checkComponent(k, t, raw, "composite public key");
   }
   const alg = t.kind === "ecdsa" ? algDer(id_ecPublicKey, EC_CURVE_OIDS[t.curve]!) : algDer(spkiOid(t.kind));
   return createPublicKey({ key: Buffer.from(spkiDer(alg, raw)), format: "der", type: "spki" });
 }
 function tradPrivate(t: Trad, raw: Uint8Array): KeyObject {
-  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1")
-    return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "pkcs1" });
-  if (t.kind === "ecdsa") return createPrivateKey({ key: Buffer.from(raw), format: "der", type: "sec1" });
+  if (t.kind === "rsa-pss" || t.kind === "rsa-pkcs1" || t.kind === "ecdsa") {
+    const type = t.kind === "ecdsa" ? "sec1" : "pkcs1";
+    const k = createPrivateKey({ key: Buffer.from(raw), format: "der", type });
+    return checkComponent(k, t, raw, "composite private key");
+  }
   const p8 = pkcs8Der(algDer(spkiOid(t.kind)), tlv(0x04, raw));
   return createPrivateKey({ key: Buffer.from(p8), format: "der", type: "pkcs8" });
 }

@@ -17,6 +17,8 @@ import {
   isCompositeKemOid,
 } from "./composite-kem.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
+import { assertStrictDer } from "./strict-der.js";
+export { assertStrictDer } from "./strict-der.js";
 import { keyAlgorithm, keyAlgorithms, type KeyFamily } from "./registry.js";
 
 export type { KeyType, PrivateKey, PublicKey } from "./key-types.js";
@@ -138,6 +140,7 @@ export function spkiAlgorithmOid(der: Uint8Array): string {
 }
 
 export function importPublicKeySpki(der: Uint8Array): PublicKey {
+  assertStrictDer(der, "SubjectPublicKeyInfo");
   let k: KeyObject;
   const oid = safeOid(der);
   if (oid && isCompositeKemOid(oid)) {
@@ -171,6 +174,7 @@ export function keyTypeOfSpki(der: Uint8Array): string {
 }
 
 export function importPrivateKeyPkcs8(der: Uint8Array): PrivateKey {
+  assertStrictDer(der, "PKCS#8 private key");
   const info = (() => {
     try {
       return AsnParser.parse(der, PrivateKeyInfo);
@@ -190,11 +194,71 @@ export function importPrivateKeyPkcs8(der: Uint8Array): PrivateKey {
       new Uint8Array(info.privateKey.buffer),
     );
   }
+  const ml = info && ML_KEY_SIZES[info.privateKeyAlgorithm.algorithm];
+  if (ml) checkMlPrivateKey(ml, new Uint8Array(info.privateKey.buffer), der);
   try {
     return wrapPrivateKey(createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" }));
   } catch (e) {
     throw new CryptoError(`unsupported or malformed PKCS#8 private key: ${(e as Error).message}`);
   }
+}
+
+/** Seed and expandedKey sizes (RFC 9881 §6 ML-DSA, RFC 9935 §6 ML-KEM) by algorithm OID. */
+const ML_KEY_SIZES: Readonly<Record<string, { name: string; seed: number; expanded: number }>> = {
+  "2.16.840.1.101.3.4.3.17": { name: "ML-DSA-44", seed: 32, expanded: 2560 },
+  "2.16.840.1.101.3.4.3.18": { name: "ML-DSA-65", seed: 32, expanded: 4032 },
+  "2.16.840.1.101.3.4.3.19": { name: "ML-DSA-87", seed: 32, expanded: 4896 },
+  "2.16.840.1.101.3.4.4.1": { name: "ML-KEM-512", seed: 64, expanded: 1632 },
+  "2.16.840.1.101.3.4.4.2": { name: "ML-KEM-768", seed: 64, expanded: 2400 },
+  "2.16.840.1.101.3.4.4.3": { name: "ML-KEM-1024", seed: 64, expanded: 3168 },
+};
+
+/**
+ * The privateKey content must be one of the CHOICE forms of RFC 9881 §6 / RFC 9935 §6:
+ * seed [0] IMPLICIT OCTET STRING, expandedKey OCTET STRING, or both SEQUENCE { seed, expandedKey },
+ * and in "both" the expandedKey must be the one the seed generates (RFC 9881 §8).
+ */
+function checkMlPrivateKey(
+  sizes: { name: string; seed: number; expanded: number },
+  inner: Uint8Array,
+  der: Uint8Array,
+): void {
+  const bad = (why: string) => new CryptoError(`${sizes.name} private key: ${why}`);
+  assertStrictDer(inner, `${sizes.name} private key`);
+  const top = readTlvs(inner, { start: 0, end: inner.length });
+  if (top.length !== 1 || top[0]!.all.length !== inner.length) throw bad("not a single CHOICE element");
+  const t = top[0]!;
+  if (t.tag === 0x80) {
+    if (t.content.length !== sizes.seed) throw bad(`seed must be ${sizes.seed} bytes`);
+    return;
+  }
+  if (t.tag === 0x04) {
+    if (t.content.length !== sizes.expanded) throw bad(`expandedKey must be ${sizes.expanded} bytes`);
+    return;
+  }
+  if (t.tag !== 0x30) throw bad("not seed, expandedKey or both (RFC 9881 §6)");
+  const both = readTlvs(t.content, { start: 0, end: t.content.length });
+  const [seed, expanded] = both;
+  if (both.length !== 2 || seed!.tag !== 0x04 || expanded!.tag !== 0x04)
+    throw bad("both must be SEQUENCE { seed OCTET STRING, expandedKey OCTET STRING }");
+  if (seed!.content.length !== sizes.seed) throw bad(`seed must be ${sizes.seed} bytes`);
+  if (expanded!.content.length !== sizes.expanded) throw bad(`expandedKey must be ${sizes.expanded} bytes`);
+  const parts = splitPkcs8(der);
+  const seedOnly = rebuildPkcs8(
+    parts,
+    Buffer.concat([Buffer.from([0x80]), lengthBytes(seed!.content.length), seed!.content]),
+  );
+  let derived: Uint8Array;
+  try {
+    const k = createPrivateKey({ key: Buffer.from(seedOnly), format: "der", type: "pkcs8" });
+    derived = new Uint8Array(k.export({ format: "der", type: "pkcs8" }));
+  } catch (e) {
+    throw bad(`the seed cannot be used: ${(e as Error).message}`);
+  }
+  const d = splitPkcs8(derived).privateKey;
+  const dExpanded = readTlvs(d, tlvContent(d, 0))[1]?.content;
+  if (!dExpanded || !Buffer.from(dExpanded).equals(Buffer.from(expanded!.content)))
+    throw bad("seed and expandedKey do not agree");
 }
 
 /** PEM private keys: PKCS#8 (encrypted with a passphrase too) and the traditional RSA / EC forms. */
@@ -209,7 +273,8 @@ export function importPrivateKeyPem(pem: string, passphrase?: string): PrivateKe
         return undefined;
       }
     })();
-    if (oid && (isCompositeSigOid(oid) || isCompositeKemOid(oid))) return importPrivateKeyPkcs8(der);
+    // Every PKCS#8 key goes through the strict DER and key-form checks.
+    if (oid) return importPrivateKeyPkcs8(der);
   }
   try {
     return wrapPrivateKey(createPrivateKey({ key: pem, format: "pem", passphrase }));
@@ -219,6 +284,8 @@ export function importPrivateKeyPem(pem: string, passphrase?: string): PrivateKe
 }
 
 export function importPublicKeyPem(pem: string): PublicKey {
+  const spki = /-----BEGIN PUBLIC KEY-----([\s\S]*?)-----END PUBLIC KEY-----/.exec(pem);
+  if (spki) return importPublicKeySpki(new Uint8Array(Buffer.from(spki[1]!.replace(/\s+/g, ""), "base64")));
   try {
     return wrapPublicKey(createPublicKey({ key: pem, format: "pem" }));
   } catch (e) {

@@ -1,6 +1,7 @@
 // X.509 certificate reading helpers: DER/PEM decoding, summaries, extension lookup.
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
+import { assertDer } from "./der.js";
 import { nameToString } from "./names.js";
 
 export interface CertificateSummary {
@@ -13,7 +14,9 @@ export interface CertificateSummary {
   signatureAlgorithm: string;
 }
 
+/** A DER certificate; BER encodings and trailing bytes are refused (DerError). */
 export function parseCertificate(der: Uint8Array): Certificate {
+  assertDer(der, "certificate");
   return AsnParser.parse(der, Certificate);
 }
 

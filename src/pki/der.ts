@@ -1,6 +1,8 @@
 // Minimal DER tag-length walker: finds the raw bytes of signed parts (CMP ProtectedPart, TBSCertificate)
 // so that signatures are checked over exactly what was received; rejects trailing or truncated data.
 
+import { assertStrictDer } from "../crypto/index.js";
+
 export class DerError extends Error {
   override readonly name = "DerError";
 }
@@ -31,8 +33,11 @@ export function readTlv(buf: Uint8Array, offset: number, limit = buf.length): Tl
     const n = first & 0x7f;
     if (n > 4) throw new DerError("element length too large");
     if (pos + n > limit) throw new DerError("truncated length");
+    // X.690 §10.1: the shortest length form.
+    if (buf[pos] === 0) throw new DerError("non-minimal length encoding is not DER");
     length = 0;
     for (let i = 0; i < n; i++) length = length * 256 + buf[pos++]!;
+    if (length < 0x80) throw new DerError("non-minimal length encoding is not DER");
   }
   const end = pos + length;
   if (end > limit) throw new DerError("element extends past the end of the data");
@@ -77,8 +82,22 @@ function derHeader(tag: number, len: number): Uint8Array {
   return Uint8Array.of(tag, 0x80 | bytes.length, ...bytes);
 }
 
-/** Raw bytes of the first element of a SEQUENCE (the TBS part of a certificate, CRL or CSR). */
+/**
+ * Throws DerError unless `der` is one strict DER element with nothing after it (X.690 §10): for signed
+ * and keyed objects, whose signatures must cover exactly one encoding.
+ */
+export function assertDer(der: Uint8Array, what = "element"): void {
+  try {
+    assertStrictDer(der, what);
+  } catch (e) {
+    throw new DerError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** Raw bytes of the first element of a strict DER SEQUENCE (the TBS part of a certificate, CRL or CSR). */
 export function firstChild(der: Uint8Array): Uint8Array {
+  // The signed object as a whole must be DER: a signature is checked over one encoding only.
+  assertDer(der, "signed object");
   const outer = readTlv(der, 0);
   if (outer.tag !== 0x30) throw new DerError("not a SEQUENCE");
   const first = readTlv(der, outer.contentStart, outer.end);

@@ -134,10 +134,60 @@ const nameCache = new WeakMap<Name, Buffer>();
 function nameDer(n: Name): Buffer {
   let d = nameCache.get(n);
   if (!d) {
-    d = Buffer.from(AsnSerializer.serialize(n));
+    d = receivedNameDer(n);
     nameCache.set(n, d);
   }
   return d;
+}
+
+function tlv(tag: number, body: Buffer): Buffer {
+  const n = body.length;
+  const len: number[] = [];
+  if (n < 0x80) len.push(n);
+  else {
+    for (let v = n; v > 0; v = Math.floor(v / 256)) len.unshift(v & 0xff);
+    len.unshift(0x80 | len.length);
+  }
+  return Buffer.concat([Buffer.from([tag, ...len]), body]);
+}
+
+/**
+ * DER of a Name. A received attribute value the schema does not know (kept as raw bytes) is written
+ * back as received, since re-parsing it can fail (e.g. a UTCTime holding text); so comparing received
+ * names never throws.
+ */
+export function receivedNameDer(n: Name): Buffer {
+  try {
+    return Buffer.from(AsnSerializer.serialize(n));
+  } catch {
+    const rdns = [...n].map((rdn) => {
+      const atvs = [...rdn].map((atv) => {
+        const type = Buffer.from(
+          AsnSerializer.serialize(
+            new AttributeTypeAndValue({ type: atv.type, value: new AttributeValue({ utf8String: "" }) }),
+          ),
+        );
+        const oid = type.subarray(2, 2 + 2 + type[3]!); // SEQUENCE { OID, ... }: the OID element
+        const value = atv.value.anyValue
+          ? Buffer.from(atv.value.anyValue)
+          : Buffer.from(AsnSerializer.serialize(atv.value));
+        return tlv(0x30, Buffer.concat([oid, value]));
+      });
+      // X.690 §11.6: SET OF elements in ascending order of their encodings.
+      return tlv(0x31, Buffer.concat(atvs.sort(Buffer.compare)));
+    });
+    return tlv(0x30, Buffer.concat(rdns));
+  }
+}
+
+/** Whether a Name can be re-encoded by the schema (a name from a peer may carry values that cannot). */
+export function isEncodableName(n: Name): boolean {
+  try {
+    AsnSerializer.serialize(n);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function isEmptyName(name: Name): boolean {

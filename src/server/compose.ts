@@ -11,7 +11,9 @@ import { loadCaMaterials } from "../config/materials.js";
 import type { Config, ConfigDocument } from "../config/schema.js";
 import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
-import { startHttpServer, type Mount } from "../transport/http-router.js";
+import { startHttpServer, type ConnectionLimits, type Mount } from "../transport/http-router.js";
+import { setDecodeLimits } from "../cmp/message.js";
+import { setCertCacheLimits } from "../pki/path/types.js";
 import { cmpMounts } from "../transport/http-server.js";
 import { WELL_KNOWN_CMP } from "../transport/paths.js";
 import { logLine, type LogEvent } from "./log.js";
@@ -149,11 +151,13 @@ export async function startServer(
     const ocsp = ocspResponderFromConfig(config, loaded.baseDir, store);
     const host = overrides.host ?? config.server.host;
     const port = overrides.port ?? config.server.port;
+    applyDecodeLimits(config);
     const server = await startHttpServer({
       host,
       port,
       tls,
       requestTimeoutMs: config.server.requestTimeout,
+      connections: connectionLimits(config),
       onError: (e) => log({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
       mounts: [
         ...cmpMounts((der, ctx) => ca.handle(der, ctx), {
@@ -204,6 +208,28 @@ export interface RunningOcspServer {
   close(): Promise<void>;
 }
 
+/** The server section's connection limits, for the listener (docs/security.md "Resource limits"). */
+function connectionLimits(config: Pick<Config, "server">): ConnectionLimits {
+  const l = config.server.limits;
+  return {
+    maxConnections: l.maxConnections,
+    headersTimeoutMs: l.headersTimeout,
+    keepAliveTimeoutMs: l.keepAliveTimeout,
+    idleTimeoutMs: l.idleTimeout,
+  };
+}
+
+/** The server section's limits on received messages and on the parsed-certificate cache. */
+function applyDecodeLimits(config: Pick<Config, "server">): void {
+  const l = config.server.limits;
+  setDecodeLimits({
+    maxExtraCerts: l.maxExtraCerts,
+    maxExtraCertsBytes: l.maxExtraCertsBytes,
+    maxNodes: l.maxAsn1Nodes,
+  });
+  setCertCacheLimits({ entries: l.certCacheEntries, bytes: l.certCacheBytes });
+}
+
 /** Runs only the OCSP responder of a configuration (`lwcmp ocsp serve`), on the server section's listener. */
 export async function startOcspServer(
   configPath: string,
@@ -220,6 +246,7 @@ export async function startOcspServer(
       port: overrides.port ?? config.server.port,
       tls: readTls(config, baseDir),
       requestTimeoutMs: config.server.requestTimeout,
+      connections: connectionLimits(config),
       onError: (e) => log({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
       mounts: [ocspMount(responder)],
     });

@@ -7,7 +7,7 @@ import {
   type ServerResponse,
 } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 
 /** Handles one request below its prefix; `signal` aborts at the request's time budget or when the client leaves. */
 export type MountHandler = (
@@ -33,7 +33,28 @@ export interface HttpServerOptions {
   mounts: readonly Mount[];
   /** Unexpected failures of a mount (answered with 500). */
   onError?: (err: unknown) => void;
+  /** Connection limits against clients that hold sockets (defaults: CONNECTION_LIMIT_DEFAULTS). */
+  connections?: Partial<ConnectionLimits>;
 }
+
+/** Bounds on the sockets of one listener. */
+export interface ConnectionLimits {
+  /** Concurrent connections; further ones are refused (node server.maxConnections). */
+  maxConnections: number;
+  /** Time for a client to send the complete request headers (node server.headersTimeout). */
+  headersTimeoutMs: number;
+  /** Time an idle keep-alive connection is kept after an answer (node server.keepAliveTimeout). */
+  keepAliveTimeoutMs: number;
+  /** A connection with no request under way and no data for this long is closed. */
+  idleTimeoutMs: number;
+}
+
+export const CONNECTION_LIMIT_DEFAULTS: Readonly<ConnectionLimits> = {
+  maxConnections: 1024,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 10_000,
+};
 
 export interface HttpServer {
   /** Scheme, host and port, without a path: http://127.0.0.1:8080 */
@@ -143,8 +164,14 @@ export function findMount(mounts: readonly Mount[], path: string): Mount | undef
   return best;
 }
 
+/** Sockets with a request under way; the idle timeout leaves them to the request's time budget. */
+const busy = new WeakMap<Socket, number>();
+
 function listener(opts: HttpServerOptions, timeoutMs: number) {
   return async (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    busy.set(socket, (busy.get(socket) ?? 0) + 1);
+    res.once("close", () => busy.set(socket, (busy.get(socket) ?? 1) - 1));
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new RequestTimeout("request timeout")), timeoutMs);
     // A client that hangs up while a mount works lets the mount stop early through the signal.
@@ -171,19 +198,39 @@ function listener(opts: HttpServerOptions, timeoutMs: number) {
   };
 }
 
+function applyConnectionLimits(server: Server, limits: ConnectionLimits, timeoutMs: number): void {
+  // Slow clients (headers or body dribbling in) are cut off rather than holding sockets forever.
+  server.headersTimeout = Math.min(timeoutMs, limits.headersTimeoutMs);
+  server.requestTimeout = timeoutMs + 1000;
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.maxConnections = limits.maxConnections;
+  // A socket that sends nothing at all never starts a request, so no request timer covers it: node's
+  // socket inactivity timeout closes it, except while a request on it is being processed.
+  server.timeout = limits.idleTimeoutMs;
+  server.on("timeout", (socket: Socket) => {
+    if (!busy.get(socket)) socket.destroy();
+  });
+}
+
 export async function startHttpServer(opts: HttpServerOptions): Promise<HttpServer> {
   const timeoutMs = opts.requestTimeoutMs ?? 30_000;
   const handle = listener(opts, timeoutMs);
+  const limits = { ...CONNECTION_LIMIT_DEFAULTS, ...opts.connections };
+  const common = { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs) };
   const server: Server = opts.tls
     ? createHttpsServer(
-        { cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: opts.tls.requestCert },
+        {
+          ...common,
+          cert: opts.tls.cert,
+          key: opts.tls.key,
+          ca: opts.tls.ca,
+          requestCert: opts.tls.requestCert,
+          handshakeTimeout: limits.headersTimeoutMs,
+        },
         handle,
       )
-    : createHttpServer(handle);
-  // Slow clients (headers or body dribbling in) are cut off rather than holding sockets forever.
-  server.headersTimeout = Math.min(timeoutMs, 20_000);
-  server.requestTimeout = timeoutMs + 1000;
-  server.keepAliveTimeout = 5000;
+    : createHttpServer(common, handle);
+  applyConnectionLimits(server, limits, timeoutMs);
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();

@@ -119,6 +119,7 @@ export async function startCmpHttpServer(
     tls: opts.tls,
     requestTimeoutMs: opts.requestTimeoutMs,
     onError: opts.onError,
+    connections: opts.connections,
     mounts: cmpMounts(handler, opts),
   });
   return { url: `${s.baseUrl}${WELL_KNOWN_CMP}`, port: s.port, server: s.server, close: () => s.close() };

@@ -18,10 +18,11 @@ import {
   hkdfHash,
   kemDecapsulate,
   kemEncapsulate,
+  spkiAlgorithmOid,
   type PrivateKey,
   type PublicKey,
 } from "../../crypto/index.js";
-import { algId, der, namesCertificate, recipientId } from "./common.js";
+import { algId, CmsError, der, namesCertificate, recipientId } from "./common.js";
 
 function kemriWrapFor(kemType: string): { wrap: string; kekLength: number } {
   // RFC 9936 §3: ML-KEM-512 with AES-128 key wrap, ML-KEM-768/1024 with AES-256.
@@ -74,6 +75,12 @@ export function kemriOpen(
   if (ori.oriType !== id_ori_kem) return undefined;
   const k = AsnParser.parse(ori.oriValue, KEMRecipientInfo);
   if (!namesCertificate(k.rid, cert)) return undefined;
+  // RFC 9629 §3: kem names the KEM of the recipient's key; another algorithm is not ours to run.
+  const keyOid = spkiAlgorithmOid(key.publicKey.spki);
+  if (k.kem.algorithm !== keyOid)
+    throw new CmsError(
+      `KEMRecipientInfo kem ${k.kem.algorithm} does not match the recipient key (${keyOid})`,
+    );
   const ss = kemDecapsulate(key, new Uint8Array(k.kemct.buffer));
   const kek = kemriKek(ss, k.kdf, k.wrap.algorithm, k.kekLength, k.ukm);
   return aesKeyUnwrap(kek, new Uint8Array(k.encryptedKey.buffer));

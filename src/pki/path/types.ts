@@ -3,6 +3,7 @@
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { importPublicKeySpki, type PublicKey } from "../../crypto/index.js";
+import { assertDer } from "../der.js";
 
 export type PathFailure =
   | "untrusted"
@@ -46,19 +47,62 @@ export interface CertEntry {
 }
 
 // Parsing a certificate is costly next to verifying it; the same few CA and signer certificates
-// arrive with every message, so parsed entries are kept by their DER (bounded).
+// arrive with every message, so parsed entries are kept by their DER, bounded in entries and bytes.
+// Certificates received from peers are parsed with { cache: false } until they have authenticated
+// (retainCertEntry), so unauthenticated input cannot fill the cache.
 const parsed = new Map<string, CertEntry>();
-const PARSED_MAX = 512;
+let parsedBytes = 0;
+const cacheLimits = { entries: 512, bytes: 8 * 1024 * 1024 };
 
-export function certEntry(input: Uint8Array | Certificate): CertEntry {
+export interface CertEntryOptions {
+  /** Keep the parsed entry for later calls (default true; false for unauthenticated input). */
+  cache?: boolean;
+}
+
+/** Sets the bounds of the parsed-certificate cache (entries and total DER bytes); evicts beyond them. */
+export function setCertCacheLimits(limits: { entries?: number; bytes?: number }): void {
+  cacheLimits.entries = limits.entries ?? cacheLimits.entries;
+  cacheLimits.bytes = limits.bytes ?? cacheLimits.bytes;
+  evict(0);
+}
+
+/** Number of entries and DER bytes the parsed-certificate cache holds. */
+export function certCacheSize(): { entries: number; bytes: number } {
+  return { entries: parsed.size, bytes: parsedBytes };
+}
+
+function evict(room: number): void {
+  while (
+    parsed.size > 0 &&
+    (parsed.size + 1 > cacheLimits.entries || parsedBytes + room > cacheLimits.bytes)
+  ) {
+    const [k, e] = parsed.entries().next().value!;
+    parsed.delete(k);
+    parsedBytes -= e.der.length;
+  }
+}
+
+/** Adds an entry (e.g. a certificate that has just authenticated a message) to the cache. */
+export function retainCertEntry(e: CertEntry): void {
+  const key = cacheKey(e.der);
+  if (parsed.has(key) || e.der.length > cacheLimits.bytes) return;
+  evict(e.der.length);
+  parsed.set(key, e);
+  parsedBytes += e.der.length;
+}
+
+function cacheKey(der: Uint8Array): string {
+  return Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString("base64");
+}
+
+/** A parsed certificate entry; DER input must be strict DER with nothing after the certificate. */
+export function certEntry(input: Uint8Array | Certificate, opts: CertEntryOptions = {}): CertEntry {
   if (input instanceof Uint8Array) {
-    const key = Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString("base64");
-    let e = parsed.get(key);
-    if (!e) {
-      e = { cert: AsnParser.parse(input, Certificate), der: input };
-      if (parsed.size >= PARSED_MAX) parsed.delete(parsed.keys().next().value!);
-      parsed.set(key, e);
-    }
+    const hit = parsed.get(cacheKey(input));
+    if (hit) return hit;
+    assertDer(input, "certificate");
+    const e = { cert: AsnParser.parse(input, Certificate), der: input };
+    if (opts.cache !== false) retainCertEntry(e);
     return e;
   }
   return { cert: input, der: new Uint8Array(AsnSerializer.serialize(input)) };
