@@ -290,6 +290,9 @@ function readExtensions(b: Uint8Array, t: Tlv, out: ParsedCrl): void {
 export function parseCrl(input: Uint8Array): ParsedCrl {
   try {
     const outer = readTlv(input, 0);
+    // A signed object is exactly its DER: nothing may follow it.
+    if (outer.end !== input.length)
+      throw new CrlFormatError(`${input.length - outer.end} byte(s) after the CRL`);
     const [tbsT, algT, sigT] = children(input, outer);
     if (!tbsT || !algT || !sigT) throw new CrlFormatError("a CRL has three parts");
     const parts = children(input, tbsT);

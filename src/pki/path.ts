@@ -21,6 +21,7 @@ export {
   certEntry,
   certificatePublicKey,
   PathValidationError,
+  retainCertEntry,
   type CertEntry,
   type PathFailure,
   type PathOptions,

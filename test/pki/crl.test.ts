@@ -86,6 +86,19 @@ describe("CRL builder", () => {
     assert.equal(AsnParser.parse(der, CertificateList).tbsCertList.revokedCertificates, undefined);
   });
 
+  it("refuses bytes after the CRL", async () => {
+    const der = await buildCrl({
+      issuer,
+      issuerKey: generateKeyPair("ed25519"),
+      crlNumber: 2n,
+      thisUpdate: t0,
+      nextUpdate: t0,
+      revoked: [],
+    });
+    assert.ok(parseCrl(der));
+    assert.throws(() => parseCrl(new Uint8Array([...der, 0])), /after the CRL/);
+  });
+
   it("refuses a source that changes between its two passes", async () => {
     let pass = 0;
     const source = () => {

@@ -5,7 +5,13 @@ import type { Certificate } from "@peculiar/asn1-x509";
 import { isKemType } from "../../crypto/index.js";
 import { serialHex } from "../../pki/certificate.js";
 import { nameToString } from "../../pki/names.js";
-import { certificatePublicKey, PathValidationError, validatePath, type CertEntry } from "../../pki/path.js";
+import {
+  certificatePublicKey,
+  PathValidationError,
+  retainCertEntry,
+  validatePath,
+  type CertEntry,
+} from "../../pki/path.js";
 import { CmpError } from "../errors.js";
 import { hex } from "../header.js";
 import { verifyKemProtection } from "../kem-protection.js";
@@ -71,6 +77,8 @@ async function chainSigner(
         time: now,
         isRevoked: source.checkRevocation ? (e) => resolver.isRevoked(e) : undefined,
       });
+      // Only certificates of a chain that authenticated enter the parsed-certificate cache.
+      for (const e of chain) retainCertEntry(e);
       return { target, chain, source };
     } catch (e) {
       if (!(e instanceof PathValidationError)) throw e;
