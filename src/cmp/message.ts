@@ -1,9 +1,11 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
-import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
+import { DerReader, type DerElement } from "../asn1/der/index.js";
 import {
   CMPCertificates,
   PKIBody,
   PKIBodyTypes,
+  PKIHeader,
   PKIMessage,
   PKIMessageRawExtraCerts,
   type PKIBodyType,
@@ -59,10 +61,80 @@ export function bodyTypeOf(body: PKIBody): PKIBodyType {
   throw new MessageDecodeError("the PKIBody has no known choice");
 }
 
-/** Decodes a DER PKIMessage; every failure is a MessageDecodeError (failInfo badDataFormat). */
+/**
+ * Decodes a DER PKIMessage; every failure is a MessageDecodeError (failInfo badDataFormat).
+ * The message is split with the strict DER reader; only the PKIHeader and the PKIBody go through
+ * the schema parser, protection and extraCerts (RFC 9810 §5.1) are read directly from the input.
+ */
 export function decodePKIMessage(input: Uint8Array): DecodedMessage {
-  const der =
-    input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
+  const der = plainBytes(input);
+  if (der.length === 0) throw new MessageDecodeError("empty input");
+  try {
+    const outer = new DerReader(der).read();
+    if (outer.tag !== 0x30) throw new MessageDecodeError("a PKIMessage must be a SEQUENCE");
+    if (outer.bytes.length !== der.length) {
+      throw new MessageDecodeError(
+        `${der.length - outer.bytes.length} trailing byte(s) after the PKIMessage`,
+      );
+    }
+    const parts = DerReader.of(outer).all();
+    if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
+    const [header, body, ...rest] = parts as [DerElement, DerElement, ...DerElement[]];
+    const message = new PKIMessage({
+      header: AsnParser.parse(header.bytes, PKIHeader, PARSE_LIMITS),
+      body: AsnParser.parse(body.bytes, PKIBody, PARSE_LIMITS),
+    });
+    let extraCerts: CertEntry[] = [];
+    let next = rest.shift();
+    if (next?.tag === 0xa0) {
+      message.protection = protectionBits(next);
+      next = rest.shift();
+    }
+    if (next?.tag === 0xa1) {
+      extraCerts = extraCertEntries(next);
+      message.extraCerts = new CMPCertificates(extraCerts.map((e) => e.cert));
+      next = rest.shift();
+    }
+    if (next)
+      throw new MessageDecodeError(`unexpected field with tag 0x${next.tag.toString(16)} in a PKIMessage`);
+    const bodyType = bodyTypeOf(message.body);
+    return { message, bodyType, der, protectedPart: derSequence(header.bytes, body.bytes), extraCerts };
+  } catch (e) {
+    if (e instanceof MessageDecodeError) throw e;
+    throw new MessageDecodeError(describeParseError(e), { cause: e });
+  }
+}
+
+/** PKIProtection ::= BIT STRING inside [0] (RFC 9810 §5.1); DER: primitive, 0..7 unused bits. */
+function protectionBits(tagged: DerElement): BitString {
+  const r = DerReader.of(tagged);
+  const bits = r.expect(0x03, "PKIProtection");
+  r.finish("PKIProtection");
+  const unused = bits.content[0];
+  if (unused === undefined || unused > 7 || (unused > 0 && bits.content.length === 1))
+    throw new MessageDecodeError("PKIProtection is not a valid BIT STRING");
+  return new BitString(bits.content.slice(1), unused);
+}
+
+/** extraCerts [1] SEQUENCE SIZE (1..MAX) OF CMPCertificate; certificates parse through a cache. */
+function extraCertEntries(tagged: DerElement): CertEntry[] {
+  const r = DerReader.of(tagged);
+  const seq = r.read();
+  if (seq.tag !== 0x30 || !r.empty) throw new MessageDecodeError("extraCerts is not a SEQUENCE");
+  const entries = DerReader.of(seq)
+    .all()
+    .map((t) => certEntry(t.bytes.slice()));
+  if (entries.length === 0) throw new MessageDecodeError("extraCerts is empty");
+  return entries;
+}
+
+function plainBytes(input: Uint8Array): Uint8Array {
+  return input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
+}
+
+/** The schema-parser decoding of a PKIMessage: the reference the fast path is tested against. */
+export function decodePKIMessageSchema(input: Uint8Array): DecodedMessage {
+  const der = plainBytes(input);
   if (der.length === 0) throw new MessageDecodeError("empty input");
   const outer = readTlv(der, 0);
   if (outer.tag !== 0x30) throw new MessageDecodeError("a PKIMessage must be a SEQUENCE");
@@ -75,7 +147,6 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
   let message: PKIMessage;
   let extraCerts: CertEntry[] = [];
   try {
-    // Certificates in extraCerts repeat from message to message: they are parsed through a cache.
     const raw = AsnParser.parse(der, PKIMessageRawExtraCerts, PARSE_LIMITS);
     message = new PKIMessage({ header: raw.header, body: raw.body, protection: raw.protection });
     const extraTlv = parts.slice(2).find((p) => p.tag === 0xa1);
