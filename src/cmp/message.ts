@@ -1,11 +1,10 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
 import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
-import { DerReader, type DerElement } from "../asn1/der/index.js";
+import { contextTagged, DerReader, readPKIHeader, type DerElement } from "../asn1/der/index.js";
 import {
   CMPCertificates,
   PKIBody,
   PKIBodyTypes,
-  PKIHeader,
   PKIMessage,
   PKIMessageRawExtraCerts,
   type PKIBodyType,
@@ -81,8 +80,8 @@ export function decodePKIMessage(input: Uint8Array): DecodedMessage {
     if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
     const [header, body, ...rest] = parts as [DerElement, DerElement, ...DerElement[]];
     const message = new PKIMessage({
-      header: AsnParser.parse(header.bytes, PKIHeader, PARSE_LIMITS),
-      body: AsnParser.parse(body.bytes, PKIBody, PARSE_LIMITS),
+      header: readPKIHeader(header, PARSE_LIMITS),
+      body: AsnParser.parse(contextTagged(body, "PKIBody"), PKIBody, PARSE_LIMITS),
     });
     let extraCerts: CertEntry[] = [];
     let next = rest.shift();

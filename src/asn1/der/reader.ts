@@ -33,6 +33,11 @@ export class DerReader {
     return new DerReader(element.content);
   }
 
+  /** A reader over one element itself (to check its tag with `expect`). */
+  static ofElement(element: DerElement): DerReader {
+    return new DerReader(element.bytes);
+  }
+
   get empty(): boolean {
     return this.pos >= this.end;
   }
