@@ -1,5 +1,6 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
-import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
+import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
+import { contextTagged, DerReader, readPKIHeader, type DerElement } from "../asn1/der/index.js";
 import {
   CMPCertificates,
   PKIBody,
@@ -125,11 +126,90 @@ export function bodyTypeOf(body: PKIBody): PKIBodyType {
   throw new MessageDecodeError("the PKIBody has no known choice");
 }
 
-/** Decodes a DER PKIMessage; every failure is a MessageDecodeError (failInfo badDataFormat). */
+/**
+ * Decodes a DER PKIMessage; every failure is a MessageDecodeError (failInfo badDataFormat).
+ * The message is split with the strict DER reader; only the PKIHeader and the PKIBody go through
+ * the schema parser, protection and extraCerts (RFC 9810 §5.1) are read directly from the input.
+ */
 export function decodePKIMessage(input: Uint8Array, limits?: Partial<DecodeLimits>): DecodedMessage {
   const l = limits ? { ...decodeLimits, ...limits } : decodeLimits;
-  const der =
-    input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
+  const der = plainBytes(input);
+  if (der.length === 0) throw new MessageDecodeError("empty input");
+  try {
+    const outer = new DerReader(der).read();
+    if (outer.tag !== 0x30) throw new MessageDecodeError("a PKIMessage must be a SEQUENCE");
+    if (outer.bytes.length !== der.length) {
+      throw new MessageDecodeError(
+        `${der.length - outer.bytes.length} trailing byte(s) after the PKIMessage`,
+      );
+    }
+    const parts = DerReader.of(outer).all();
+    if (parts.length < 2 || parts.length > 4) throw new MessageDecodeError("a PKIMessage has 2 to 4 fields");
+    checkShape(der, readTlv(der, 0), l);
+    const [header, body, ...rest] = parts as [DerElement, DerElement, ...DerElement[]];
+    const message = new PKIMessage({
+      header: readPKIHeader(header, parseLimits(l)),
+      body: AsnParser.parse(contextTagged(body, "PKIBody"), PKIBody, parseLimits(l)),
+    });
+    checkHeaderEncodable(message);
+    let extraCerts: CertEntry[] = [];
+    let next = rest.shift();
+    if (next?.tag === 0xa0) {
+      message.protection = protectionBits(next);
+      next = rest.shift();
+    }
+    if (next?.tag === 0xa1) {
+      extraCerts = extraCertEntries(next, l);
+      message.extraCerts = new CMPCertificates(extraCerts.map((e) => e.cert));
+      next = rest.shift();
+    }
+    if (next)
+      throw new MessageDecodeError(`unexpected field with tag 0x${next.tag.toString(16)} in a PKIMessage`);
+    const bodyType = bodyTypeOf(message.body);
+    return { message, bodyType, der, protectedPart: derSequence(header.bytes, body.bytes), extraCerts };
+  } catch (e) {
+    if (e instanceof MessageDecodeError) throw e;
+    throw new MessageDecodeError(describeParseError(e), { cause: e });
+  }
+}
+
+/** PKIProtection ::= BIT STRING inside [0] (RFC 9810 §5.1); DER: primitive, 0..7 unused bits. */
+function protectionBits(tagged: DerElement): BitString {
+  const r = DerReader.of(tagged);
+  const bits = r.expect(0x03, "PKIProtection");
+  r.finish("PKIProtection");
+  const unused = bits.content[0];
+  if (unused === undefined || unused > 7 || (unused > 0 && bits.content.length === 1))
+    throw new MessageDecodeError("PKIProtection is not a valid BIT STRING");
+  return new BitString(bits.content.slice(1), unused);
+}
+
+/**
+ * extraCerts [1] SEQUENCE SIZE (1..MAX) OF CMPCertificate, within the count and size limits (checked
+ * before anything is parsed). Received certificates are not cached: only what authenticates may stay
+ * (retainCertEntry).
+ */
+function extraCertEntries(tagged: DerElement, l: DecodeLimits): CertEntry[] {
+  if (tagged.content.length > l.maxExtraCertsBytes)
+    throw new MessageDecodeError(`extraCerts larger than ${l.maxExtraCertsBytes} bytes`);
+  const r = DerReader.of(tagged);
+  const seq = r.read();
+  if (seq.tag !== 0x30 || !r.empty) throw new MessageDecodeError("extraCerts is not a SEQUENCE");
+  const items = DerReader.of(seq).all();
+  if (items.length === 0) throw new MessageDecodeError("extraCerts is empty");
+  if (items.length > l.maxExtraCerts)
+    throw new MessageDecodeError(`more than ${l.maxExtraCerts} certificates in extraCerts`);
+  return items.map((t) => certEntry(t.bytes.slice(), { cache: false }));
+}
+
+function plainBytes(input: Uint8Array): Uint8Array {
+  return input instanceof Buffer ? new Uint8Array(input.buffer, input.byteOffset, input.byteLength) : input;
+}
+
+/** The schema-parser decoding of a PKIMessage: the reference the fast path is tested against. */
+export function decodePKIMessageSchema(input: Uint8Array, limits?: Partial<DecodeLimits>): DecodedMessage {
+  const l = limits ? { ...decodeLimits, ...limits } : decodeLimits;
+  const der = plainBytes(input);
   if (der.length === 0) throw new MessageDecodeError("empty input");
   const outer = readTlv(der, 0);
   if (outer.tag !== 0x30) throw new MessageDecodeError("a PKIMessage must be a SEQUENCE");

@@ -3,7 +3,6 @@ import { randomBytes } from "node:crypto";
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
-  Certificate,
   type Extension,
   Extensions,
   type Name,
@@ -13,6 +12,7 @@ import {
   Validity,
   Version,
 } from "@peculiar/asn1-x509";
+import { DerWriter, readWhole } from "../asn1/der/index.js";
 import { defaultSignatureAlgorithm, sign, type PrivateKey } from "../crypto/index.js";
 
 export interface CertificateSpec {
@@ -45,12 +45,59 @@ export function x509Time(d: Date): Time {
 export function buildCertificate(spec: CertificateSpec): Uint8Array {
   const sigAlg = spec.signatureAlgorithm ?? defaultSignatureAlgorithm(spec.issuerKey);
   const serial = spec.serial ?? randomSerial();
+  const tbsDer = tbsCertificateDer(spec, sigAlg, serial);
+  const signature = sign(sigAlg, spec.issuerKey, tbsDer);
+  // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
+  return new DerWriter(tbsDer.length + signature.length + 64)
+    .sequence((w) => w.raw(tbsDer).raw(serialize(sigAlg)).bitString(signature))
+    .finish();
+}
+
+/** DER TBSCertificate (RFC 5280 §4.1) written directly; the subject key is embedded as given. */
+export function tbsCertificateDer(
+  spec: CertificateSpec,
+  sigAlg: AlgorithmIdentifier,
+  serial: Uint8Array,
+): Uint8Array {
+  readWhole(spec.subjectPublicKeyInfo, "SubjectPublicKeyInfo");
+  const w = new DerWriter(spec.subjectPublicKeyInfo.length + 1024);
+  return w
+    .sequence((t) => {
+      t.constructed(0xa0, (v) => v.smallInteger(2)); // version [0] EXPLICIT v3
+      t.integerBytes(serial);
+      t.raw(serialize(sigAlg));
+      t.raw(serialize(spec.issuer));
+      t.sequence((v) => v.raw(timeDer(spec.notBefore)).raw(timeDer(spec.notAfter)));
+      t.raw(serialize(spec.subject));
+      t.raw(spec.subjectPublicKeyInfo);
+      if (spec.extensions.length)
+        t.constructed(0xa3, (x) => x.raw(serialize(new Extensions(spec.extensions))));
+    })
+    .finish();
+}
+
+/** RFC 5280 §4.1.2.5: UTCTime YYMMDDHHMMSSZ through 2049, GeneralizedTime YYYYMMDDHHMMSSZ after. */
+function timeDer(d: Date): Uint8Array {
+  const year = d.getUTCFullYear();
+  const two = (n: number) => String(n).padStart(2, "0");
+  const rest = `${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}Z`;
+  const text = year < 2050 ? `${two(year % 100)}${rest}` : `${String(year).padStart(4, "0")}${rest}`;
+  return new DerWriter(20).primitive(year < 2050 ? 0x17 : 0x18, new TextEncoder().encode(text)).finish();
+}
+
+function serialize(value: object): Uint8Array {
+  return new Uint8Array(AsnSerializer.serialize(value));
+}
+
+/** The schema-serialiser TBSCertificate: the reference the direct writer is tested against. */
+export function tbsCertificateDerSchema(
+  spec: CertificateSpec,
+  sigAlg: AlgorithmIdentifier,
+  serial: Uint8Array,
+): Uint8Array {
   const tbs = new TBSCertificate({
     version: Version.v3,
-    serialNumber: serial.buffer.slice(
-      serial.byteOffset,
-      serial.byteOffset + serial.byteLength,
-    ) as ArrayBuffer,
+    serialNumber: serial.slice().buffer,
     signature: sigAlg,
     issuer: spec.issuer,
     validity: new Validity({ notBefore: new Date(0), notAfter: new Date(0) }),
@@ -60,15 +107,5 @@ export function buildCertificate(spec: CertificateSpec): Uint8Array {
   });
   tbs.validity.notBefore = x509Time(spec.notBefore);
   tbs.validity.notAfter = x509Time(spec.notAfter);
-  const tbsDer = new Uint8Array(AsnSerializer.serialize(tbs));
-  const signature = sign(sigAlg, spec.issuerKey, tbsDer);
-  const cert = new Certificate({
-    tbsCertificate: tbs,
-    signatureAlgorithm: sigAlg,
-    signatureValue: signature.buffer.slice(
-      signature.byteOffset,
-      signature.byteOffset + signature.byteLength,
-    ) as ArrayBuffer,
-  });
-  return new Uint8Array(AsnSerializer.serialize(cert));
+  return serialize(tbs);
 }

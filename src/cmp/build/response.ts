@@ -40,6 +40,38 @@ export interface IssuedContent {
   privateKey?: EncryptedKey;
 }
 
+/** The part of asn1js's writer the serialiser hands to a constructed element's children. */
+interface BerWriter {
+  write(buf: ArrayBuffer): void;
+}
+
+/**
+ * A Certificate that serialises as `der` unchanged (no parse and re-encode of what was just
+ * signed) and parses its fields only when one is read. Its fields are read-only.
+ */
+export function embeddedCertificate(der: Uint8Array): Certificate {
+  let parsed: Certificate | undefined;
+  const fields = (): Certificate => (parsed ??= AsnParser.parse(der, Certificate));
+  const bytes = der.slice().buffer;
+  const encoded = {
+    toBER(_sizeOnly?: boolean, writer?: BerWriter): ArrayBuffer {
+      if (!writer) return bytes;
+      writer.write(bytes);
+      return new ArrayBuffer(0);
+    },
+  };
+  const cert: Certificate = Object.create(Certificate.prototype);
+  Object.defineProperties(cert, {
+    tbsCertificate: { enumerable: true, get: () => fields().tbsCertificate },
+    signatureAlgorithm: { enumerable: true, get: () => fields().signatureAlgorithm },
+    signatureValue: { enumerable: true, get: () => fields().signatureValue },
+    // @peculiar/asn1-schema serialises objects with toASN/fromASN through them.
+    toASN: { value: () => encoded },
+    fromASN: { value: () => fields() },
+  });
+  return cert;
+}
+
 export function certResponse(certReqId: number, status: PKIStatusInfo, issued?: IssuedContent): CertResponse {
   const r = new CertResponse({ certReqId, status });
   if (issued) {
@@ -47,7 +79,7 @@ export function certResponse(certReqId: number, status: PKIStatusInfo, issued?: 
     r.certifiedKeyPair = new CertifiedKeyPair({
       certOrEncCert:
         "der" in c
-          ? new CertOrEncCert({ certificate: AsnParser.parse(c.der, Certificate) })
+          ? new CertOrEncCert({ certificate: embeddedCertificate(c.der) })
           : new CertOrEncCert({ encryptedCert: c.encrypted }),
       privateKey: issued.privateKey,
     });
@@ -69,7 +101,7 @@ export function certRepBody(
   caPubs?: readonly Uint8Array[],
 ): PKIBody {
   const rep = new CertRepMessage({ response: responses });
-  if (caPubs?.length) rep.caPubs = new CMPCertificates(caPubs.map((c) => AsnParser.parse(c, Certificate)));
+  if (caPubs?.length) rep.caPubs = new CMPCertificates(caPubs.map(embeddedCertificate));
   return new PKIBody({ [responseTypeFor(requestType)]: rep });
 }
 

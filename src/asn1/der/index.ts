@@ -1,0 +1,4 @@
+// Fast DER path: zero-copy strict reader and back-patching writer for the hot structures.
+export { DerReader, DerSyntaxError, readWhole, type DerElement } from "./reader.js";
+export { DerWriter } from "./writer.js";
+export { contextTagged, readPKIHeader } from "./pki-header.js";

@@ -1,0 +1,88 @@
+// PKIHeader (RFC 9810 §5.1.1) read with the DER reader: integers, octet strings and the time are
+// decoded directly; names, the algorithm, free text and generalInfo through the schema parser.
+import { AsnParser } from "@peculiar/asn1-schema";
+import { AlgorithmIdentifier, GeneralName } from "@peculiar/asn1-x509";
+import { InfoTypeAndValues, PKIFreeText, PKIHeader } from "../cmp-header.js";
+import { DerReader, DerSyntaxError, type DerElement } from "./reader.js";
+
+type ParseOptions = Parameters<typeof AsnParser.parse>[2];
+
+const OCTET_FIELDS = ["senderKID", "recipKID", "transactionID", "senderNonce", "recipNonce"] as const;
+
+/** PKIHeader from its DER; the same object the schema parser makes, or a DerSyntaxError. */
+export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIHeader {
+  const r = DerReader.of(DerReader.ofElement(element).expect(0x30, "PKIHeader"));
+  const h = new PKIHeader();
+  h.pvno = smallInteger(r.expect(0x02, "pvno").content, "pvno");
+  h.sender = AsnParser.parse(contextTagged(r.read(), "sender"), GeneralName, options);
+  h.recipient = AsnParser.parse(contextTagged(r.read(), "recipient"), GeneralName, options);
+  let last = -1;
+  while (!r.empty) {
+    const field = r.read();
+    // The PKIXCMP module has EXPLICIT TAGS: each optional field is a constructed [n] around it.
+    const n = field.tag - 0xa0;
+    if (n < 0 || n > 8 || n <= last)
+      throw new DerSyntaxError(`PKIHeader: unexpected field with tag 0x${field.tag.toString(16)}`);
+    last = n;
+    const inner = DerReader.of(field);
+    const value = inner.read();
+    inner.finish("a PKIHeader field");
+    if (n === 0) h.messageTime = generalizedTime(value);
+    else if (n === 1) h.protectionAlg = AsnParser.parse(sequence(value), AlgorithmIdentifier, options);
+    else if (n <= 6) h[OCTET_FIELDS[n - 2]!] = octetString(value);
+    else if (n === 7) h.freeText = AsnParser.parse(sequence(value), PKIFreeText, options);
+    else h.generalInfo = AsnParser.parse(sequence(value), InfoTypeAndValues, options);
+  }
+  return h;
+}
+
+// The schema parser, given an element on its own, matches its tag by number only: check the class here.
+function sequence(e: DerElement): Uint8Array {
+  return DerReader.ofElement(e).expect(0x30, "PKIHeader field").bytes;
+}
+
+/** GeneralName is a CHOICE of context-specific tags [0]..[8] (RFC 5280 §4.2.1.6). */
+export function contextTagged(e: DerElement, what: string): Uint8Array {
+  if ((e.tag & 0xc0) !== 0x80)
+    throw new DerSyntaxError(`${what}: expected a context-specific tag, found tag 0x${e.tag.toString(16)}`);
+  return e.bytes;
+}
+
+function octetString(e: DerElement): ArrayBuffer {
+  if (e.tag === 0x24) throw new DerSyntaxError("a constructed OCTET STRING is not DER");
+  if (e.tag !== 0x04) throw new DerSyntaxError("PKIHeader: expected an OCTET STRING");
+  return e.content.slice().buffer;
+}
+
+/** INTEGER of at most three octets, minimal (X.690 §8.3.2), two's complement. */
+function smallInteger(c: Uint8Array, what: string): number {
+  if (c.length === 0) throw new DerSyntaxError(`${what}: empty INTEGER`);
+  if (c.length > 1 && ((c[0] === 0 && !(c[1]! & 0x80)) || (c[0] === 0xff && c[1]! & 0x80)))
+    throw new DerSyntaxError(`${what}: an INTEGER with redundant leading octets is not DER`);
+  if (c.length > 3) throw new DerSyntaxError(`${what}: INTEGER out of range`);
+  let v = 0;
+  for (const b of c) v = v * 256 + b;
+  return c[0]! & 0x80 ? v - 256 ** c.length : v;
+}
+
+/** DER GeneralizedTime (X.690 §11.7): YYYYMMDDHHMMSS, optional fraction without trailing zeros, Z. */
+const GENERALIZED = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{0,2}[1-9]))?Z$/;
+
+function generalizedTime(e: DerElement): Date {
+  if (e.tag !== 0x18) throw new DerSyntaxError("messageTime: expected a GeneralizedTime");
+  const m = GENERALIZED.exec(new TextDecoder("latin1").decode(e.content));
+  if (!m) throw new DerSyntaxError("messageTime: the GeneralizedTime is not DER");
+  const [y, mo, d, hh, mm, ss] = m.slice(1, 7).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const ms = m[7] ? Number(m[7].padEnd(3, "0")) : 0;
+  const t = new Date(Date.UTC(y, mo - 1, d, hh, mm, ss, ms));
+  if (t.getUTCMonth() !== mo - 1 || t.getUTCDate() !== d || hh > 23 || mm > 59 || ss > 59)
+    throw new DerSyntaxError("messageTime: a GeneralizedTime that names no valid time is not DER");
+  return t;
+}
