@@ -1,10 +1,10 @@
 // The CmpClient refuses answers that break the header rules of src/cmp/validate.ts (RFC 9483 §3.1):
 // pvno, messageTime, senderNonce length, sender vs signer subject, senderKID vs subjectKeyIdentifier.
+import { reprotect } from "../helpers/reprotect.js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { GeneralName } from "@peculiar/asn1-x509";
 import type { PKIMessage } from "../../src/asn1/cmp.js";
-import * as oids from "../../src/asn1/oids.js";
 import {
   CmpClient,
   CmpClientError,
@@ -12,8 +12,6 @@ import {
   type CmpClientOptions,
 } from "../../src/client/client.js";
 import { generateKeyPair } from "../../src/crypto/index.js";
-import { decodePKIMessage } from "../../src/cmp/message.js";
-import { protectMessage, type ProtectionCredential } from "../../src/cmp/protection.js";
 import { createTestCa, dn, randomBytes, type TestCa } from "../helpers/ca.js";
 
 describe("CmpClient: header rules on answers", () => {
@@ -32,30 +30,9 @@ describe("CmpClient: header rules on answers", () => {
   });
   after(() => t.close());
 
-  /** Protects a changed CA answer again with the CA's own credential, so that only the change counts. */
-  function reprotect(answer: Uint8Array, change: (m: PKIMessage) => void): Uint8Array {
-    const d = decodePKIMessage(answer);
-    const m = d.message;
-    change(m);
-    const extra = d.extraCerts.map((c) => c.der);
-    let cred: ProtectionCredential;
-    if (m.header.protectionAlg?.algorithm === oids.id_PasswordBasedMac) {
-      cred = {
-        kind: "pbm",
-        secret: mac.secret,
-        senderKID: new TextEncoder().encode(t.secrets.kid),
-        extraCerts: extra,
-      };
-    } else {
-      const s = t.materials.signer;
-      cred = { kind: "signature", key: s.key, certificate: s.cert.der, chain: extra.slice(1) };
-    }
-    delete m.protection;
-    return protectMessage(m, cred);
-  }
   const client = (change: (m: PKIMessage) => void, extra: Partial<CmpClientOptions> = {}) =>
     new CmpClient({
-      send: async (der, op) => reprotect(await t.ca.handle(der, { operation: op }), change),
+      send: async (der, op) => reprotect(t, await t.ca.handle(der, { operation: op }), change),
       credential: mac,
       trusted: [t.root],
       untrusted: [t.issuing],

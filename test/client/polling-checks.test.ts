@@ -1,5 +1,6 @@
 // The CmpClient against the in-process CA: polling while an operator decides (RFC 9483 §4.4), on the
 // test clock with an injected sleep, and the client's checks of tampered answers (RFC 9483 §3.1, §3.5).
+import { reprotect } from "../helpers/reprotect.js";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import {
@@ -9,9 +10,8 @@ import {
   type CmpClientOptions,
 } from "../../src/client/client.js";
 import { AsnSerializer } from "@peculiar/asn1-schema";
-import * as oids from "../../src/asn1/oids.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
-import { protectMessage, type ProtectionCredential } from "../../src/cmp/protection.js";
+import { protectMessage } from "../../src/cmp/protection.js";
 import type { PKIMessage } from "../../src/asn1/cmp.js";
 import { generateKeyPair } from "../../src/crypto/index.js";
 import { createTestCa, decide, randomBytes, type TestCa } from "../helpers/ca.js";
@@ -109,31 +109,10 @@ describe("CmpClient polling and answer checks", () => {
     await decide(t, id, "rejected", "cleanup");
   });
 
-  /** Protects a changed CA answer again with the CA's own credential, so that only the change counts. */
-  function reprotect(answer: Uint8Array, change: (m: PKIMessage) => void): Uint8Array {
-    const d = decodePKIMessage(answer);
-    const m = d.message;
-    change(m);
-    const extra = d.extraCerts.map((c) => c.der);
-    let cred: ProtectionCredential;
-    if (m.header.protectionAlg?.algorithm === oids.id_PasswordBasedMac) {
-      cred = {
-        kind: "pbm",
-        secret: mac.secret,
-        senderKID: new TextEncoder().encode(t.secrets.kid),
-        extraCerts: extra,
-      };
-    } else {
-      const s = t.materials.signer;
-      cred = { kind: "signature", key: s.key, certificate: s.cert.der, chain: extra.slice(1) };
-    }
-    delete m.protection;
-    return protectMessage(m, cred);
-  }
   const tampered = (change: (m: PKIMessage) => void, credential: ClientCredential = mac) =>
     client({
       credential,
-      send: async (der, op) => reprotect(await t.ca.handle(der, { operation: op }), change),
+      send: async (der, op) => reprotect(t, await t.ca.handle(der, { operation: op }), change),
     });
 
   it("the re-protection itself is accepted (control)", async () => {

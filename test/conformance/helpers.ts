@@ -9,7 +9,6 @@ import { PBMParameter } from "../../src/asn1/itav.js";
 import * as oids from "../../src/asn1/oids.js";
 import { CmpClientError } from "../../src/cmp/client/errors.js";
 import { decodePKIMessage, encodePKIMessage, encodeProtectedPart } from "../../src/cmp/message.js";
-import { protectMessage, type ProtectionCredential } from "../../src/cmp/protection.js";
 import assert from "node:assert/strict";
 import { createTestCa, type TestCa } from "../helpers/ca.js";
 
@@ -61,32 +60,6 @@ export function pbmParams(der: Uint8Array): { iterations: number; saltBytes: num
   return { iterations: p.iterationCount, saltBytes: p.salt.byteLength, owf: p.owf.algorithm };
 }
 
-/**
- * Changes a CA answer and protects it again as the CA would (its MAC secret or its CMP signer), so
- * that only the change is what a client objects to.
- */
-export function reprotect(t: TestCa, answer: Uint8Array, change: (m: PKIMessage) => void): Uint8Array {
-  const d = decodePKIMessage(answer);
-  const m = d.message;
-  change(m);
-  const extra = d.extraCerts.map((c) => c.der);
-  let cred: ProtectionCredential;
-  if (m.header.protectionAlg?.algorithm === oids.id_PasswordBasedMac) {
-    cred = {
-      kind: "pbm",
-      secret: te.encode(t.secrets.secret),
-      senderKID: te.encode(t.secrets.kid),
-      extraCerts: extra,
-    };
-  } else {
-    const s = t.materials.signer;
-    cred = { kind: "signature", key: s.key, certificate: s.cert.der, chain: extra.slice(1) };
-  }
-  delete m.protection;
-  delete m.extraCerts;
-  return protectMessage(m, cred);
-}
-
 /** The demo CA with `policy.strict` set (RFC 9483 §3.1 sender sizes, senderKID required). */
 export function createStrictCa(): Promise<TestCa> {
   return createTestCa({
@@ -105,3 +78,5 @@ export async function refused(p: Promise<unknown>): Promise<CmpClientError> {
   }
   assert.fail("expected a CmpClientError");
 }
+
+export { reprotect } from "../helpers/reprotect.js";
