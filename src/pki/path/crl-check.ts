@@ -7,11 +7,15 @@ import { getCrlDistributionPoints, getKeyUsage } from "../extensions.js";
 import { nameToString, namesEqual } from "../names.js";
 import { certificatePublicKey, PathValidationError, type CertEntry } from "./types.js";
 
-/** RFC 10007 and RFC 5280 §6.3.3 (f), (g): the CRL issuer asserts cRLSign and its key verifies the CRL. */
-function checkCrlSigner(crl: ParsedCrl, issuer: CertEntry): void {
+/**
+ * RFC 10007 and RFC 5280 §6.3.3 (f), (g): the CRL issuer asserts cRLSign and its key verifies the CRL.
+ * A trust anchor is trust-anchor information, not a certificate under the profile (§6.1.1 (d)): one
+ * without any keyUsage extension may sign CRLs; one whose keyUsage lacks cRLSign may not.
+ */
+function checkCrlSigner(crl: ParsedCrl, issuer: CertEntry, isAnchor: boolean): void {
   const who = nameToString(issuer.cert.tbsCertificate.subject);
   const ku = getKeyUsage(issuer.cert);
-  if (!ku || !ku.includes("crlSign")) {
+  if (ku ? !ku.includes("crlSign") : !isAnchor) {
     throw new PathValidationError(
       "crlInvalid",
       `the CRL of "${who}" is refused: its certificate does not assert cRLSign in keyUsage (RFC 10007)`,
@@ -53,7 +57,7 @@ export function checkCrls(
         c.unknownCritical.length === 0 &&
         covers(c, e),
     );
-    for (const c of usable) checkCrlSigner(c, issuer);
+    for (const c of usable) checkCrlSigner(c, issuer, i + 1 === chain.length - 1);
     const current = usable.filter((c) => c.thisUpdate <= time && (!c.nextUpdate || c.nextUpdate >= time));
     if (current.length === 0) {
       throw new PathValidationError(
