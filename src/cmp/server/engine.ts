@@ -8,7 +8,13 @@ import { errorBody } from "../build/response.js";
 import { CmpError, MessageDecodeError } from "../errors.js";
 import { hex } from "../header.js";
 import { decodePKIMessage, type DecodedMessage } from "../message.js";
-import { decodeState, encodeState, type SecretSealer, type TxStateName } from "../transaction.js";
+import {
+  checkTransition,
+  decodeState,
+  encodeState,
+  type SecretSealer,
+  type TxStateName,
+} from "../transaction.js";
 import {
   bytesEqual,
   checkBody,
@@ -120,7 +126,8 @@ export class CmpServer {
         path: { profile: info.profile, operation: info.operation },
         now,
         signal: info.signal,
-        transaction: tx,
+        // An error message never touches another requester's transaction (its nonce or state).
+        transaction: d.bodyType === "error" && tx?.requester !== who.id ? undefined : tx,
       };
       const answer = await this.answer(ctx);
       return await this.respond(ctx, answer);
@@ -241,6 +248,8 @@ export class CmpServer {
     if (a.writes || a.next || tx) {
       // A client that went away before the answer is ready gets nothing issued or recorded.
       if (ctx.signal?.aborted) throw new CmpError("systemFailure", "the request was aborted");
+      // Only the transitions src/cmp/transaction.ts lists: a role cannot reopen a finished transaction.
+      if (tx && a.next) checkTransition(tx.state.state, a.next.state.state);
       await this.o.store.withTransaction(
         async (s) => {
           await a.writes?.(s);
