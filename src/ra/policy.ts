@@ -1,0 +1,77 @@
+// The typed policy an RA / LRA role is given (RFC 9483 §5), independent of the configuration file: per
+// certificate profile and body type, who is accepted downstream, how the message goes upstream (§5.2) or
+// is answered by the RA itself (§5.1), and to which upstream.
+import type { StrictRules } from "../cmp/validate.js";
+
+/** How one message goes upstream (RFC 9483 §5.2) or whether the RA answers it itself (§5.1). */
+export type ForwardMode =
+  /** §5.2.1 not changing protection: upstream as received, the answer downstream as received. */
+  | "forward"
+  /** §5.2.2.1 adding protection: wrapped alone in a nested message signed by the RA. */
+  | "nest"
+  /** §5.2.2.2 batching: collected with other requests into one nested message signed by the RA. */
+  | "batch"
+  /** §5.2.3.1 replacing protection, keeping POP: the RA's header and protection, the EE's body. */
+  | "reprotect"
+  /** §5.2.3.2 replacing protection, POP verified by the RA: popo raVerified, the template may change. */
+  | "raverified"
+  /** §5.1: the RA answers itself (genm types it holds; anything else is refused, never forwarded). */
+  | "local";
+
+/** What the RA decides for one body type (or genm infoType) under one profile. */
+export interface RaRoute {
+  mode: ForwardMode;
+  /** Name of the upstream (RaPolicy.upstreams); unused for "local". */
+  upstream: string;
+  /** Requester kinds accepted downstream: "mac" or a trust source name ("issued", "external", "ra"). */
+  requesters: readonly string[];
+  /** Certificate requests wait for an RA officer's decision (`lwcmp approvals` at the RA, §5.1). */
+  requireApproval: boolean;
+  /** Ask the inventory / authorization hook before forwarding (src/ra/hooks.ts). */
+  hook: boolean;
+}
+
+export interface UpstreamPolicy {
+  name: string;
+  /** URL of the upstream CMP endpoint (`…/.well-known/cmp`); absent: file transfer only (RFC 9483 §6.4). */
+  url?: string;
+  /** Directory for offline transfer: requests are written as files there, answers read back (§6.4). */
+  outbox?: string;
+  /** Certificate profile named upstream (path segment); default: the downstream profile. */
+  profile?: string;
+  /** The upstream's name for the recipient field of messages the RA builds (RFC 4514); default NULL-DN. */
+  recipient?: string;
+  /** Per-request timeout of one upstream exchange (RFC 9483 §6: configurable per-request timeout). */
+  timeoutMs: number;
+  /** Back-off while the upstream is unreachable: first delay, doubled up to maxDelayMs, given up after giveUpAfterMs. */
+  retry: { initialDelayMs: number; maxDelayMs: number; giveUpAfterMs: number };
+  /** Batching (mode "batch"): send when this many requests wait, or after maxWaitMs. */
+  batch: { maxMessages: number; maxWaitMs: number };
+}
+
+export interface RaTransactionPolicy {
+  messageTimeSkewMs: number;
+  /** checkAfter the RA names in its own waiting answers and pollReps. */
+  pollIntervalMs: number;
+  /** How long the RA keeps a transaction open for the EE's next message (certConf, pollReq). */
+  transactionWaitMs: number;
+  /** How long a request may wait for an RA officer's decision. */
+  approvalWaitMs: number;
+}
+
+export interface RaPolicy {
+  /** The profile used when a request names none. */
+  defaultProfile: string;
+  profileNames(): string[];
+  /**
+   * The route for `bodyType` under `profile` (genm: `genm:<infoType OID>` first, then `genm`);
+   * undefined when the profile does not exist or the body type is not routed.
+   */
+  forRequest(profile: string, bodyType: string, infoType?: string): RaRoute | undefined;
+  upstream(name: string): UpstreamPolicy | undefined;
+  upstreams(): readonly UpstreamPolicy[];
+  transactions: RaTransactionPolicy;
+  maxMacIterations: number;
+  /** Receiver rules stricter than the engine's tolerant defaults (docs/conformance.md). */
+  strict?: Partial<StrictRules>;
+}
