@@ -11,6 +11,7 @@ import { allowedKeyTypeProblem, isKeyTypeSpec } from "./keytypes.js";
 import { ConfigError, loadConfig, resolvePath, resolveSecret, type LoadedConfig } from "./load.js";
 import { readCertificates, readPrivateKey } from "./materials.js";
 import type { CaSection, ConfigDocument } from "./schema.js";
+import { checkRa } from "./ra-check.js";
 
 /** What `serve` and `config check` throw for problems: `problems` holds one line each, naming the file. */
 export class ConfigCheckError extends ConfigError {
@@ -51,6 +52,7 @@ export async function checkLoadedConfig(loaded: LoadedConfig, now = new Date()):
   checkStore(config.store, problems);
   const files = new FileReader(baseDir, problems);
   if (config.ca) await checkCa(config.ca, files, { problems, warnings }, now);
+  if (config.ra) checkRa(config.ra, files, { problems, warnings });
   config.trust.external.forEach((f, i) => files.certs(`trust.external.${i}`, f));
   config.trust.ras.forEach((f, i) => files.certs(`trust.ras.${i}`, f));
   if (config.server.tls) checkTls(config.server.tls, baseDir, problems);
@@ -97,7 +99,7 @@ function checkStore(store: string, problems: string[]): void {
 }
 
 /** Reads the files a configuration names, recording a problem (and giving undefined) for each failure. */
-class FileReader {
+export class FileReader {
   constructor(
     private readonly baseDir: string,
     private readonly problems: string[],
@@ -130,7 +132,7 @@ function keyMatches(key: PrivateKey, cert: CertEntry): boolean {
   }
 }
 
-function pair(
+export function pair(
   files: FileReader,
   problems: string[],
   at: string,

@@ -78,17 +78,7 @@ export function loadCaMaterials(document: ConfigDocument, baseDir: string, path?
         chain: [...kgaCerts.slice(1).map((c) => c.der), caCert.der, ...chain.map((c) => c.der)],
       }
     : undefined;
-  const secrets = new Map<string, SharedSecretEntry>();
-  for (const s of config.sharedSecrets) {
-    const hex = Buffer.from(s.kid, "utf8").toString("hex");
-    if (secrets.has(hex)) throw new ConfigError(`shared secret kid "${s.kid}" is listed twice`);
-    secrets.set(hex, {
-      kid: s.kid,
-      secret: resolveSecret(baseDir, s.secret),
-      subject: s.subject,
-      profile: s.profile,
-    });
-  }
+  const secrets = loadSharedSecrets(document, baseDir);
   const ru = config.ca.rootUpdate;
   return {
     caCert,
@@ -107,4 +97,20 @@ export function loadCaMaterials(document: ConfigDocument, baseDir: string, path?
         }
       : undefined,
   };
+}
+
+/** The shared secrets of the file by hex of their senderKID bytes (the UTF-8 of `kid`). */
+export function loadSharedSecrets(config: ConfigDocument, baseDir: string): Map<string, SharedSecretEntry> {
+  const secrets = new Map<string, SharedSecretEntry>();
+  for (const s of config.sharedSecrets) {
+    const hex = Buffer.from(s.kid, "utf8").toString("hex");
+    if (secrets.has(hex)) throw new ConfigError(`shared secret kid "${s.kid}" is listed twice`);
+    secrets.set(hex, {
+      kid: s.kid,
+      secret: resolveSecret(baseDir, s.secret),
+      subject: s.subject,
+      profile: s.profile,
+    });
+  }
+  return secrets;
 }

@@ -1,26 +1,10 @@
 // The lwcmp configuration file: one validated document (YAML or JSON) for server, CA, trust and profiles.
 import { z } from "zod";
 import { EKU_NAMES } from "../ca/issuer.js";
+import { DOTTED_OID, duration } from "./values.js";
+import { RaSectionSchema } from "./ra-schema.js";
 
-/** A duration: a number of seconds, or digits with ms, s, m, h or d; in milliseconds once parsed. */
-const duration = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  if (typeof v === "number" && Number.isFinite(v) && v >= 0) return v * 1000;
-  if (typeof v === "string" && /^\d+(ms|s|m|h|d)$/.test(v)) return parseDuration(v);
-  ctx.addIssue({
-    code: "custom",
-    message: `${JSON.stringify(v)} is not a duration: give seconds (30) or a number with ms, s, m, h or d (30s, 5m, 365d)`,
-  });
-  return z.NEVER;
-});
-
-export function parseDuration(s: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(s);
-  if (!m) throw new Error(`bad duration ${s}`);
-  const n = Number(m[1]);
-  return n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "ms" | "s" | "m" | "h" | "d"];
-}
-
-const DOTTED_OID = /^[0-2](\.(0|[1-9]\d*))+$/;
+export { parseDuration } from "./values.js";
 
 /** An extended key usage: a name of EKU_NAMES (exact spelling) or a dotted OID (RFC 5280 §4.2.1.12). */
 const extendedKeyUsage = z.string().superRefine((v, ctx) => {
@@ -239,6 +223,8 @@ export const ConfigSchema = z
     store: z.string().default("sqlite:lwcmp.db"),
     ca: CaSectionSchema.optional(),
     ocsp: OcspSectionSchema.optional(),
+    /** A registration authority (RFC 9483 §5): `lwcmp ra serve` runs it. */
+    ra: RaSectionSchema.optional(),
     trust: z
       .object({
         /** Trust anchors for external (e.g. manufacturer IDevID) certificates protecting ir (RFC 9483 §4.1.1). */

@@ -1,0 +1,92 @@
+// The `ra` section: schema refusals, the typed routes it maps to (defaults, per profile, per body type,
+// per genm infoType), the route rules (kur keeps its protection, RFC 9483 §5.2.3), and the file check.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ConfigError, parseConfig } from "../../src/config/load.js";
+import { raPolicyFromConfig, raRouteProblems } from "../../src/config/ra-policy.js";
+
+const upstreams = { ca: { url: "http://127.0.0.1:1/.well-known/cmp", trust: ["root.pem"] } };
+const signer = { certificate: "ra.pem", key: "ra.key" };
+
+function problems(raw: unknown): readonly string[] {
+  try {
+    parseConfig(raw);
+    return [];
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    return e.problems;
+  }
+}
+
+describe("the ra configuration section", () => {
+  it("maps defaults, profile routes and genm infoType routes onto the typed policy", () => {
+    const config = parseConfig({
+      ra: {
+        signer,
+        upstreams: { ...upstreams, other: { url: "http://127.0.0.1:2/" } },
+        defaults: { mode: "raverified", hook: true },
+        profiles: {
+          default: {
+            rr: { mode: "forward", upstream: "other" },
+            "genm:1.3.6.1.5.5.7.4.17": { mode: "local" },
+          },
+          iot: { default: { mode: "nest", requesters: ["external"], approval: true } },
+        },
+      },
+    });
+    const p = raPolicyFromConfig(config);
+    assert.deepEqual(p.profileNames(), ["default", "iot"]);
+    const ir = p.forRequest("default", "ir")!;
+    assert.equal(ir.mode, "raverified");
+    assert.equal(ir.upstream, "ca");
+    assert.equal(ir.hook, true);
+    assert.deepEqual(ir.requesters, ["mac", "external", "issued", "ra"]);
+    assert.equal(p.forRequest("default", "rr")!.upstream, "other");
+    assert.equal(p.forRequest("default", "genm", "1.3.6.1.5.5.7.4.17")!.mode, "local");
+    assert.equal(p.forRequest("default", "genm", "1.3.6.1.5.5.7.4.18")!.mode, "raverified");
+    const iot = p.forRequest("iot", "cr")!;
+    assert.deepEqual([iot.mode, iot.requireApproval, iot.requesters], ["nest", true, ["external"]]);
+    assert.equal(p.forRequest("nope", "ir"), undefined);
+    assert.equal(p.upstream("other")!.timeoutMs, 30_000);
+    assert.equal(p.upstream("ca")!.batch.maxMessages, 50);
+  });
+
+  it("forwards kur unchanged by default and refuses a re-protected kur route (RFC 9483 §5.2.3)", () => {
+    const p = raPolicyFromConfig(parseConfig({ ra: { signer, upstreams } }));
+    assert.equal(p.forRequest("default", "kur")!.mode, "forward");
+    assert.equal(p.forRequest("default", "ir")!.mode, "reprotect");
+    const ra = parseConfig({
+      ra: {
+        signer,
+        upstreams,
+        profiles: { default: { kur: { mode: "reprotect" }, ir: { upstream: "ghost" } } },
+      },
+    }).ra!;
+    const found = raRouteProblems(ra);
+    assert.equal(found.length, 2);
+    assert.match(found[0]!, /ra\.profiles\.default\.kur\.mode: kur keeps the end entity's protection/);
+    assert.match(found[1]!, /ra\.profiles\.default\.ir\.upstream: no upstream "ghost"/);
+  });
+
+  it("refuses unknown route keys, modes, and upstreams without an address", () => {
+    const bad = problems({
+      ra: { signer, upstreams: { ca: { trust: [] } }, profiles: { default: { ir: { mode: "relay" } } } },
+    });
+    assert.equal(bad.length, 2, bad.join("\n"));
+    assert.match(bad[0]!, /^ra\.upstreams\.ca: an upstream needs a url or an outbox folder/);
+    assert.match(bad[1]!, /^ra\.profiles\.default\.ir\.mode: Invalid option/);
+    const key = problems({ ra: { signer, upstreams, profiles: { default: { enroll: {} } } } });
+    assert.deepEqual(key, [
+      'ra.profiles.default.enroll: "enroll" is not a route: use ir, cr, kur, p10cr, rr, genm, genm:<infoType OID> or default',
+    ]);
+  });
+
+  it("answers genm locally only: a local ir route is a problem", () => {
+    const ra = parseConfig({
+      ra: { signer, upstreams, profiles: { default: { ir: { mode: "local" } } } },
+    }).ra!;
+    assert.deepEqual(raRouteProblems(ra), [
+      "ra.profiles.default.ir.mode: only genm can be answered locally by the RA",
+    ]);
+  });
+});
