@@ -102,6 +102,13 @@ function demoCerts(org: string): DemoCert[] {
       issuer: "issuing-ca",
       profile: ee([oids.id_kp_cmcCA]),
     },
+    // RFC 9483 §5.2.3 / RFC 6402: the RA in front of the CA signs what it forwards (id-kp-cmcRA).
+    {
+      file: "ra-signer",
+      subject: `CN=Demo RA,O=${org}`,
+      issuer: "issuing-ca",
+      profile: ee([oids.id_kp_cmcRA]),
+    },
     // RFC 9483 §4.1.6: the key generation authority signs generated keys (id-kp-cmKGA).
     { file: "kga", subject: `CN=Demo KGA,O=${org}`, issuer: "issuing-ca", profile: ee([oids.id_kp_cmKGA]) },
     { file: "manufacturer-ca", subject: `CN=Demo Manufacturer CA,O=${org}`, profile: CA_ROOT },
@@ -133,6 +140,8 @@ ca:
 trust:
   # manufacturer CAs whose device certificates (IDevIDs) may protect an ir
   external: [manufacturer-ca.crt]
+  # registration authorities whose re-protected and nested messages the CA accepts (ra.yaml)
+  ras: [ra-signer.crt]
 sharedSecrets:
   - kid: ${kid}
     secret: file:${kid}.secret
@@ -156,6 +165,41 @@ profiles:
     template: { algorithm: ec-p256 }
   approval:
     requireApproval: true
+`;
+}
+
+/** The demo RA (RFC 9483 §5) on the next port, in front of the demo CA. */
+function demoRaConfig(opts: DemoOptions, kid: string): string {
+  const host = opts.host ?? "127.0.0.1";
+  const port = opts.port ?? 8080;
+  return `# lwcmp demo RA (made by "lwcmp ca init"): end entities -> this RA -> the demo CA; see docs/ra.md
+server:
+  host: ${host}
+  port: ${port + 1}
+store: sqlite:ra.db
+sharedSecrets:
+  - kid: ${kid}
+    secret: file:${kid}.secret
+ra:
+  signer:
+    certificate: ra-signer.crt
+    key: ra-signer.key
+    chain: [issuing-ca.crt, root-ca.crt]
+  trust:
+    # certificates of this PKI (kur, cr, rr) and manufacturer IDevIDs (ir)
+    issuing: [issuing-ca.crt]
+    external: [manufacturer-ca.crt]
+  upstreams:
+    ca:
+      url: http://${host}:${port}/.well-known/cmp
+      recipient: "CN=Demo Issuing CA,O=${opts.org ?? "lwcmp demo"}"
+      trust: [root-ca.crt]
+  # RFC 9483 §5.2.3: the RA checks each request and re-protects it with its own signature;
+  # kur keeps the device's protection and goes upstream unchanged (§5.2.1)
+  defaults:
+    mode: reprotect
+  profiles:
+    default: {}
 `;
 }
 
@@ -184,6 +228,7 @@ export function buildDemoPki(opts: DemoOptions = {}): { files: DemoFile[]; secre
     },
     { name: `${kid}.secret`, content: `${secret}\n`, secret: true },
     { name: "lwcmp.yaml", content: demoConfig(opts, kid) },
+    { name: "ra.yaml", content: demoRaConfig(opts, kid) },
   );
   return { files, secret, kid };
 }

@@ -101,7 +101,7 @@ export async function openConfiguredStore(configPath: string): Promise<Store> {
   return openStore(resolveStoreUrl(config.store, baseDir));
 }
 
-function readTls(config: ConfigDocument, baseDir: string): { cert: string; key: string } | undefined {
+export function readTls(config: ConfigDocument, baseDir: string): { cert: string; key: string } | undefined {
   const tls = config.server.tls;
   if (!tls) return undefined;
   return {
@@ -209,7 +209,7 @@ export interface RunningOcspServer {
 }
 
 /** The server section's connection limits, for the listener (docs/security.md "Resource limits"). */
-function connectionLimits(config: Pick<Config, "server">): ConnectionLimits {
+export function connectionLimits(config: Pick<Config, "server">): ConnectionLimits {
   const l = config.server.limits;
   return {
     maxConnections: l.maxConnections,
@@ -220,7 +220,7 @@ function connectionLimits(config: Pick<Config, "server">): ConnectionLimits {
 }
 
 /** The server section's limits on received messages and on the parsed-certificate cache. */
-function applyDecodeLimits(config: Pick<Config, "server">): void {
+export function applyDecodeLimits(config: Pick<Config, "server">): void {
   const l = config.server.limits;
   setDecodeLimits({
     maxExtraCerts: l.maxExtraCerts,
