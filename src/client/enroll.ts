@@ -71,13 +71,14 @@ export function prepareCertRequest(
   const subject = req.subject ?? (type === "kur" ? oldCert?.tbsCertificate.subject : undefined);
   const template = certTemplate({
     subject: typeof subject === "string" ? parseName(subject) : subject,
-    publicKey: newKey?.publicKey.spki,
+    publicKey: newKey?.publicKey.spki ?? req.raVerifiedKey,
     // RFC 9483 §4.1.6: without a wanted type the publicKey field stays out and the KGA's profile decides.
     centralKeyAlgorithm: !newKey && req.centralKeyType ? centralKeyAlgorithm(req.centralKeyType) : undefined,
     subjectAltNames: req.subjectAltNames ?? req.dnsNames?.map((d) => new GeneralName({ dNSName: d })),
     notAfter: req.notAfter,
   });
   let controls;
+  if (req.raVerifiedKey) return raVerifiedRequest(type, template, req.raVerifiedKey);
   if (type === "kur") {
     if (!oldCert) throw new CmpClientError("a key update needs the certificate being updated");
     controls = [oldCertIdControl(oldCert)];
@@ -91,6 +92,17 @@ export function prepareCertRequest(
   const pop = signs ? { kind: "signature" as const, key: newKey } : { kind: "encrCert" as const };
   const body = certRequestBody(type, certReqMessages({ template, controls, pop }));
   return { type, body, newSpki: newKey.publicKey.spki, decryptionKey: signs ? undefined : newKey };
+}
+
+/** RFC 9483 §5.3.1: a request for another entity's key, possession verified by the RA (popo raVerified). */
+function raVerifiedRequest(
+  type: "ir" | "cr" | "kur",
+  template: ReturnType<typeof certTemplate>,
+  spki: Uint8Array,
+): PreparedEnrollment {
+  if (type === "kur") throw new CmpClientError("a key update is sent by the certificate holder itself");
+  const body = certRequestBody(type, certReqMessages({ template, pop: { kind: "raVerified" } }));
+  return { type, body, newSpki: spki };
 }
 
 function generalInfo(o: CmpClientOptions): InfoTypeAndValue[] {

@@ -62,6 +62,11 @@ export interface EnrollRequest {
   subject?: string | Name;
   /** The key to certify; its private half signs the POP. Omit it for central key generation. */
   newKey?: PrivateKey;
+  /**
+   * An RA acting for an end entity (RFC 9483 §5.3.1): the SubjectPublicKeyInfo (DER) to certify, whose
+   * possession the RA verified itself; the request carries popo raVerified (RFC 9483 §5.2.3.2).
+   */
+  raVerifiedKey?: Uint8Array;
   /** Central key generation (RFC 9483 §4.1.6): the key type to ask for (else the CA's profile decides). */
   centralKeyType?: string;
   dnsNames?: string[];

@@ -172,11 +172,7 @@ describe("CA bodies", () => {
 
   it("rr by an authorized RA of a revoked certificate -> rp certRevoked", async () => {
     const ra = await createTestCa({
-      configPatch: (y) =>
-        y.replace(
-          "external: [manufacturer-ca.crt]",
-          "external: [manufacturer-ca.crt]\n  ras: [manufacturer-ca.crt]",
-        ),
+      configPatch: (y) => y.replace("ras: [ra-signer.crt]", "ras: [manufacturer-ca.crt]"),
     });
     try {
       const ee = await enrolled(ra, "CN=ra-revoked");

@@ -25,11 +25,7 @@ import {
   type TestCa,
 } from "../helpers/ca.js";
 
-const withRa = (y: string) =>
-  y.replace(
-    "external: [manufacturer-ca.crt]",
-    "external: [manufacturer-ca.crt]\n  ras: [manufacturer-ca.crt]",
-  );
+const withRa = (y: string) => y.replace("ras: [ra-signer.crt]", "ras: [manufacturer-ca.crt]");
 
 const reasonExt = (reason: number) =>
   new Extension({

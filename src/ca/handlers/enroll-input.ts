@@ -22,10 +22,10 @@ import { CmpError } from "../../cmp/errors.js";
 import { bodyContentDer, type DecodedMessage } from "../../cmp/message.js";
 import { popKind, templatePublicKey, verifySignaturePop } from "../../cmp/pop.js";
 import type { Requester } from "../../cmp/server/types.js";
-import { importPublicKeySpki, verify, type PrivateKey, type PublicKey } from "../../crypto/index.js";
+import type { PrivateKey, PublicKey } from "../../crypto/index.js";
 import { techniqueFor, type Recipient } from "../../pki/cms/enveloped.js";
 import { serialHex } from "../../pki/certificate.js";
-import { firstChild } from "../../pki/der.js";
+import { csrPublicKey, verifyCsr } from "../../pki/csr.js";
 import { namesEqual } from "../../pki/names.js";
 import type { CaContext } from "../context.js";
 import type { RequestedExtensions } from "../issuer.js";
@@ -187,22 +187,12 @@ function p10crInput(d: DecodedMessage): EnrollmentInput {
   const info = csr.certificationRequestInfo;
   let publicKey: PublicKey;
   try {
-    publicKey = importPublicKeySpki(new Uint8Array(AsnSerializer.serialize(info.subjectPKInfo)));
+    publicKey = csrPublicKey(csr);
   } catch {
     throw new CmpError("badCertTemplate", "the public key in the PKCS#10 request cannot be read");
   }
   // The CSR signature is its proof-of-possession (RFC 9483 §4.1.4), checked over the received bytes.
-  let ok: boolean;
-  try {
-    ok = verify(
-      csr.signatureAlgorithm,
-      publicKey,
-      firstChild(bodyContentDer(d)),
-      new Uint8Array(csr.signature),
-    );
-  } catch {
-    ok = false;
-  }
+  const ok = verifyCsr(bodyContentDer(d), csr);
   if (!ok) throw new CmpError("badPOP", "the PKCS#10 request's signature does not verify");
   const extReq = info.attributes.find((a) => a.type === "1.2.840.113549.1.9.14");
   let exts: Extensions | undefined;

@@ -96,7 +96,7 @@ export interface CertRequestInput {
   template: CertTemplate;
   controls?: AttributeTypeAndValue[];
   /** How possession of the new key is proven; none for central key generation. */
-  pop?: { kind: "signature"; key: PrivateKey } | { kind: "encrCert" };
+  pop?: { kind: "signature"; key: PrivateKey } | { kind: "encrCert" } | { kind: "raVerified" };
   certReqId?: number;
 }
 
@@ -107,5 +107,7 @@ export function certReqMessages(r: CertRequestInput): CertReqMessages {
   const msg = new CertReqMsg({ certReq });
   if (r.pop?.kind === "signature") msg.popo = signaturePop(certReq, r.pop.key);
   else if (r.pop?.kind === "encrCert") msg.popo = encrCertPop();
+  // RFC 9483 §5.2.3.2: an RA that verified possession itself says so with raVerified (NULL).
+  else if (r.pop?.kind === "raVerified") msg.popo = new ProofOfPossession({ raVerified: null });
   return new CertReqMessages([msg]);
 }
