@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerMsgCommands } from "./commands/msg.js";
 import { registerCaCommands, registerDemoCommand } from "./commands/ca.js";
 import { registerClientCommands } from "./commands/client.js";
+import { registerRaCommands } from "./commands/ra.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { EXIT, outcomeOf } from "./exit.js";
 
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerCaCommands(program);
   registerDemoCommand(program);
   registerClientCommands(program);
+  registerRaCommands(program);
   program.addHelpText(
     "after",
     "\nExit codes: 0 success, 1 refused by the server or a bad answer, 2 bad flags, values, files or\n" +

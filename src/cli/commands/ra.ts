@@ -1,0 +1,73 @@
+// `lwcmp ra enroll|revoke`: an RA acting for entities that do not speak CMP (RFC 9483 §5.3), with the
+// signer and upstream of an RA configuration.
+import type { Command } from "commander";
+import { importPublicKeyPem } from "../../crypto/index.js";
+import { derFromBytes, toPem } from "../../pki/pem.js";
+import { enrollForKey, enrollFromCsr, revokeOnBehalf } from "../../ra/on-behalf.js";
+import { actingFromConfig } from "../../server/ra-upstream.js";
+import { readBytes, readText, writeOut } from "../exchange.js";
+import { InputError } from "../input.js";
+import { describe } from "./client.js";
+import { parseRevReason, REASON_HELP } from "../values.js";
+
+interface EnrollOpts {
+  config: string;
+  csr?: string;
+  pubkey?: string;
+  subject?: string;
+  dns?: string[];
+  profile?: string;
+  upstream?: string;
+  certout: string;
+}
+
+async function enrollAction(o: EnrollOpts): Promise<void> {
+  if ((o.csr === undefined) === (o.pubkey === undefined)) {
+    throw new InputError("give either --csr (a PKCS#10 request) or --pubkey with --subject");
+  }
+  const acting = actingFromConfig(o.config, o);
+  let result;
+  if (o.csr) {
+    result = await enrollFromCsr(acting, derFromBytes(readBytes(o.csr, "--csr"), "--csr"));
+  } else {
+    if (!o.subject) throw new InputError("--pubkey needs --subject (the certificate's subject)");
+    let spki: Uint8Array;
+    try {
+      spki = importPublicKeyPem(readText(o.pubkey!, "--pubkey")).spki;
+    } catch (e) {
+      throw new InputError(`--pubkey ${o.pubkey} is not a usable public key: ${(e as Error).message}`);
+    }
+    result = await enrollForKey(acting, { subject: o.subject, spki, dnsNames: o.dns });
+  }
+  writeOut(o.certout, toPem(result.certificate, "CERTIFICATE"));
+  process.stdout.write(`certificate issued: ${describe(result.certificate)}; written to ${o.certout}\n`);
+}
+
+export function registerRaCommands(program: Command): void {
+  const ra = program.command("ra").description("registration authority (RFC 9483 §5)");
+  ra.command("enroll")
+    .description(
+      "request a certificate for an entity that does not speak CMP (RFC 9483 §5.3): from a CSR (p10cr) or for a public key the RA verified (ir with raVerified), signed by the RA",
+    )
+    .requiredOption("--config <file>", "RA configuration (ra.yaml)")
+    .option("--csr <file>", "PKCS#10 request (PEM or DER)")
+    .option("--pubkey <file>", "public key (PEM) whose possession the RA verified")
+    .option("--subject <dn>", "subject with --pubkey, e.g. /CN=plc-7")
+    .option("--dns <name...>", "DNS subjectAltNames with --pubkey")
+    .option("--profile <name>", "certificate profile")
+    .option("--upstream <name>", "upstream of the configuration (default: the first)")
+    .requiredOption("--certout <file>", "where the certificate goes (PEM)")
+    .action(enrollAction);
+  ra.command("revoke")
+    .description("revoke another entity's certificate with an rr signed by the RA (RFC 9483 §5.3.2)")
+    .requiredOption("--config <file>", "RA configuration (ra.yaml)")
+    .requiredOption("--cert <file>", "the certificate to revoke (PEM or DER)")
+    .option("--reason <reason>", `CRLReason: ${REASON_HELP}`, parseRevReason, 0)
+    .option("--upstream <name>", "upstream of the configuration (default: the first)")
+    .action(async (o: { config: string; cert: string; reason: number; upstream?: string }) => {
+      const acting = actingFromConfig(o.config, o);
+      const cert = derFromBytes(readBytes(o.cert, "--cert"), "--cert");
+      const r = await revokeOnBehalf(acting, cert, o.reason);
+      process.stdout.write(`revocation ${r.status}\n`);
+    });
+}
