@@ -200,6 +200,8 @@ ra:
     mode: reprotect
   profiles:
     default: {}
+    # the CA holds these for an operator's decision; the EE polls through the RA (RFC 9483 §4.4)
+    approval: {}
 `;
 }
 

@@ -34,12 +34,30 @@ const Delayed = z.object({
 });
 export type Delayed = z.infer<typeof Delayed>;
 
+/**
+ * An RA's transaction whose messages go upstream (RFC 9483 §5.2): how they go, where, and for a
+ * re-protected exchange the upstream transaction's state, so any replica continues it.
+ */
+const Forwarded = z.object({
+  mode: z.enum(["forward", "nest", "batch", "reprotect", "raverified"]),
+  upstream: z.string(),
+  profile: z.string().optional(),
+  /** The RFC 9483 §6.1 operation path of the request that opened the transaction. */
+  operation: z.string(),
+  /** Re-protected exchanges: the upstream's last senderNonce (hex), echoed as the next recipNonce. */
+  upstreamNonce: z.string().optional(),
+  /** Re-protected exchanges: the protocol version the upstream exchange uses. */
+  pvno: z.number().int().optional(),
+});
+export type Forwarded = z.infer<typeof Forwarded>;
+
 const TxState = z.discriminatedUnion("state", [
   /** A KemCiphertextInfo was sent; the real request follows in the same transaction (RFC 9810 §5.1.3.4). */
   z.object({ state: z.literal("kem-protection") }),
   z.object({ state: z.literal("waiting-approval"), enrollment: Enrollment }),
   z.object({ state: z.literal("waiting-certconf"), enrollment: Enrollment, issued: Issued }),
   z.object({ state: z.literal("waiting-delayed"), delayed: Delayed }),
+  z.object({ state: z.literal("forwarded"), forwarded: Forwarded }),
   z.object({ state: z.literal("confirmed") }),
   z.object({ state: z.literal("rejected") }),
   /** Single-exchange operations (rr, genm) and transactions the peer ended with an error message. */
@@ -50,6 +68,7 @@ export type TxStateName = TxState["state"];
 
 /** Which state may follow which; a new transaction may start in any state. */
 const OPEN: readonly TxStateName[] = [
+  "forwarded",
   "waiting-approval",
   "waiting-delayed",
   "waiting-certconf",
@@ -61,6 +80,7 @@ const TRANSITIONS: Readonly<Record<TxStateName, readonly TxStateName[]>> = {
   "kem-protection": OPEN,
   "waiting-approval": OPEN,
   "waiting-delayed": OPEN,
+  forwarded: OPEN,
   "waiting-certconf": ["waiting-delayed", "confirmed", "rejected", "done"],
   confirmed: [],
   rejected: [],

@@ -32,7 +32,6 @@ function route(ra: RaSection, bodyType: string, entries: (RouteEntry | undefined
     mode: pick("mode") ?? defaultMode,
     upstream: pick("upstream") ?? names[0]!,
     requesters: pick("requesters") ?? ALL_REQUESTERS,
-    requireApproval: pick("approval") ?? false,
     hook: pick("hook") ?? false,
   };
 }
@@ -73,7 +72,6 @@ export function raPolicyFromConfig(config: ConfigDocument, path?: string): RaPol
       messageTimeSkewMs: ra.policy.messageTimeSkew,
       pollIntervalMs: ra.policy.pollInterval,
       transactionWaitMs: ra.policy.transactionWait,
-      approvalWaitMs: ra.policy.approvalWait,
     },
     maxMacIterations: ra.policy.maxMacIterations,
     strict: config.policy.strict,

@@ -54,8 +54,6 @@ export const RouteSchema = z
     upstream: z.string().min(1).optional(),
     /** Who may send this request downstream: "mac" or a trust source (external, issued, ra). */
     requesters: z.array(z.enum(["mac", "external", "issued", "ra"])).optional(),
-    /** Hold certificate requests for an RA officer (`lwcmp approvals --config ra.yaml`). */
-    approval: z.boolean().optional(),
     /** Ask the inventory hook before forwarding. */
     hook: z.boolean().optional(),
   })
@@ -113,7 +111,6 @@ export const RaSectionSchema = z
         messageTimeSkew: duration.default(600_000),
         pollInterval: duration.default(5_000),
         transactionWait: duration.default(3_600_000),
-        approvalWait: duration.default(7 * 86_400_000),
         maxMacIterations: z.number().int().positive().default(100_000),
       })
       .strict()
@@ -121,7 +118,6 @@ export const RaSectionSchema = z
         messageTimeSkew: 600_000,
         pollInterval: 5_000,
         transactionWait: 3_600_000,
-        approvalWait: 7 * 86_400_000,
         maxMacIterations: 100_000,
       }),
   })

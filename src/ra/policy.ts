@@ -25,8 +25,6 @@ export interface RaRoute {
   upstream: string;
   /** Requester kinds accepted downstream: "mac" or a trust source name ("issued", "external", "ra"). */
   requesters: readonly string[];
-  /** Certificate requests wait for an RA officer's decision (`lwcmp approvals` at the RA, §5.1). */
-  requireApproval: boolean;
   /** Ask the inventory / authorization hook before forwarding (src/ra/hooks.ts). */
   hook: boolean;
 }
@@ -55,8 +53,6 @@ export interface RaTransactionPolicy {
   pollIntervalMs: number;
   /** How long the RA keeps a transaction open for the EE's next message (certConf, pollReq). */
   transactionWaitMs: number;
-  /** How long a request may wait for an RA officer's decision. */
-  approvalWaitMs: number;
 }
 
 export interface RaPolicy {

@@ -66,6 +66,5 @@ export interface RaLogEvent {
 export type UpstreamSend = (
   upstream: string,
   request: Uint8Array,
-  operation: string,
-  signal?: AbortSignal,
+  info: { operation: string; profile?: string; signal?: AbortSignal },
 ) => Promise<Uint8Array>;

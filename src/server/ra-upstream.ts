@@ -5,7 +5,9 @@ import { loadConfig } from "../config/load.js";
 import { loadRaMaterials, raPolicyFromConfig } from "../config/ra-policy.js";
 import type { ActingOptions } from "../ra/on-behalf.js";
 import type { RaPolicy } from "../ra/policy.js";
-import { cmpUrl, postCmp } from "../transport/http-client.js";
+import type { UpstreamSend } from "../ra/types.js";
+import { postCmp } from "../transport/http-client.js";
+import { cmpPath, WELL_KNOWN_CMP } from "../transport/paths.js";
 
 /** Sends to the named upstream; the path names the upstream's profile (or `profile`) and the operation. */
 export function upstreamHttpSend(policy: RaPolicy, name: string, profile?: string): SendFunction {
@@ -20,7 +22,29 @@ export function upstreamHttpSend(policy: RaPolicy, name: string, profile?: strin
   const url = u.url;
   if (!url) throw new Error(`upstream "${name}" has no url (file transfer only)`);
   return (der, operation) =>
-    postCmp(cmpUrl(url, u.profile ?? profile, operation), der, { timeoutMs: u.timeoutMs });
+    postCmp(upstreamUrl(url, u.profile ?? profile, operation), der, { timeoutMs: u.timeoutMs });
+}
+
+/**
+ * The upstream URL of one message: a URL ending in /.well-known/cmp gets the RFC 9483 §6.1 segments
+ * (/p/<profile>/<operation>); a URL with another path is used as it is.
+ */
+export function upstreamUrl(base: string, profile: string | undefined, operation: string): string {
+  const u = new URL(base);
+  const path = u.pathname.replace(/\/$/, "");
+  if (path === "" || path === WELL_KNOWN_CMP) u.pathname = cmpPath(profile, operation);
+  return u.toString();
+}
+
+/** Every upstream over HTTP(S), as the RA role sends (the upstream's profile, else the EE's, in the path). */
+export function httpUpstreams(policy: RaPolicy): UpstreamSend {
+  return async (name, der, info) => {
+    const u = policy.upstream(name);
+    if (!u?.url) throw new Error(`upstream ${name} has no url`);
+    return postCmp(upstreamUrl(u.url, u.profile ?? info.profile, info.operation), der, {
+      timeoutMs: u.timeoutMs,
+    });
+  };
 }
 
 /** What `lwcmp ra enroll` and `lwcmp ra revoke` act with: the RA's signer towards one upstream. */

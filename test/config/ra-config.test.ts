@@ -30,7 +30,7 @@ describe("the ra configuration section", () => {
             rr: { mode: "forward", upstream: "other" },
             "genm:1.3.6.1.5.5.7.4.17": { mode: "local" },
           },
-          iot: { default: { mode: "nest", requesters: ["external"], approval: true } },
+          iot: { default: { mode: "nest", requesters: ["external"] } },
         },
       },
     });
@@ -45,7 +45,7 @@ describe("the ra configuration section", () => {
     assert.equal(p.forRequest("default", "genm", "1.3.6.1.5.5.7.4.17")!.mode, "local");
     assert.equal(p.forRequest("default", "genm", "1.3.6.1.5.5.7.4.18")!.mode, "raverified");
     const iot = p.forRequest("iot", "cr")!;
-    assert.deepEqual([iot.mode, iot.requireApproval, iot.requesters], ["nest", true, ["external"]]);
+    assert.deepEqual([iot.mode, iot.requesters], ["nest", ["external"]]);
     assert.equal(p.forRequest("nope", "ir"), undefined);
     assert.equal(p.upstream("other")!.timeoutMs, 30_000);
     assert.equal(p.upstream("ca")!.batch.maxMessages, 50);

@@ -23,7 +23,7 @@ import { parseKeyType, parsePort } from "../values.js";
  * Prints the banner, then keeps the process up until SIGINT / SIGTERM and closes the server. The handlers
  * come first: whoever reads the banner may stop the server at once.
  */
-async function runUntilStopped(s: Pick<RunningServer, "close">, banner: string): Promise<never> {
+export async function runUntilStopped(s: Pick<RunningServer, "close">, banner: string): Promise<never> {
   const stop = () => {
     void s.close().then(() => process.exit(0));
   };

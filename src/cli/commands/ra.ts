@@ -8,7 +8,9 @@ import { actingFromConfig } from "../../server/ra-upstream.js";
 import { readBytes, readText, writeOut } from "../exchange.js";
 import { InputError } from "../input.js";
 import { describe } from "./client.js";
-import { parseRevReason, REASON_HELP } from "../values.js";
+import { parsePort, parseRevReason, REASON_HELP } from "../values.js";
+import { startRaServer } from "../../server/ra.js";
+import { runUntilStopped } from "./ca.js";
 
 interface EnrollOpts {
   config: string;
@@ -45,6 +47,17 @@ async function enrollAction(o: EnrollOpts): Promise<void> {
 
 export function registerRaCommands(program: Command): void {
   const ra = program.command("ra").description("registration authority (RFC 9483 §5)");
+  ra.command("serve")
+    .description(
+      "run an RA / LRA: CMP over HTTP downstream on /.well-known/cmp, forwarding to its upstreams, after the checks of `lwcmp config check`",
+    )
+    .requiredOption("--config <file>", "RA configuration (ra.yaml)")
+    .option("--port <port>", "override the configured port", parsePort)
+    .option("--host <host>", "override the configured listen address")
+    .action(async (o: { config: string; port?: number; host?: string }) => {
+      const s = await startRaServer(o.config, { port: o.port, host: o.host });
+      await runUntilStopped(s, `lwcmp RA listening on ${s.url}\n`);
+    });
   ra.command("enroll")
     .description(
       "request a certificate for an entity that does not speak CMP (RFC 9483 §5.3): from a CSR (p10cr) or for a public key the RA verified (ir with raVerified), signed by the RA",

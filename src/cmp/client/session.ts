@@ -42,6 +42,11 @@ export interface ClientSessionOptions {
   strict?: Partial<StrictRules>;
   /** Report an answer that fails our checks to the server with an error message (default true). */
   reportErrors?: boolean;
+  /**
+   * Continue a transaction begun earlier (an RA re-protecting an EE's messages, RFC 9483 §5.2.3):
+   * its transactionID and the server's last senderNonce.
+   */
+  resume?: { transactionID: Uint8Array; lastNonce?: Uint8Array };
 }
 
 export interface ExchangeOptions {
@@ -70,10 +75,16 @@ export class ClientSession {
   private readonly recipientName: GeneralName;
 
   constructor(private readonly o: ClientSessionOptions) {
-    this.transactionID = new Uint8Array(freshId());
+    this.transactionID = o.resume ? o.resume.transactionID : new Uint8Array(freshId());
+    this.lastNonce = o.resume?.lastNonce;
     this.pvnoValue = o.pvno ?? PVNO_CMP2000;
     this.senderName = o.sender ? new GeneralName({ directoryName: o.sender }) : defaultSender(o.credential);
     this.recipientName = o.recipient ? new GeneralName({ directoryName: o.recipient }) : nullDn();
+  }
+
+  /** The server's last senderNonce in this transaction (the next recipNonce). */
+  get lastSenderNonce(): Uint8Array | undefined {
+    return this.lastNonce;
   }
 
   get pvno(): number {
@@ -131,7 +142,11 @@ export class ClientSession {
     return rsp;
   }
 
-  private async roundTrip(body: PKIBody, opts: ExchangeOptions): Promise<DecodedMessage> {
+  /**
+   * Builds, protects and sends one message and returns the checked answer whatever its body (an RA
+   * passing the upstream's answer on, error bodies included).
+   */
+  async roundTrip(body: PKIBody, opts: ExchangeOptions): Promise<DecodedMessage> {
     const header = buildHeader({
       pvno: this.pvnoValue,
       sender: this.senderName,

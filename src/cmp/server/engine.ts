@@ -208,7 +208,7 @@ export class CmpServer {
   private handlerFor(t: PKIBodyType): Handler | undefined {
     const hs = this.o.handlers;
     if (isCertRequest(t)) return hs.certRequest;
-    if (t === "genm") return hs.genm ? (ctx) => dispatchGenm(ctx, hs.genm!) : undefined;
+    if (t === "genm") return hs.genmMessage ?? (hs.genm ? (ctx) => dispatchGenm(ctx, hs.genm!) : undefined);
     if (t === "certConf" || t === "pollReq" || t === "rr" || t === "error" || t === "nested") return hs[t];
     return undefined;
   }
@@ -242,8 +242,8 @@ export class CmpServer {
 
   /** One unit of work per answer: the role's writes and the transaction with the answer's senderNonce. */
   private async respond(ctx: HandlerContext, a: Answer): Promise<Uint8Array> {
-    const header = answerHeader(this.o.identity, ctx.header, a);
-    const nonce = new Uint8Array(header.senderNonce!);
+    const header = a.raw ? undefined : answerHeader(this.o.identity, ctx.header, a);
+    const nonce = header ? new Uint8Array(header.senderNonce!) : a.raw?.senderNonce;
     const tx = ctx.transaction;
     if (a.writes || a.next || tx) {
       // A client that went away before the answer is ready gets nothing issued or recorded.
@@ -264,11 +264,11 @@ export class CmpServer {
                 ? {
                     state: a.next.state.state,
                     data: state!,
-                    lastSenderNonce: nonce,
+                    lastSenderNonce: nonce ?? null,
                     expiresAt: a.next.expiresAt,
                     ...(kemSecret ? { kemSecret } : {}),
                   }
-                : { lastSenderNonce: nonce },
+                : { lastSenderNonce: nonce ?? null },
               ctx.now,
             );
           } else if (a.next) {
@@ -279,7 +279,7 @@ export class CmpServer {
                 kind: a.next.kind ?? ctx.bodyType,
                 state: a.next.state.state,
                 data: state!,
-                lastSenderNonce: nonce,
+                lastSenderNonce: nonce ?? null,
                 kemSecret: kemSecret ?? null,
                 expiresAt: a.next.expiresAt,
               },
@@ -290,6 +290,7 @@ export class CmpServer {
         { durable: a.writes !== undefined },
       );
     }
+    if (!header) return a.raw!.der;
     const cred = answerCredential(this.o.identity, ctx.request, ctx.requester, a.signed);
     return protectAnswer(header, a.body, cred, a.extraCerts);
   }

@@ -85,6 +85,11 @@ export interface TransactionUpdate {
 
 export interface Answer {
   body: PKIBody;
+  /**
+   * An answer passed on as received (an RA forwarding an upstream's answer, RFC 9483 §5.2.1): sent
+   * unchanged instead of `body`; its senderNonce is recorded as the transaction's last one.
+   */
+  raw?: { der: Uint8Array; senderNonce?: Uint8Array };
   extraCerts?: readonly Uint8Array[];
   generalInfo?: InfoTypeAndValue[];
   /** Protocol version of the answer when its syntax needs cmp2021 (RFC 9810 §7). */
@@ -137,6 +142,8 @@ export interface Handlers {
   /** An error message from the peer (RFC 9483 §3.6.4). */
   error?: Handler;
   nested?: Handler;
+  /** A whole genm message (an RA forwarding it); when given, `genm` is not used. */
+  genmMessage?: Handler;
   /** genm by infoType OID; `default` answers types without a handler. */
   genm?: { byType: ReadonlyMap<string, GenmHandler>; default?: GenmHandler };
   /** Answers the pollReq of any request a handler delayed with `waitingAnswer` (RFC 9483 §4.4). */

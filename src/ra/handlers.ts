@@ -1,0 +1,183 @@
+// The RA's handlers for the CMP server engine (RFC 9483 §5.2): every request goes upstream by its
+// route's mode — as received, nested, or re-protected (raVerified where asked) — and every answer comes
+// back to the EE; continuation messages (certConf, pollReq, error) follow the way their request took.
+import { InfoTypeAndValue, PKIBody, PKIStatus } from "../asn1/cmp.js";
+import { CertReqMessages, CertReqMsg, ProofOfPossession } from "../asn1/crmf.js";
+import * as oids from "../asn1/oids.js";
+import { hasImplicitConfirm } from "../cmp/build/general-info.js";
+import { certRequestBody } from "../cmp/build/request.js";
+import { pkiConfBody } from "../cmp/build/response.js";
+import type { ClientCredential } from "../cmp/client/types.js";
+import { CmpError } from "../cmp/errors.js";
+import { hex } from "../cmp/header.js";
+import { encodeNestedContent, type DecodedMessage } from "../cmp/message.js";
+import { popKind, templatePublicKey, verifySignaturePop } from "../cmp/pop.js";
+import { protectionKind } from "../cmp/protection.js";
+import type { Answer, Handler, HandlerContext, Handlers, TransactionUpdate } from "../cmp/server/types.js";
+import type { Forwarded, TxState } from "../cmp/transaction.js";
+import type { ForwardMode, RaPolicy } from "./policy.js";
+import { askHook, certReqMsgs, effectiveMode, routeFor } from "./route.js";
+import type { InventoryHook, RaLogEvent } from "./types.js";
+import type { Upstreams } from "./upstream.js";
+
+/** RFC 9483 §6.1 operation paths by request body type. */
+const OPERATION: Readonly<Record<string, string>> = {
+  ir: "initialization",
+  cr: "certification",
+  kur: "keyupdate",
+  p10cr: "pkcs10",
+  rr: "revocation",
+  genm: "getcacerts",
+};
+
+export interface RaHandlerContext {
+  policy: RaPolicy;
+  upstreams: Upstreams;
+  hook?: InventoryHook;
+  log: (e: RaLogEvent) => void;
+}
+
+/** The state the RA's transaction is in after passing on `rsp` (RFC 9483 §4: what the EE sends next). */
+function stateAfter(rsp: DecodedMessage, f: Forwarded): TxState {
+  const b = rsp.message.body;
+  const rep = b.ip ?? b.cp ?? b.kup;
+  if (rep) {
+    const st = rep.response[0]?.status.status;
+    if (st === PKIStatus.waiting) return { state: "forwarded", forwarded: f };
+    if (st !== PKIStatus.accepted && st !== PKIStatus.grantedWithMods) return { state: "rejected" };
+    return hasImplicitConfirm(rsp.message.header)
+      ? { state: "confirmed" }
+      : { state: "forwarded", forwarded: f };
+  }
+  if (b.pollRep) return { state: "forwarded", forwarded: f };
+  if (b.error?.pKIStatusInfo.status === PKIStatus.waiting) return { state: "forwarded", forwarded: f };
+  return { state: "done" };
+}
+
+function update(c: RaHandlerContext, ctx: HandlerContext, state: TxState): TransactionUpdate {
+  return {
+    state,
+    expiresAt: new Date(ctx.now.getTime() + c.policy.transactions.transactionWaitMs),
+    kind: ctx.transaction?.kind,
+  };
+}
+
+/** The EE's MAC secret verifies a MAC-protected upstream answer to the EE's own message. */
+function eeCredential(ctx: HandlerContext): ClientCredential | undefined {
+  const who = ctx.requester;
+  if (who.kind !== "mac") return undefined;
+  return { kind: "mac", reference: who.secret.kid, secret: who.secret.secret };
+}
+
+/** Passes `ctx`'s message upstream by `f.mode` and turns the upstream's answer into the EE's answer. */
+async function passOn(
+  c: RaHandlerContext,
+  ctx: HandlerContext,
+  f: Forwarded,
+  body: PKIBody = ctx.request.message.body,
+  extraInfo?: InfoTypeAndValue,
+): Promise<Answer> {
+  if (f.mode === "forward" || f.mode === "nest" || f.mode === "batch") {
+    const rsp =
+      f.mode === "forward"
+        ? await c.upstreams.forward(f, ctx, eeCredential(ctx))
+        : await c.upstreams.nest(f, ctx);
+    const senderNonce = rsp.message.header.senderNonce;
+    return {
+      body: rsp.message.body,
+      raw: { der: rsp.der, senderNonce: senderNonce ? new Uint8Array(senderNonce) : undefined },
+      next: update(c, ctx, stateAfter(rsp, f)),
+    };
+  }
+  const expect = ["ip", "cp", "kup", "pollRep", "pkiconf", "rp", "genp", "error"] as const;
+  const { rsp, upstreamNonce } = await c.upstreams.reprotect(f, ctx, body, expect, extraInfo);
+  const next: Forwarded = { ...f, upstreamNonce, pvno: rsp.message.header.pvno };
+  return {
+    body: rsp.message.body,
+    // RFC 9483 §5.2: extraCerts may be re-sorted; the EE gets the upstream's after the RA's own chain.
+    extraCerts: rsp.extraCerts.map((e) => e.der),
+    generalInfo: rsp.message.header.generalInfo ? [...rsp.message.header.generalInfo] : undefined,
+    pvno: rsp.message.header.pvno,
+    next: update(c, ctx, stateAfter(rsp, next)),
+  };
+}
+
+/**
+ * RFC 9483 §5.2.3.2: the RA checks the EE's POP itself, applies the hook's template, and marks the
+ * request raVerified; the EE's original message goes along in origPKIMessage (RFC 9810 §5.1.1.3) when
+ * its MAC cannot be checked by the CA or its template was changed.
+ */
+function raVerifiedBody(ctx: HandlerContext, template: CertReqMsg["certReq"]["certTemplate"] | undefined) {
+  const msgs = certReqMsgs(ctx)!;
+  const out = msgs.map((m) => {
+    if (popKind(m) !== "signature") {
+      throw new CmpError("badPOP", "the RA verifies only signature proof-of-possession (RFC 9483 §5.2.3.2)");
+    }
+    const key = templatePublicKey(m);
+    if (!key) throw new CmpError("badCertTemplate", "the request names no public key");
+    verifySignaturePop(m, key);
+    const certReq = m.certReq;
+    if (template) certReq.certTemplate = template;
+    return new CertReqMsg({ certReq, popo: new ProofOfPossession({ raVerified: null }) });
+  });
+  const type = ctx.bodyType as "ir" | "cr";
+  const body = certRequestBody(type, new CertReqMessages(out));
+  const macProtected = protectionKind(ctx.header) !== "signature";
+  const orig =
+    macProtected || template
+      ? new InfoTypeAndValue({
+          infoType: oids.id_it_origPKIMessage,
+          infoValue: encodeNestedContent([ctx.request.der]),
+        })
+      : undefined;
+  return { body, orig };
+}
+
+function forwarded(mode: ForwardMode, upstream: string, profile: string, ctx: HandlerContext): Forwarded {
+  if (mode === "local") throw new CmpError("badRequest", `the RA does not answer ${ctx.bodyType} itself`);
+  return { mode, upstream, profile, operation: ctx.path.operation ?? OPERATION[ctx.bodyType] ?? "nested" };
+}
+
+/** ir, cr, kur, p10cr, rr and genm: a new transaction that goes upstream. */
+function request(c: RaHandlerContext): Handler {
+  return async (ctx) => {
+    const r = routeFor(c.policy, ctx);
+    const decision = await askHook(c.hook, r, ctx);
+    const mode = effectiveMode(r.route, ctx);
+    const f = forwarded(mode, r.route.upstream, r.profile, ctx);
+    c.log({
+      event: "ra-forward",
+      transactionId: hex(ctx.header.transactionID),
+      requester: ctx.requester.id,
+      upstream: f.upstream,
+      detail: `${ctx.bodyType} ${mode}`,
+    });
+    if (mode !== "raverified") return passOn(c, ctx, f);
+    const { body, orig } = raVerifiedBody(
+      ctx,
+      decision.decision === "modify" ? decision.template : undefined,
+    );
+    return passOn(c, ctx, f, body, orig);
+  };
+}
+
+/** certConf, pollReq and error in a transaction the RA passed upstream: the same way again. */
+function continuation(c: RaHandlerContext): Handler {
+  return async (ctx) => {
+    const s = ctx.transaction?.state;
+    if (s?.state !== "forwarded") {
+      if (ctx.bodyType === "error")
+        return { body: pkiConfBody(), next: ctx.transaction ? update(c, ctx, { state: "done" }) : undefined };
+      throw new CmpError("badRequest", `no forwarded transaction for this ${ctx.bodyType}`);
+    }
+    const f = s.forwarded;
+    // An raVerified request's continuation is re-protected like the request was.
+    return passOn(c, ctx, f.mode === "raverified" ? { ...f, mode: "reprotect" } : f);
+  };
+}
+
+export function raHandlers(c: RaHandlerContext): Handlers {
+  const req = request(c);
+  const cont = continuation(c);
+  return { certRequest: req, rr: req, genmMessage: req, certConf: cont, pollReq: cont, error: cont };
+}

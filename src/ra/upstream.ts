@@ -1,0 +1,128 @@
+// How the RA's messages reach an upstream (RFC 9483 §5.2): client sessions towards the configured
+// upstreams, and the three ways a message goes there — as received (§5.2.1), wrapped in a nested
+// message signed by the RA (§5.2.2.1), or under the RA's own header and protection (§5.2.3).
+import type { InfoTypeAndValue, PKIBody, PKIBodyType } from "../asn1/cmp.js";
+import { nestedBody } from "../cmp/build/request.js";
+import { CmpClientError } from "../cmp/client/errors.js";
+import { ClientSession } from "../cmp/client/session.js";
+import type { ClientCredential } from "../cmp/client/types.js";
+import { CmpError } from "../cmp/errors.js";
+import { FailInfoNames, type FailInfo } from "../cmp/failinfo.js";
+import { bytesEqual } from "../cmp/validate.js";
+import { decodeNested, type DecodedMessage } from "../cmp/message.js";
+import type { HandlerContext } from "../cmp/server/types.js";
+import type { Forwarded } from "../cmp/transaction.js";
+import { parseName } from "../pki/names.js";
+import type { RaPolicy } from "./policy.js";
+import type { RaMaterials, UpstreamSend } from "./types.js";
+
+export class Upstreams {
+  constructor(
+    private readonly policy: RaPolicy,
+    private readonly m: RaMaterials,
+    private readonly send: UpstreamSend,
+    private readonly now: () => Date,
+  ) {}
+
+  /** The RA's credential towards `name`: its MAC credential for that upstream, else its CMP signer. */
+  private raCredential(name: string): ClientCredential {
+    const mac = this.m.upstreams.get(name)?.mac;
+    if (mac) return { kind: "mac", reference: mac.kid, secret: mac.secret };
+    const s = this.m.signer;
+    return { kind: "signature", key: s.key, certificate: s.cert.der, chain: s.chain.map((c) => c.der) };
+  }
+
+  /** A session to the upstream of `f`; `credential` verifies MAC-protected answers (the EE's secret). */
+  session(
+    f: Forwarded,
+    ctx: HandlerContext,
+    o: { credential?: ClientCredential; resume?: { transactionID: Uint8Array; lastNonce?: Uint8Array } } = {},
+  ): ClientSession {
+    const up = this.policy.upstream(f.upstream);
+    const um = this.m.upstreams.get(f.upstream);
+    if (!up || !um) throw new CmpError("systemFailure", `the RA has no upstream "${f.upstream}"`);
+    const recipient = up.recipient ? parseName(up.recipient) : ctx.header.recipient.directoryName;
+    return new ClientSession({
+      send: (der, operation) => this.transmit(f, der, operation, ctx.signal),
+      credential: o.credential ?? this.raCredential(f.upstream),
+      trust: { anchors: um.anchors, untrusted: [...this.m.issuingAnchors], serverCert: um.serverCert },
+      recipient,
+      pvno: ctx.header.pvno,
+      now: this.now,
+      maxClockSkewMs: this.policy.transactions.messageTimeSkewMs,
+      macLimits: { maxIterations: this.policy.maxMacIterations, minIterations: 1 },
+      resume: o.resume,
+      // The EE hears about a bad upstream answer from the RA; the upstream is not told.
+      reportErrors: false,
+    });
+  }
+
+  private async transmit(f: Forwarded, der: Uint8Array, operation: string, signal?: AbortSignal) {
+    const profile = this.policy.upstream(f.upstream)?.profile ?? f.profile;
+    try {
+      return await this.send(f.upstream, der, { operation, profile, signal });
+    } catch (e) {
+      // RFC 9483 §5.1.2 leaves delayed delivery to the RA; until then the EE gets a clear refusal.
+      throw new CmpError(
+        "systemFailure",
+        `upstream ${f.upstream} is not reachable: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
+
+  /** RFC 9483 §5.2.1: the EE's message as received; the answer as received (checked first). */
+  async forward(f: Forwarded, ctx: HandlerContext, credential?: ClientCredential): Promise<DecodedMessage> {
+    const s = this.session(f, ctx, { credential });
+    return upstreamCall(() => s.forward(ctx.request.der, f.operation));
+  }
+
+  /** RFC 9483 §5.2.2.1: the EE's message alone in a nested message signed by the RA; its inner answer. */
+  async nest(f: Forwarded, ctx: HandlerContext): Promise<DecodedMessage> {
+    const s = this.session(f, ctx, {});
+    const rsp = await upstreamCall(() =>
+      s.roundTrip(nestedBody([ctx.request.der]), { operation: "nested", expect: "nested" }),
+    );
+    if (rsp.bodyType !== "nested") return rsp;
+    const id = ctx.header.transactionID;
+    const inner = decodeNested(rsp.message.body).find((m) =>
+      bytesEqual(new Uint8Array(m.message.header.transactionID!), new Uint8Array(id!)),
+    );
+    if (!inner) throw new CmpError("systemFailure", `upstream ${f.upstream} answered without our message`);
+    // The inner answer is passed on as received; the EE checks its protection and nonces.
+    return inner;
+  }
+
+  /**
+   * RFC 9483 §5.2.3: `body` under the RA's header and protection in the upstream transaction that
+   * carries the EE's transactionID; returns the answer and the upstream's nonce for the next message.
+   */
+  async reprotect(
+    f: Forwarded,
+    ctx: HandlerContext,
+    body: PKIBody,
+    expect: readonly PKIBodyType[],
+    extraInfo?: InfoTypeAndValue,
+  ): Promise<{ rsp: DecodedMessage; upstreamNonce?: string }> {
+    const lastNonce = f.upstreamNonce ? new Uint8Array(Buffer.from(f.upstreamNonce, "hex")) : undefined;
+    const s = this.session(f, ctx, {
+      resume: { transactionID: new Uint8Array(ctx.header.transactionID!), lastNonce },
+    });
+    // RFC 9483 §5.2: the EE's generalInfo (implicitConfirm, certProfile) goes along unchanged.
+    const gi = [...(ctx.header.generalInfo ?? []), ...(extraInfo ? [extraInfo] : [])];
+    const generalInfo = gi.length ? gi : undefined;
+    const rsp = await upstreamCall(() => s.roundTrip(body, { operation: f.operation, expect, generalInfo }));
+    const next = s.lastSenderNonce;
+    return { rsp, upstreamNonce: next ? Buffer.from(next).toString("hex") : undefined };
+  }
+}
+
+/** An upstream answer that fails the RA's checks becomes a CMP error for the EE, with the upstream named. */
+async function upstreamCall<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (e) {
+    if (!(e instanceof CmpClientError)) throw e;
+    const known = e.failInfo.filter((x): x is FailInfo => (FailInfoNames as readonly string[]).includes(x));
+    throw new CmpError(known.length ? known : ["systemFailure"], `upstream: ${e.message}`);
+  }
+}

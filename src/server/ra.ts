@@ -1,0 +1,110 @@
+// Composition root of an RA / LRA (`lwcmp ra serve`): configuration -> store -> RegistrationAuthority with
+// HTTP upstreams and the configured inventory hook -> HTTP router with the CMP mount.
+import { ConfigCheckError, checkLoadedConfig } from "../config/check.js";
+import { ConfigError, loadConfig, type LoadedConfig } from "../config/load.js";
+import { loadRaMaterials, raPolicyFromConfig, requireRa } from "../config/ra-policy.js";
+import type { ConfigDocument } from "../config/schema.js";
+import { RegistrationAuthority } from "../ra/authority.js";
+import type { InventoryHook } from "../ra/types.js";
+import { httpUpstreams } from "./ra-upstream.js";
+import { openStore } from "../store/open.js";
+import type { Store } from "../store/store.js";
+import { startHttpServer } from "../transport/http-router.js";
+import { cmpMounts } from "../transport/http-server.js";
+import { WELL_KNOWN_CMP } from "../transport/paths.js";
+import {
+  applyDecodeLimits,
+  connectionLimits,
+  listenError,
+  readTls,
+  resolveStoreUrl,
+  type ServerOverrides,
+} from "./compose.js";
+import { logLine } from "./log.js";
+import { execHook, webhookHook } from "./ra-hook.js";
+
+export interface RunningRa {
+  url: string;
+  baseUrl: string;
+  port: number;
+  ra: RegistrationAuthority;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** Loads the file and runs the whole check, refusing a file without an `ra` section in one line. */
+async function loadCheckedRaConfig(
+  configPath: string,
+): Promise<{ loaded: LoadedConfig; warnings: string[] }> {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(configPath);
+  } catch (e) {
+    throw e instanceof ConfigError ? new ConfigCheckError(configPath, e.problems) : e;
+  }
+  requireRa(loaded.config, loaded.path);
+  const report = await checkLoadedConfig(loaded);
+  if (report.problems.length > 0) throw new ConfigCheckError(configPath, report.problems);
+  return { loaded, warnings: report.warnings };
+}
+
+function configuredHook(config: ConfigDocument): InventoryHook | undefined {
+  const h = config.ra?.hook;
+  if (!h) return undefined;
+  return h.exec ? execHook(h.exec, h.timeout) : webhookHook(h.url!, h.timeout);
+}
+
+export async function startRaServer(configPath: string, overrides: ServerOverrides = {}): Promise<RunningRa> {
+  const { loaded, warnings } = await loadCheckedRaConfig(configPath);
+  const { config, baseDir } = loaded;
+  const log = overrides.log ?? logLine;
+  for (const w of warnings) log({ event: "config-warning", detail: w });
+  const materials = loadRaMaterials(config, baseDir, loaded.path);
+  const policy = raPolicyFromConfig(config, loaded.path);
+  const tls = readTls(config, baseDir);
+  const store = await openStore(resolveStoreUrl(config.store, baseDir));
+  try {
+    const ra = new RegistrationAuthority({
+      policy,
+      materials,
+      store,
+      send: httpUpstreams(policy),
+      hook: configuredHook(config),
+      log,
+    });
+    const host = overrides.host ?? config.server.host;
+    const port = overrides.port ?? config.server.port;
+    applyDecodeLimits(config);
+    const server = await startHttpServer({
+      host,
+      port,
+      tls,
+      requestTimeoutMs: config.server.requestTimeout,
+      connections: connectionLimits(config),
+      onError: (e) => log({ event: "http-error", detail: e instanceof Error ? e.message : String(e) }),
+      mounts: [
+        ...cmpMounts((der, ctx) => ra.handle(der, ctx), {
+          maxRequestBytes: config.server.maxRequestBytes,
+          discovery: () => ra.discovery(),
+        }),
+        ...(overrides.mounts ?? []),
+      ],
+    }).catch((e: unknown) => {
+      throw listenError(e, host, port);
+    });
+    return {
+      url: `${server.baseUrl}${WELL_KNOWN_CMP}`,
+      baseUrl: server.baseUrl,
+      port: server.port,
+      ra,
+      store,
+      close: async () => {
+        await server.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+}
