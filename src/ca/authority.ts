@@ -1,4 +1,4 @@
-// The CA role: CA handlers (enrollment, confirmation, polling, revocation, genm, KEM bootstrap, KGA)
+// The CA role: CA handlers (enrollment, confirmation, polling, revocation, genm, KEM bootstrap, KGA, nested)
 // plugged into the CMP server engine, plus the housekeeping any replica may run.
 import { GeneralName } from "@peculiar/asn1-x509";
 import { hkdfSync } from "node:crypto";
@@ -15,10 +15,12 @@ import { certConfHandler } from "./handlers/confirm.js";
 import { enrollHandler } from "./handlers/enroll.js";
 import { eeErrorHandler } from "./handlers/error.js";
 import { genmHandlers } from "./handlers/genm.js";
+import { nestedHandler } from "./handlers/nested.js";
 import { pollReqHandler } from "./handlers/poll.js";
 import { revokeHandler } from "./handlers/revoke.js";
 import { Issuer } from "./issuer.js";
 import type { CaPolicy } from "./policy.js";
+import { NESTED_NODES_DEFAULT } from "../config/schema.js";
 
 export type { CaLogEvent } from "./context.js";
 
@@ -78,6 +80,7 @@ export class CertificateAuthority {
         rr: revokeHandler(this.ctx),
         error: eeErrorHandler(this.ctx),
         genm: genmHandlers(this.ctx),
+        nested: nestedHandler(this.ctx, (der, info) => this.server.handle(der, info)),
       },
       continues: { certConf: "waiting-certconf", pollReq: "waiting-approval" },
       store: opts.store,
@@ -86,6 +89,7 @@ export class CertificateAuthority {
       maxClockSkewMs: policy.transactions.messageTimeSkewMs,
       strict: policy.strict,
       log: this.ctx.log,
+      nestedLimits: { maxNodes: opts.config?.server.limits.maxNestedAsn1Nodes ?? NESTED_NODES_DEFAULT },
     });
   }
 
@@ -123,7 +127,7 @@ export class CertificateAuthority {
     return {
       ca: nameToString(this.ctx.materials.caCert.cert.tbsCertificate.subject),
       profiles: this.ctx.policy.profileNames(),
-      operations: OPERATIONS.filter((o) => o !== "nested"),
+      operations: [...OPERATIONS],
     };
   }
 }

@@ -270,6 +270,14 @@ export function bodyContentDer(decoded: DecodedMessage): Uint8Array {
 
 /** Decodes the PKIMessages inside a `nested` body (RFC 9810 §5.1.3.4 / RFC 9483 §5.2.2.2). */
 export function decodeNested(body: PKIBody): DecodedMessage[] {
+  return nestedMessages(body).map((m) => decodePKIMessage(m.der));
+}
+
+/**
+ * The PKIMessages inside a `nested` body as received, each with its body type read from the body's tag,
+ * so that each can be decoded (and refused) on its own.
+ */
+export function nestedMessages(body: PKIBody): { der: Uint8Array; bodyType?: PKIBodyType }[] {
   if (!body.nested) throw new MessageDecodeError("not a nested message");
   const raw = new Uint8Array(body.nested);
   const seq = readTlv(raw, 0);
@@ -277,7 +285,18 @@ export function decodeNested(body: PKIBody): DecodedMessage[] {
     throw new MessageDecodeError("nested content is not a SEQUENCE");
   const items = children(raw, seq);
   if (items.length === 0) throw new MessageDecodeError("nested content holds no message");
-  return items.map((t) => decodePKIMessage(raw.slice(t.start, t.end)));
+  return items.map((t) => {
+    const der = raw.slice(t.start, t.end);
+    let bodyType: PKIBodyType | undefined;
+    try {
+      const parts = children(der, readTlv(der, 0));
+      const tag = parts[1]?.tag ?? -1;
+      if ((tag & 0xe0) === 0xa0) bodyType = PKIBodyTypes[tag & 0x1f];
+    } catch {
+      // left to the decoder of the single message, which names the fault
+    }
+    return { der, bodyType };
+  });
 }
 
 /** DER of a `nested` body's content from already encoded messages. */

@@ -160,6 +160,8 @@ export const CaSectionSchema = z
 export type CaSection = z.infer<typeof CaSectionSchema>;
 
 const count = z.number().int().positive();
+/** A signature-protected ir with its certificate chain is ~180 elements (a batch of 50: < 10,000); room for 100+. */
+export const NESTED_NODES_DEFAULT = 30_000;
 
 /** Resource limits of the server (docs/security.md "Resource limits"); durations in the config's units. */
 export const ServerLimitsSchema = z
@@ -178,6 +180,8 @@ export const ServerLimitsSchema = z
     maxExtraCertsBytes: count.default(512 * 1024),
     /** ASN.1 elements in one request (bounds parsing time). */
     maxAsn1Nodes: count.default(4_000),
+    /** ASN.1 elements in one message on the "nested" path: a batch of up to 100 requests (RFC 9483 §5.2.2.2). */
+    maxNestedAsn1Nodes: count.default(NESTED_NODES_DEFAULT),
     /** Entries and bytes of the parsed-certificate cache. */
     certCacheEntries: count.default(512),
     certCacheBytes: count.default(8 * 1024 * 1024),
@@ -192,6 +196,7 @@ const SERVER_LIMIT_DEFAULTS = {
   maxExtraCerts: 32,
   maxExtraCertsBytes: 512 * 1024,
   maxAsn1Nodes: 4_000,
+  maxNestedAsn1Nodes: NESTED_NODES_DEFAULT,
   certCacheEntries: 512,
   certCacheBytes: 8 * 1024 * 1024,
 };

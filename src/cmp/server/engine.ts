@@ -7,7 +7,7 @@ import { TransactionIdInUseError } from "../../store/store.js";
 import { errorBody } from "../build/response.js";
 import { CmpError, MessageDecodeError } from "../errors.js";
 import { hex } from "../header.js";
-import { decodePKIMessage, type DecodedMessage } from "../message.js";
+import { decodePKIMessage, type DecodedMessage, type DecodeLimits } from "../message.js";
 import {
   checkTransition,
   decodeState,
@@ -75,12 +75,17 @@ export interface CmpServerOptions {
   /** Receiver rules stricter than the tolerant defaults (docs/conformance.md). */
   strict?: Partial<StrictRules>;
   log?: (e: EngineLogEvent) => void;
+  /** Decode limits of a message on the "nested" path, which carries a batch (RFC 9483 §5.2.2.2). */
+  nestedLimits?: Partial<DecodeLimits>;
 }
 
 export interface RequestInfo {
   profile?: string;
   operation?: string;
   signal?: AbortSignal;
+  /** The RA whose nested message carried this one (RFC 9483 §5.2.2), and how deep it was nested. */
+  forwardedBy?: string;
+  nestingLevel?: number;
 }
 
 export class CmpServer {
@@ -96,7 +101,7 @@ export class CmpServer {
     let d: DecodedMessage | undefined;
     let who: Requester | undefined;
     try {
-      d = decodePKIMessage(der);
+      d = decodePKIMessage(der, info.operation === "nested" ? this.o.nestedLimits : undefined);
       const now = this.o.now();
       const unprotected = unprotectedGenmHandler(d, this.o.handlers) !== undefined;
       if (!unprotected) checkOperation(d.bodyType, info.operation);
@@ -126,6 +131,8 @@ export class CmpServer {
         path: { profile: info.profile, operation: info.operation },
         now,
         signal: info.signal,
+        forwardedBy: info.forwardedBy,
+        nestingLevel: info.nestingLevel ?? 0,
         // An error message never touches another requester's transaction (its nonce or state).
         transaction: d.bodyType === "error" && tx?.requester !== who.id ? undefined : tx,
       };

@@ -71,6 +71,10 @@ export interface HandlerContext {
   path: { profile?: string; operation?: string };
   now: Date;
   signal?: AbortSignal;
+  /** The RA that forwarded this message inside its nested message (RFC 9483 §5.2.2), if any. */
+  forwardedBy?: string;
+  /** How many nested messages enclose this one (0: it came alone). */
+  nestingLevel?: number;
   /** The open transaction a continuation message (certConf, pollReq, error) belongs to. */
   transaction?: Transaction;
 }
