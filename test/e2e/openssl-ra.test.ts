@@ -248,7 +248,7 @@ function suite(title: string, setup: (d: Demo) => Promise<RunningRa[]>) {
 }
 
 const caUrl = (d: Demo) => `${d.url}/.well-known/cmp`;
-for (const mode of ["reprotect", "forward", "raverified"]) {
+for (const mode of ["reprotect", "forward", "raverified", "nest"]) {
   suite(`openssl cmp -> lwcmp RA (${mode}) -> lwcmp CA`, async (d) => [
     await startRa(d, `ra-${mode}`, mode, caUrl(d)),
   ]);
