@@ -194,6 +194,12 @@ ra:
       url: http://${host}:${port}/.well-known/cmp
       recipient: "CN=Demo Issuing CA,O=${opts.org ?? "lwcmp demo"}"
       trust: [root-ca.crt]
+    # the same CA, for the "nested" profile below: requests go to its default profile
+    ca-nested:
+      url: http://${host}:${port}/.well-known/cmp
+      profile: default
+      recipient: "CN=Demo Issuing CA,O=${opts.org ?? "lwcmp demo"}"
+      trust: [root-ca.crt]
   # RFC 9483 §5.2.3: the RA checks each request and re-protects it with its own signature;
   # kur keeps the device's protection and goes upstream unchanged (§5.2.1)
   defaults:
@@ -202,6 +208,9 @@ ra:
     default: {}
     # the CA holds these for an operator's decision; the EE polls through the RA (RFC 9483 §4.4)
     approval: {}
+    # RFC 9483 §5.2.2.1: each request goes to the CA inside a nested message signed by the RA
+    nested:
+      default: { mode: nest, upstream: ca-nested }
 `;
 }
 

@@ -106,11 +106,15 @@ export function initDemo(dir: string, opts: { alg?: string; port?: number; force
 }
 
 /** The demo folder ready to serve (`lwcmp demo`): a PKI made on first use and the ee/ output folder. */
-export function prepareDemo(dir: string, opts: { alg?: string; port?: number } = {}): { config: string } {
+export function prepareDemo(
+  dir: string,
+  opts: { alg?: string; port?: number } = {},
+): { config: string; raConfig?: string } {
   const config = join(resolve(dir), "lwcmp.yaml");
   if (!existsSync(config)) initDemo(dir, opts);
   mkdirSync(join(resolve(dir), DEMO_EE_DIR), { recursive: true });
-  return { config };
+  const raConfig = join(resolve(dir), "ra.yaml");
+  return { config, raConfig: existsSync(raConfig) ? raConfig : undefined };
 }
 
 /** The demo issuing CA's name in the download paths (from its CN "Demo Issuing CA", docs/revocation.md). */
@@ -124,13 +128,15 @@ export interface DemoCommands {
   /** Revoke the openssl-enrolled certificate, then download the CRL and check the certificate against it. */
   revocation: string[];
   approvals: string;
+  /** Enrollments through the demo RA (ra.yaml, RFC 9483 §5): re-protected, and nested. */
+  ra: string[];
 }
 
 /**
  * The enrollment commands against a running demo CA, for a shell in the folder that holds `dir` (`dir` as
  * the user gave it, e.g. ".lwcmp-demo"). Multi-line commands use shell continuations.
  */
-export function demoCommands(dir: string, port: number): DemoCommands {
+export function demoCommands(dir: string, port: number, raPort = port + 1): DemoCommands {
   const base = `http://127.0.0.1:${port}`;
   const d = (f: string) => join(dir, f);
   const ee = (f: string) => join(dir, DEMO_EE_DIR, f);
@@ -166,12 +172,20 @@ export function demoCommands(dir: string, port: number): DemoCommands {
       -untrusted ${d("issuing-ca.crt")} ${ee("device-3.crt")}`,
     ],
     approvals: `${lwcmp} approvals list --config ${d("lwcmp.yaml")}`,
+    ra: [
+      `openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ${ee("device-4.key")}`,
+      `openssl cmp -cmd ir -server 127.0.0.1:${raPort} -path .well-known/cmp/p/default/initialization \\
+      -ref demo-ee -secret ${secret} -recipient "/O=lwcmp demo/CN=Demo Issuing CA" \\
+      -newkey ${ee("device-4.key")} -subject /CN=device-4 -certout ${ee("device-4.crt")} -trusted ${d("root-ca.crt")}`,
+      `${lwcmp} ir --server http://127.0.0.1:${raPort} --profile nested --ref demo-ee --secret ${secret} \\
+      --subject /CN=device-5 --newkeytype ec-p256 --newkeyout ${ee("device-5.key")} --certout ${ee("device-5.crt")} ${trusted}`,
+    ],
   };
 }
 
 /** What `lwcmp demo` prints once the CA listens. */
-export function demoInstructions(dir: string, port: number, url: string): string {
-  const c = demoCommands(dir, port);
+export function demoInstructions(dir: string, port: number, url: string, raUrl?: string): string {
+  const c = demoCommands(dir, port, raUrl ? Number(new URL(raUrl).port) : port + 1);
   const indent = (cmds: string[]) => cmds.map((x) => `  ${x}`).join("\n");
   return `
 lwcmp demo CA listening on ${url}
@@ -191,7 +205,15 @@ Revoke that certificate; the CRL at ${`http://127.0.0.1:${port}/crl/${DEMO_CA_NA
 verify below fails with "certificate revoked") and the openssl ocsp command above then answers "revoked":
 ${indent(c.revocation)}
 
-Requests to profile "approval" wait for: ${c.approvals}
+${
+  raUrl
+    ? `The demo RA (${join(dir, "ra.yaml")}) listens on ${raUrl} in front of the CA: it checks each request and
+signs it with its own key before the CA sees it; on profile "nested" it wraps each request in a nested message:
+${indent(c.ra)}
+
+`
+    : ""
+}Requests to profile "approval" wait for: ${c.approvals}
 Stop with Ctrl-C.
 `;
 }

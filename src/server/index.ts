@@ -18,4 +18,4 @@ export { openOperator, type OpenedOperator } from "./operator.js";
 export { downloadMounts, type DownloadOptions } from "./crl-mount.js";
 export { crlTickInterval, startCrlTimer, type CrlTimer } from "./crl-timer.js";
 export { startCluster, defaultWorkers, type ClusterOptions, type RunningCluster } from "./cluster.js";
-export { startRaServer, type RunningRa } from "./ra.js";
+export { startRaServer, type RaOverrides, type RunningRa } from "./ra.js";

@@ -54,9 +54,18 @@ function configuredHook(config: ConfigDocument): InventoryHook | undefined {
   return h.exec ? execHook(h.exec, h.timeout) : webhookHook(h.url!, h.timeout);
 }
 
-export async function startRaServer(configPath: string, overrides: ServerOverrides = {}): Promise<RunningRa> {
+export interface RaOverrides extends ServerOverrides {
+  /** Upstream URLs by upstream name, instead of the configured ones (the demo's CA on its actual port). */
+  upstreamUrls?: Readonly<Record<string, string>>;
+}
+
+export async function startRaServer(configPath: string, overrides: RaOverrides = {}): Promise<RunningRa> {
   const { loaded, warnings } = await loadCheckedRaConfig(configPath);
   const { config, baseDir } = loaded;
+  for (const [name, url] of Object.entries(overrides.upstreamUrls ?? {})) {
+    const u = config.ra?.upstreams[name];
+    if (u) u.url = url;
+  }
   const log = overrides.log ?? logLine;
   for (const w of warnings) log({ event: "config-warning", detail: w });
   const materials = loadRaMaterials(config, baseDir, loaded.path);

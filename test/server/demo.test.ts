@@ -10,7 +10,9 @@ import {
   demoCommands,
   demoInstructions,
   prepareDemo,
+  startRaServer,
   startServer,
+  type RunningRa,
   type RunningServer,
 } from "../../src/server/index.js";
 import { run } from "../helpers/demo.js";
@@ -22,21 +24,35 @@ const sh = (cmd: string, cwd: string) => run("/bin/sh", ["-c", cmd], { cwd });
 describe("lwcmp demo's printed commands", () => {
   const tmp = tempDir("lwcmp-demo-");
   let s: RunningServer;
+  let ra: RunningRa;
   let cmds: ReturnType<typeof demoCommands>;
   let text: string;
   before(async () => {
-    const { config } = prepareDemo(join(tmp.path, ".lwcmp-demo"), { port: 0 });
+    const { config, raConfig } = prepareDemo(join(tmp.path, ".lwcmp-demo"), { port: 0 });
     s = await startServer(config, { port: 0, log: () => undefined });
-    cmds = demoCommands(".lwcmp-demo", s.port);
-    text = demoInstructions(".lwcmp-demo", s.port, s.url);
+    ra = await startRaServer(raConfig!, {
+      port: 0,
+      log: () => undefined,
+      upstreamUrls: { ca: s.url, "ca-nested": s.url },
+    });
+    cmds = demoCommands(".lwcmp-demo", s.port, ra.port);
+    text = demoInstructions(".lwcmp-demo", s.port, s.url, ra.url);
   });
   after(async () => {
+    await ra.close();
     await s.close();
     tmp.cleanup();
   });
 
   it("are printed verbatim", () => {
-    for (const c of [...cmds.lwcmp, ...cmds.openssl, ...cmds.ocsp, ...cmds.revocation, cmds.approvals])
+    for (const c of [
+      ...cmds.lwcmp,
+      ...cmds.openssl,
+      ...cmds.ocsp,
+      ...cmds.revocation,
+      ...cmds.ra,
+      cmds.approvals,
+    ])
       assert.ok(text.includes(c), c);
     assert.ok(text.includes(s.url));
   });
@@ -50,6 +66,15 @@ describe("lwcmp demo's printed commands", () => {
     const ee = join(tmp.path, ".lwcmp-demo", DEMO_EE_DIR);
     for (const f of ["device-1.key", "device-1.crt", "device-2.crt", "device-1-new.key", "device-1-new.crt"])
       assert.ok(existsSync(join(ee, f)), f);
+  });
+
+  it("enroll through the demo RA with openssl cmp (re-protected) and lwcmp (nested)", async () => {
+    for (const c of cmds.ra) {
+      const r = await sh(c.replace("npm run lwcmp --", `"${process.execPath}" "${BIN}"`), tmp.path);
+      assert.equal(r.code, 0, `${c}\n${r.stdout}\n${r.stderr}`);
+    }
+    const ee = join(tmp.path, ".lwcmp-demo", DEMO_EE_DIR);
+    for (const f of ["device-4.crt", "device-5.crt"]) assert.ok(existsSync(join(ee, f)), f);
   });
 
   it("enroll with openssl cmp, outputs under .lwcmp-demo/ee", async () => {

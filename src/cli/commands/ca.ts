@@ -10,6 +10,7 @@ import {
   defaultWorkers,
   rolloverConfiguredRoot,
   startCluster,
+  startRaServer,
   startServer,
   type RunningServer,
 } from "../../server/index.js";
@@ -147,8 +148,19 @@ export function registerDemoCommand(program: Command): void {
     .option("--port <port>", "HTTP port", parsePort, 8080)
     .option("--alg <type>", "key type for a new demo PKI", parseKeyType, "ec-p256")
     .action(async (o: { dir: string; port: number; alg: string }) => {
-      const { config } = prepareDemo(o.dir, { alg: o.alg, port: o.port });
+      const { config, raConfig } = prepareDemo(o.dir, { alg: o.alg, port: o.port });
       const s = await startServer(config, { port: o.port });
-      await runUntilStopped(s, demoInstructions(o.dir, s.port, s.url));
+      // The demo RA on the next port, in front of this CA (a demo folder made before RAs has no ra.yaml).
+      const ra = raConfig
+        ? await startRaServer(raConfig, {
+            port: s.port + 1,
+            upstreamUrls: { ca: s.url, "ca-nested": s.url },
+          }).catch(async (e: unknown) => {
+            await s.close();
+            throw e;
+          })
+        : undefined;
+      const both = { close: async () => (await ra?.close(), await s.close()) };
+      await runUntilStopped(both, demoInstructions(o.dir, s.port, s.url, ra?.url));
     });
 }
