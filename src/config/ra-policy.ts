@@ -6,6 +6,7 @@ import { ConfigError, resolvePath, resolveSecret } from "./load.js";
 import { loadSharedSecrets, readCertificates, readPrivateKey } from "./materials.js";
 import type { RaSection } from "./ra-schema.js";
 import type { ConfigDocument } from "./schema.js";
+import { id_it_caCerts } from "../asn1/oids.js";
 
 type RouteEntry = RaSection["defaults"];
 
@@ -92,8 +93,8 @@ export function raRouteProblems(ra: RaSection): string[] {
         `${where}.mode: kur keeps the end entity's protection (RFC 9483 §5.2.3): use forward, nest or batch, not ${e.mode}`,
       );
     }
-    if (e.mode === "local" && bodyType !== "genm" && !bodyType.startsWith("genm:")) {
-      problems.push(`${where}.mode: only genm can be answered locally by the RA`);
+    if (e.mode === "local" && bodyType !== `genm:${id_it_caCerts}`) {
+      problems.push(`${where}.mode: the RA answers only genm caCerts itself (route genm:${id_it_caCerts})`);
     }
   };
   if (Object.keys(ra.upstreams).length === 0) problems.push("ra.upstreams: name at least one upstream");

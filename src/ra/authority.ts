@@ -50,6 +50,7 @@ export class RegistrationAuthority {
       credentials: new RaCredentials(m, { maxIterations: o.policy.maxMacIterations, minIterations: 1 }),
       handlers: raHandlers({
         policy: o.policy,
+        materials: m,
         upstreams: new Upstreams(o.policy, m, o.send, now),
         hook: o.hook,
         log,

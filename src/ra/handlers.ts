@@ -17,7 +17,8 @@ import type { Answer, Handler, HandlerContext, Handlers, TransactionUpdate } fro
 import type { Forwarded, TxState } from "../cmp/transaction.js";
 import type { ForwardMode, RaPolicy } from "./policy.js";
 import { askHook, certReqMsgs, effectiveMode, routeFor } from "./route.js";
-import type { InventoryHook, RaLogEvent } from "./types.js";
+import { localGenp, singleInfoType } from "./local.js";
+import type { InventoryHook, RaLogEvent, RaMaterials } from "./types.js";
 import type { Upstreams } from "./upstream.js";
 
 /** RFC 9483 §6.1 operation paths by request body type. */
@@ -32,6 +33,7 @@ const OPERATION: Readonly<Record<string, string>> = {
 
 export interface RaHandlerContext {
   policy: RaPolicy;
+  materials: RaMaterials;
   upstreams: Upstreams;
   hook?: InventoryHook;
   log: (e: RaLogEvent) => void;
@@ -141,9 +143,10 @@ function forwarded(mode: ForwardMode, upstream: string, profile: string, ctx: Ha
 /** ir, cr, kur, p10cr, rr and genm: a new transaction that goes upstream. */
 function request(c: RaHandlerContext): Handler {
   return async (ctx) => {
-    const r = routeFor(c.policy, ctx);
+    const r = routeFor(c.policy, ctx, singleInfoType(ctx));
     const decision = await askHook(c.hook, r, ctx);
     const mode = effectiveMode(r.route, ctx);
+    if (mode === "local") return localGenp(ctx, c.materials);
     const f = forwarded(mode, r.route.upstream, r.profile, ctx);
     c.log({
       event: "ra-forward",

@@ -81,12 +81,12 @@ describe("the ra configuration section", () => {
     ]);
   });
 
-  it("answers genm locally only: a local ir route is a problem", () => {
+  it("answers only genm caCerts locally: a local ir route is a problem", () => {
     const ra = parseConfig({
       ra: { signer, upstreams, profiles: { default: { ir: { mode: "local" } } } },
     }).ra!;
     assert.deepEqual(raRouteProblems(ra), [
-      "ra.profiles.default.ir.mode: only genm can be answered locally by the RA",
+      "ra.profiles.default.ir.mode: the RA answers only genm caCerts itself (route genm:1.3.6.1.5.5.7.4.17)",
     ]);
   });
 });

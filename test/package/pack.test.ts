@@ -27,7 +27,7 @@ const PackReport = z.array(
 );
 
 const pkg = PackageJson.parse(JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")));
-const SUBPATHS = ["client", "ca", "ocsp", "cmp", "asn1", "crypto", "pki", "store"];
+const SUBPATHS = ["client", "ca", "ra", "ocsp", "cmp", "asn1", "crypto", "pki", "store"];
 
 /** npm with the variables an enclosing `npm test` sets removed, so it behaves as in a user's shell. */
 function npm(args: string[], cwd: string): Promise<RunResult> {

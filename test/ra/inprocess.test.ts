@@ -1,0 +1,152 @@
+// The RA in each forwarding mode (RFC 9483 §5.2) in front of the lwcmp CA in process: requests and their
+// continuations pass unchanged, refused requesters and an unreachable upstream get well-formed errors.
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { parse as parseYaml } from "yaml";
+import { parseConfig } from "../../src/config/load.js";
+import { loadRaMaterials, raPolicyFromConfig } from "../../src/config/ra-policy.js";
+import { RegistrationAuthority, type InventoryHook } from "../../src/ra/index.js";
+import { parseName, nameToString } from "../../src/pki/names.js";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { openStore } from "../../src/store/open.js";
+import type { Store } from "../../src/store/store.js";
+import {
+  certConfFor,
+  createTestCa,
+  irRequest,
+  rrRequest,
+  enrolled,
+  summarize,
+  type TestCa,
+} from "../helpers/ca.js";
+
+async function forwardingRa(
+  t: TestCa,
+  patch: (y: string) => string = (y) => y,
+  down = false,
+  mode = "forward",
+  hook?: InventoryHook,
+) {
+  const yaml = patch(t.files["ra.yaml"]!.replace("mode: reprotect", `mode: ${mode}`));
+  const config = parseConfig(parseYaml(yaml));
+  const dir = mkdtempSync(join(tmpdir(), "lwcmp-ra-"));
+  let materials;
+  try {
+    for (const [name, content] of Object.entries(t.files)) writeFileSync(join(dir, name), content);
+    materials = loadRaMaterials(config, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const store: Store = await openStore("sqlite::memory:");
+  const sent: string[] = [];
+  const ra = new RegistrationAuthority({
+    policy: raPolicyFromConfig(config),
+    materials,
+    store,
+    now: t.clock.now,
+    hook,
+    send: (_name, der, { operation, profile }) => {
+      if (down) return Promise.reject(new Error("connection refused"));
+      sent.push(operation);
+      return t.ca.handle(der, { operation, profile });
+    },
+  });
+  return { ra, store, sent };
+}
+
+for (const mode of ["forward", "reprotect", "raverified", "nest"])
+  describe(`an RA in mode ${mode} (RFC 9483 §5.2)`, () => {
+    let t: TestCa;
+    before(async () => {
+      t = await createTestCa();
+    });
+    after(() => t.close());
+
+    it("passes an ir (MAC) and its certConf through and returns the CA's answers unchanged", async () => {
+      const { ra, store, sent } = await forwardingRa(t, undefined, false, mode);
+      const req = irRequest(t, { cred: t.mac, subject: `CN=fwd-ee-${mode}` });
+      const raw = await ra.handle(req.der, { operation: "initialization" });
+      const ip = summarize(raw);
+      assert.equal(ip.bodyType, "ip");
+      assert.ok(ip.certificate, ip.statusString.join("; "));
+      const conf = await ra.handle(certConfFor(t, ip, { cred: t.mac }).der, { operation: "initialization" });
+      assert.equal(summarize(conf).bodyType, "pkiconf");
+      const path = mode === "nest" ? "nested" : "initialization";
+      assert.deepEqual(sent, [path, path]);
+      const rec = await store.getTransaction(Buffer.from(req.transactionID!).toString("hex"));
+      assert.equal(rec?.state, "done");
+      await store.close();
+    });
+
+    it("forwards an rr signed by the EE", async () => {
+      const { ra, store } = await forwardingRa(t, undefined, false, mode);
+      const ee = await enrolled(t, `CN=fwd-revoke-${mode}`);
+      const rp = summarize(await ra.handle(rrRequest(t, { cred: ee.cred, cert: ee.cert }).der));
+      assert.equal(rp.bodyType, "rp");
+      assert.equal(rp.status, 0, rp.statusString.join("; "));
+      await store.close();
+    });
+
+    it("refuses a requester kind the route does not list", async () => {
+      const { ra, store, sent } = await forwardingRa(
+        t,
+        (y) => y.replace(`mode: ${mode}`, `mode: ${mode}\n    requesters: [external]`),
+        false,
+        mode,
+      );
+      const a = summarize(await ra.handle(irRequest(t, { cred: t.mac }).der));
+      assert.ok(a.failInfo.includes("notAuthorized"), a.statusString.join("; "));
+      assert.deepEqual(sent, []);
+      await store.close();
+    });
+
+    it("answers systemFailure when the upstream is not reachable", async () => {
+      const { ra, store } = await forwardingRa(t, undefined, true, mode);
+      const a = summarize(await ra.handle(irRequest(t, { cred: t.mac }).der));
+      assert.ok(a.failInfo.includes("systemFailure"));
+      assert.match(a.statusString.join(" "), /upstream ca is not reachable/);
+      await store.close();
+    });
+  });
+
+describe("the inventory hook at the RA", () => {
+  let t: TestCa;
+  before(async () => {
+    t = await createTestCa();
+  });
+  after(() => t.close());
+  const withHook = (y: string) =>
+    y.replace("defaults:\n    mode: raverified", "defaults:\n    mode: raverified\n    hook: true");
+
+  it("a rejection reaches the EE as notAuthorized with the hook's reason; nothing goes upstream", async () => {
+    const hook: InventoryHook = () =>
+      Promise.resolve({ decision: "reject", reason: "serial 42 is not in the inventory" });
+    const { ra, store, sent } = await forwardingRa(t, withHook, false, "raverified", hook);
+    const a = summarize(await ra.handle(irRequest(t, { cred: t.mac, subject: "CN=unknown" }).der));
+    assert.deepEqual(a.failInfo, ["notAuthorized"]);
+    assert.match(a.statusString.join(" "), /serial 42 is not in the inventory/);
+    assert.deepEqual(sent, []);
+    await store.close();
+  });
+
+  it("a changed template on a raVerified route is what the CA certifies", async () => {
+    const modify: InventoryHook = async (r) => {
+      const { decodePKIMessage } = await import("../../src/cmp/message.js");
+      const tpl = decodePKIMessage(r.message).message.body.ir![0]!.certReq.certTemplate;
+      tpl.subject = parseName("CN=plant-4-device,O=lwcmp demo");
+      return { decision: "modify", template: tpl };
+    };
+    const { ra, store } = await forwardingRa(t, withHook, false, "raverified", modify);
+    const a = summarize(
+      await ra.handle(irRequest(t, { cred: t.mac, subject: "CN=device", implicitConfirm: true }).der),
+    );
+    assert.ok(a.certificate, a.statusString.join("; "));
+    const subject = nameToString(AsnParser.parse(a.certificate, Certificate).tbsCertificate.subject);
+    assert.equal(subject, "CN=plant-4-device,O=lwcmp demo");
+    await store.close();
+  });
+});
