@@ -5,13 +5,14 @@ import { readFileSync } from "node:fs";
 import { keyAlgorithm } from "../crypto/index.js";
 import { id_kp_cmKGA } from "../asn1/oids.js";
 import { getExtKeyUsage } from "../pki/extensions.js";
-import { certificatePublicKey, validatePath, type CertEntry } from "../pki/path.js";
-import type { PrivateKey } from "../crypto/index.js";
+import { validatePath, type CertEntry } from "../pki/path.js";
 import { allowedKeyTypeProblem, isKeyTypeSpec } from "./keytypes.js";
 import { ConfigError, loadConfig, resolvePath, resolveSecret, type LoadedConfig } from "./load.js";
-import { readCertificates, readPrivateKey } from "./materials.js";
 import type { CaSection, ConfigDocument } from "./schema.js";
 import { checkRa } from "./ra-check.js";
+import { FileReader, pair, type ConfigReport } from "./check-files.js";
+
+export type { ConfigReport } from "./check-files.js";
 
 /** What `serve` and `config check` throw for problems: `problems` holds one line each, naming the file. */
 export class ConfigCheckError extends ConfigError {
@@ -19,15 +20,6 @@ export class ConfigCheckError extends ConfigError {
     const lines = problems.map((p) => `${path}: ${p}`);
     super(`configuration ${path} has ${problems.length} problem(s):\n  ${lines.join("\n  ")}`, lines);
   }
-}
-
-/**
- * What a check found, one line each (without the file name). Problems stop `serve`; warnings name
- * what will not work (a KGA certificate clients refuse, say) without stopping it.
- */
-export interface ConfigReport {
-  problems: string[];
-  warnings: string[];
 }
 
 /** The check of the configuration file at `path`. */
@@ -99,54 +91,6 @@ function checkStore(store: string, problems: string[]): void {
 }
 
 /** Reads the files a configuration names, recording a problem (and giving undefined) for each failure. */
-export class FileReader {
-  constructor(
-    private readonly baseDir: string,
-    private readonly problems: string[],
-  ) {}
-
-  certs(where: string, file: string): CertEntry[] | undefined {
-    return this.attempt(where, () => readCertificates(resolvePath(this.baseDir, file)));
-  }
-
-  key(where: string, file: string): PrivateKey | undefined {
-    return this.attempt(where, () => readPrivateKey(resolvePath(this.baseDir, file)));
-  }
-
-  private attempt<T>(where: string, read: () => T): T | undefined {
-    try {
-      return read();
-    } catch (e) {
-      this.problems.push(`${where}: ${e instanceof Error ? e.message : String(e)}`);
-      return undefined;
-    }
-  }
-}
-
-/** Whether the private key belongs to the certificate: both SubjectPublicKeyInfos, re-encoded, agree. */
-function keyMatches(key: PrivateKey, cert: CertEntry): boolean {
-  try {
-    return Buffer.from(certificatePublicKey(cert.cert).spki).equals(Buffer.from(key.publicKey.spki));
-  } catch {
-    return false;
-  }
-}
-
-export function pair(
-  files: FileReader,
-  problems: string[],
-  at: string,
-  p: { certificate: string; key: string },
-): { certs: CertEntry[]; key: PrivateKey } | undefined {
-  const certs = files.certs(`${at}.certificate`, p.certificate);
-  const key = files.key(`${at}.key`, p.key);
-  if (!certs || !key) return undefined;
-  if (!keyMatches(key, certs[0]!)) {
-    problems.push(`${at}.key: ${p.key} is not the key of ${p.certificate} (their public keys differ)`);
-  }
-  return { certs, key };
-}
-
 async function chainProblem(
   target: CertEntry,
   anchor: CertEntry,

@@ -2,8 +2,7 @@
 // trust files, upstream files and secrets, and the routes (src/config/ra-policy.ts raRouteProblems).
 import { id_kp_cmcRA } from "../asn1/oids.js";
 import { getExtKeyUsage } from "../pki/extensions.js";
-import type { ConfigReport, FileReader } from "./check.js";
-import { pair } from "./check.js";
+import { pair, type ConfigReport, type FileReader } from "./check-files.js";
 import { raRouteProblems } from "./ra-policy.js";
 import type { RaSection } from "./ra-schema.js";
 
