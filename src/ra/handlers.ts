@@ -83,7 +83,9 @@ async function passOn(
     const rsp =
       f.mode === "forward"
         ? await c.upstreams.forward(f, ctx, eeCredential(ctx))
-        : await c.upstreams.nest(f, ctx);
+        : f.mode === "nest"
+          ? await c.upstreams.nest(f, ctx)
+          : await c.upstreams.batch(f, ctx);
     const senderNonce = rsp.message.header.senderNonce;
     return {
       body: rsp.message.body,

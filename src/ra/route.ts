@@ -50,8 +50,6 @@ export function effectiveMode(route: RaRoute, ctx: HandlerContext): ForwardMode 
   if (replaces && (ctx.bodyType === "kur" || isCentralKeyGeneration(ctx))) return "forward";
   // RFC 9483 §5.2.3.2: raVerified exists for CRMF requests; PKCS#10 and the rest are re-protected only.
   if (route.mode === "raverified" && !certReqMsgs(ctx)) return "reprotect";
-  // Batches of one are nested messages; collecting several is done by the batch sender.
-  if (route.mode === "batch") return "nest";
   return route.mode;
 }
 

@@ -9,20 +9,45 @@ import type { ClientCredential } from "../cmp/client/types.js";
 import { CmpError } from "../cmp/errors.js";
 import { FailInfoNames, type FailInfo } from "../cmp/failinfo.js";
 import { bytesEqual } from "../cmp/validate.js";
-import { decodeNested, type DecodedMessage } from "../cmp/message.js";
+import { decodeNested, type DecodedMessage, type DecodeLimits } from "../cmp/message.js";
+import { Batcher } from "./batch.js";
 import type { HandlerContext } from "../cmp/server/types.js";
 import type { Forwarded } from "../cmp/transaction.js";
 import { parseName } from "../pki/names.js";
 import type { RaPolicy } from "./policy.js";
 import type { RaMaterials, UpstreamSend } from "./types.js";
 
+/** A nested answer carries a certificate and chain per request: room for a batch of 100 ip. */
+const BATCH_ANSWER_LIMITS = { maxNodes: 200_000, maxExtraCerts: 64 };
+
 export class Upstreams {
+  private readonly batcher: Batcher;
+  /** The forwarding state and a context of each open batch key (for the RA's session). */
+  private readonly batchCtx = new Map<string, { f: Forwarded; ctx: HandlerContext }>();
   constructor(
     private readonly policy: RaPolicy,
     private readonly m: RaMaterials,
     private readonly send: UpstreamSend,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.batcher = new Batcher((key, ders) => this.sendBatch(key, ders));
+  }
+
+  /** RFC 9483 §5.2.2.2: the EE's message goes up with others in one nested message; its inner answer. */
+  async batch(f: Forwarded, ctx: HandlerContext): Promise<DecodedMessage> {
+    const key = `${f.upstream}\u0000${f.profile ?? ""}`;
+    // The batch's own exchange belongs to no single EE: it does not end when one EE hangs up.
+    if (!this.batchCtx.has(key)) this.batchCtx.set(key, { f, ctx: { ...ctx, signal: undefined } });
+    const limits = this.policy.upstream(f.upstream)!.batch;
+    return this.batcher.submit(key, ctx.request, limits);
+  }
+
+  private async sendBatch(key: string, ders: Uint8Array[]): Promise<DecodedMessage> {
+    const { f, ctx } = this.batchCtx.get(key)!;
+    this.batchCtx.delete(key);
+    const s = this.session(f, ctx, { answerLimits: BATCH_ANSWER_LIMITS });
+    return upstreamCall(() => s.roundTrip(nestedBody(ders), { operation: "nested", expect: "nested" }));
+  }
 
   /** The RA's credential towards `name`: its MAC credential for that upstream, else its CMP signer. */
   private raCredential(name: string): ClientCredential {
@@ -36,7 +61,11 @@ export class Upstreams {
   session(
     f: Forwarded,
     ctx: HandlerContext,
-    o: { credential?: ClientCredential; resume?: { transactionID: Uint8Array; lastNonce?: Uint8Array } } = {},
+    o: {
+      credential?: ClientCredential;
+      resume?: { transactionID: Uint8Array; lastNonce?: Uint8Array };
+      answerLimits?: Partial<DecodeLimits>;
+    } = {},
   ): ClientSession {
     const up = this.policy.upstream(f.upstream);
     const um = this.m.upstreams.get(f.upstream);
@@ -52,6 +81,7 @@ export class Upstreams {
       maxClockSkewMs: this.policy.transactions.messageTimeSkewMs,
       macLimits: { maxIterations: this.policy.maxMacIterations, minIterations: 1 },
       resume: o.resume,
+      answerLimits: o.answerLimits,
       // The EE hears about a bad upstream answer from the RA; the upstream is not told.
       reportErrors: false,
     });

@@ -7,7 +7,12 @@ import { PKIBody } from "../../src/asn1/cmp.js";
 import { CertReqMessages, CertReqMsg, ProofOfPossession } from "../../src/asn1/crmf.js";
 import { nestedBody } from "../../src/cmp/build/request.js";
 import { hex } from "../../src/cmp/header.js";
-import { decodeNested, decodePKIMessage } from "../../src/cmp/message.js";
+import {
+  decodeNested,
+  decodePKIMessage,
+  DEFAULT_DECODE_LIMITS,
+  setDecodeLimits,
+} from "../../src/cmp/message.js";
 import { importPrivateKeyPem } from "../../src/crypto/index.js";
 import { startCmpHttpServer } from "../../src/transport/http-server.js";
 import { cmpUrl, postCmp } from "../../src/transport/http-client.js";
@@ -168,7 +173,14 @@ describe("nested messages from a configured RA (RFC 9483 §5.2.2)", () => {
       t,
       irs.map((r) => r.der),
     );
-    const elsewhere = await send(t.ca, w, { operation: "initialization" });
+    // The server's single-message limit (server.limits.maxAsn1Nodes, default 4000), as `serve` sets it.
+    setDecodeLimits({ maxNodes: 4_000 });
+    let elsewhere;
+    try {
+      elsewhere = await send(t.ca, w, { operation: "initialization" });
+    } finally {
+      setDecodeLimits({ maxNodes: DEFAULT_DECODE_LIMITS.maxNodes });
+    }
     assert.deepEqual(elsewhere.failInfo, ["badDataFormat"]);
     const w2 = wrap(
       t,

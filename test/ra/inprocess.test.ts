@@ -150,3 +150,36 @@ describe("the inventory hook at the RA", () => {
     await store.close();
   });
 });
+
+describe("an RA batching requests (RFC 9483 §5.2.2.2)", () => {
+  let t: TestCa;
+  before(async () => {
+    t = await createTestCa();
+  });
+  after(() => t.close());
+
+  it("sends 50 EE requests in one nested message and gives each EE its own answer, then batches their certConf", async () => {
+    const batched = (y: string) =>
+      y.replace(
+        "      trust: [root-ca.crt]\n    # the same CA",
+        "      trust: [root-ca.crt]\n      batch: { maxMessages: 50, maxWait: 30s }\n    # the same CA",
+      );
+    const { ra, store, sent } = await forwardingRa(t, batched, false, "batch");
+    const creds = Array.from({ length: 50 }, (_, i) => (i % 2 ? t.mac : t.idevid.cred));
+    const reqs = creds.map((cred, i) => irRequest(t, { cred, subject: `CN=batch-${i}` }));
+    const answers = await Promise.all(reqs.map((r) => ra.handle(r.der).then(summarize)));
+    assert.deepEqual(sent, ["nested"], "one upstream message for the whole batch");
+    answers.forEach((a, i) => {
+      assert.equal(a.bodyType, "ip");
+      assert.ok(a.certificate, a.statusString.join("; "));
+      const subject = nameToString(AsnParser.parse(a.certificate, Certificate).tbsCertificate.subject);
+      assert.equal(subject, `CN=batch-${i}`, "each EE gets the answer to its own request");
+    });
+    const confs = await Promise.all(
+      answers.map((a, i) => ra.handle(certConfFor(t, a, { cred: creds[i] }).der).then(summarize)),
+    );
+    assert.deepEqual(sent, ["nested", "nested"]);
+    assert.ok(confs.every((c) => c.bodyType === "pkiconf"));
+    await store.close();
+  });
+});

@@ -12,7 +12,7 @@ import { errorBody } from "../build/response.js";
 import { FailInfoNames, type FailInfo } from "../failinfo.js";
 import { CmpError } from "../errors.js";
 import { buildHeader, freshId, PVNO_CMP2000, PVNO_CMP2021 } from "../header.js";
-import { decodePKIMessage, type DecodedMessage } from "../message.js";
+import { decodePKIMessage, type DecodedMessage, type DecodeLimits } from "../message.js";
 import { protectMessage, protectionKind, type MacLimits, type ProtectionCredential } from "../protection.js";
 import { checkHeader, checkSigner, TOLERANT_RULES, type StrictRules } from "../validate.js";
 import { CmpClientError, fromCmpError, statusError } from "./errors.js";
@@ -47,6 +47,8 @@ export interface ClientSessionOptions {
    * its transactionID and the server's last senderNonce.
    */
   resume?: { transactionID: Uint8Array; lastNonce?: Uint8Array };
+  /** Decode limits for answers beyond the defaults (a nested answer holding a whole batch). */
+  answerLimits?: Partial<DecodeLimits>;
 }
 
 export interface ExchangeOptions {
@@ -210,7 +212,7 @@ export class ClientSession {
       throw new CmpClientError(`transport failure: ${e instanceof Error ? e.message : String(e)}`);
     }
     try {
-      return decodePKIMessage(answer);
+      return decodePKIMessage(answer, this.o.answerLimits);
     } catch (e) {
       const why = e instanceof CmpError ? e.statusString : String(e);
       throw new CmpClientError(`the server's answer is not a valid PKIMessage: ${why}`, ["badDataFormat"]);
