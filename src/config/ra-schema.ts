@@ -6,15 +6,12 @@ import { DOTTED_OID, duration } from "./values.js";
 const pemFile = z.string().min(1);
 const count = z.number().int().positive();
 
-const RETRY_DEFAULTS = { initialDelay: 5_000, maxDelay: 300_000, giveUpAfter: 86_400_000 };
 const BATCH_DEFAULTS = { maxMessages: 50, maxWait: 2_000 };
 
 export const UpstreamSchema = z
   .object({
     /** The upstream's CMP endpoint, e.g. http://ca.example:8080/.well-known/cmp (RFC 9483 §6.1). */
-    url: z.string().url().optional(),
-    /** A folder for offline transfer (RFC 9483 §6.4): requests are written there, answers read back. */
-    outbox: z.string().min(1).optional(),
+    url: z.string().url(),
     /** Certificate profile named upstream; default: the one the EE named. */
     profile: z.string().min(1).optional(),
     /** The upstream's name (RFC 4514) for the recipient field of messages the RA builds. */
@@ -29,23 +26,12 @@ export const UpstreamSchema = z
       .strict()
       .optional(),
     timeout: duration.default(30_000),
-    retry: z
-      .object({
-        initialDelay: duration.default(RETRY_DEFAULTS.initialDelay),
-        maxDelay: duration.default(RETRY_DEFAULTS.maxDelay),
-        giveUpAfter: duration.default(RETRY_DEFAULTS.giveUpAfter),
-      })
-      .strict()
-      .default(RETRY_DEFAULTS),
     batch: z
       .object({ maxMessages: count.max(1000).default(50), maxWait: duration.default(2_000) })
       .strict()
       .default(BATCH_DEFAULTS),
   })
-  .strict()
-  .refine((u) => u.url !== undefined || u.outbox !== undefined, {
-    message: "an upstream needs a url or an outbox folder",
-  });
+  .strict();
 
 export const RouteSchema = z
   .object({

@@ -31,18 +31,14 @@ export interface RaRoute {
 
 export interface UpstreamPolicy {
   name: string;
-  /** URL of the upstream CMP endpoint (`…/.well-known/cmp`); absent: file transfer only (RFC 9483 §6.4). */
-  url?: string;
-  /** Directory for offline transfer: requests are written as files there, answers read back (§6.4). */
-  outbox?: string;
+  /** URL of the upstream CMP endpoint (`…/.well-known/cmp`). */
+  url: string;
   /** Certificate profile named upstream (path segment); default: the downstream profile. */
   profile?: string;
   /** The upstream's name for the recipient field of messages the RA builds (RFC 4514); default NULL-DN. */
   recipient?: string;
   /** Per-request timeout of one upstream exchange (RFC 9483 §6: configurable per-request timeout). */
   timeoutMs: number;
-  /** Back-off while the upstream is unreachable: first delay, doubled up to maxDelayMs, given up after giveUpAfterMs. */
-  retry: { initialDelayMs: number; maxDelayMs: number; giveUpAfterMs: number };
   /** Batching (mode "batch"): send when this many requests wait, or after maxWaitMs. */
   batch: { maxMessages: number; maxWaitMs: number };
 }

@@ -20,7 +20,6 @@ export function upstreamHttpSend(policy: RaPolicy, name: string, profile?: strin
         .join(", ")})`,
     );
   const url = u.url;
-  if (!url) throw new Error(`upstream "${name}" has no url (file transfer only)`);
   return (der, operation) =>
     postCmp(upstreamUrl(url, u.profile ?? profile, operation), der, { timeoutMs: u.timeoutMs });
 }
@@ -40,7 +39,7 @@ export function upstreamUrl(base: string, profile: string | undefined, operation
 export function httpUpstreams(policy: RaPolicy): UpstreamSend {
   return async (name, der, info) => {
     const u = policy.upstream(name);
-    if (!u?.url) throw new Error(`upstream ${name} has no url`);
+    if (!u) throw new Error(`no upstream "${name}"`);
     return postCmp(upstreamUrl(u.url, u.profile ?? info.profile, info.operation), der, {
       timeoutMs: u.timeoutMs,
     });

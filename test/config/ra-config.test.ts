@@ -73,7 +73,7 @@ describe("the ra configuration section", () => {
       ra: { signer, upstreams: { ca: { trust: [] } }, profiles: { default: { ir: { mode: "relay" } } } },
     });
     assert.equal(bad.length, 2, bad.join("\n"));
-    assert.match(bad[0]!, /^ra\.upstreams\.ca: an upstream needs a url or an outbox folder/);
+    assert.match(bad[0]!, /^ra\.upstreams\.ca\.url: /);
     assert.match(bad[1]!, /^ra\.profiles\.default\.ir\.mode: Invalid option/);
     const key = problems({ ra: { signer, upstreams, profiles: { default: { enroll: {} } } } });
     assert.deepEqual(key, [
