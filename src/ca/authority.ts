@@ -83,6 +83,8 @@ export class CertificateAuthority {
         nested: nestedHandler(this.ctx, (der, info) => this.server.handle(der, info)),
       },
       continues: { certConf: "waiting-certconf", pollReq: "waiting-approval" },
+      // RFC 9483 §5.2.3: a configured RA (trust.ras) may re-protect an EE's continuation messages.
+      continuesFor: (who) => who.kind === "cert" && who.source === "ra",
       store: opts.store,
       sealer: new SecretSealer(opts.sealingKey ?? derivedSealingKey(m)),
       now: this.now,

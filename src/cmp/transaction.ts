@@ -23,17 +23,6 @@ export type Enrollment = z.infer<typeof Enrollment>;
 /** The certificate issued in this transaction, waiting for certConf. */
 const Issued = z.object({ der: z.string(), serial: z.string(), certReqId: z.number().int() });
 
-/** RFC 9483 §4.4: a request answered with error/waiting; pollReq (certReqId -1) asks for its answer. */
-const Delayed = z.object({
-  /** The waiting request's body type and its DER (base64), for the role that answers it later. */
-  bodyType: z.string(),
-  request: z.string(),
-  /** Seconds the pollRep asks the client to wait. */
-  checkAfter: z.number().int().nonnegative(),
-  reason: z.string().optional(),
-});
-export type Delayed = z.infer<typeof Delayed>;
-
 /**
  * An RA's transaction whose messages go upstream (RFC 9483 §5.2): how they go, where, and for a
  * re-protected exchange the upstream transaction's state, so any replica continues it.
@@ -50,6 +39,48 @@ const Forwarded = z.object({
   pvno: z.number().int().optional(),
 });
 export type Forwarded = z.infer<typeof Forwarded>;
+
+/**
+ * An RA's request held while its upstream cannot be reached (RFC 9483 §5.1.2, §4.4): how it goes up,
+ * the retry schedule, and once it went, the upstream's answer kept for the EE's next pollReq.
+ */
+const Outbox = z.object({
+  forwarded: Forwarded,
+  /** The re-protected body (and origPKIMessage) to send, DER base64; absent: the EE's message itself. */
+  body: z.string().optional(),
+  extraInfo: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  /** ISO times: the next attempt, the end of a running attempt's claim, when to give up. */
+  nextAttemptAt: z.string(),
+  claimedUntil: z.string().optional(),
+  giveUpAt: z.string(),
+  lastError: z.string().optional(),
+  /** The upstream delays too (RFC 9483 §4.4): the certReqId the RA's own pollReqs upstream name. */
+  polling: z.number().int().optional(),
+  /** The upstream's answer (DER base64; for nested exchanges the EE's inner answer) once it came. */
+  answer: z.string().optional(),
+  /** A CMP failure instead of an answer (the upstream's answer failed the RA's checks, or it gave up). */
+  failure: z.object({ failInfo: z.array(z.string()), text: z.string() }).optional(),
+});
+export type Outbox = z.infer<typeof Outbox>;
+
+/**
+ * RFC 9483 §4.4: a request answered "waiting" (error/waiting, or ip/cp/kup with a waiting CertResponse);
+ * pollReq (certReqId -1, or the CertResponse's certReqId) asks for its answer.
+ */
+const Delayed = z.object({
+  /** The waiting request's body type and its DER (base64), for the role that answers it later. */
+  bodyType: z.string(),
+  request: z.string(),
+  /** The certReqId the pollReqs name: that of the waiting CertResponse; -1 for a whole answer. */
+  certReqId: z.number().int().optional(),
+  /** Seconds the pollRep asks the client to wait. */
+  checkAfter: z.number().int().nonnegative(),
+  reason: z.string().optional(),
+  /** An RA's upstream delivery of the request (src/ra/deferred.ts). */
+  outbox: Outbox.optional(),
+});
+export type Delayed = z.infer<typeof Delayed>;
 
 const TxState = z.discriminatedUnion("state", [
   /** A KemCiphertextInfo was sent; the real request follows in the same transaction (RFC 9810 §5.1.3.4). */

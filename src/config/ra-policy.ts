@@ -44,6 +44,11 @@ function upstreamPolicy(name: string, u: RaSection["upstreams"][string]): Upstre
     profile: u.profile,
     recipient: u.recipient,
     timeoutMs: u.timeout,
+    retry: {
+      initialDelayMs: u.retry.initialDelay,
+      maxDelayMs: u.retry.maxDelay,
+      giveUpAfterMs: u.retry.giveUpAfter,
+    },
     batch: { maxMessages: u.batch.maxMessages, maxWaitMs: u.batch.maxWait },
   };
 }

@@ -7,6 +7,7 @@ const pemFile = z.string().min(1);
 const count = z.number().int().positive();
 
 const BATCH_DEFAULTS = { maxMessages: 50, maxWait: 2_000 };
+const RETRY_DEFAULTS = { initialDelay: 5_000, maxDelay: 300_000, giveUpAfter: 86_400_000 };
 
 export const UpstreamSchema = z
   .object({
@@ -26,6 +27,15 @@ export const UpstreamSchema = z
       .strict()
       .optional(),
     timeout: duration.default(30_000),
+    /** Delayed delivery while the upstream is unreachable; giveUpAfter 0 refuses at once instead. */
+    retry: z
+      .object({
+        initialDelay: duration.default(RETRY_DEFAULTS.initialDelay),
+        maxDelay: duration.default(RETRY_DEFAULTS.maxDelay),
+        giveUpAfter: duration.default(RETRY_DEFAULTS.giveUpAfter),
+      })
+      .strict()
+      .default(RETRY_DEFAULTS),
     batch: z
       .object({ maxMessages: count.max(1000).default(50), maxWait: duration.default(2_000) })
       .strict()

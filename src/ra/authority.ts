@@ -11,6 +11,8 @@ import { raHandlers } from "./handlers.js";
 import type { RaPolicy } from "./policy.js";
 import type { InventoryHook, RaLogEvent, RaMaterials, UpstreamSend } from "./types.js";
 import { Upstreams } from "./upstream.js";
+import { DeferredDelivery } from "./deferred.js";
+import { UpstreamRetrier } from "./retry.js";
 
 export interface RegistrationAuthorityOptions {
   policy: RaPolicy;
@@ -26,6 +28,7 @@ export interface RegistrationAuthorityOptions {
 
 export class RegistrationAuthority {
   private readonly server: CmpServer;
+  private readonly retrier: UpstreamRetrier;
   constructor(private readonly o: RegistrationAuthorityOptions) {
     const m = o.materials;
     const now = o.now ?? (() => new Date());
@@ -37,6 +40,16 @@ export class RegistrationAuthority {
       new Uint8Array(
         hkdfSync("sha256", m.signer.key.pkcs8(), new Uint8Array(0), "lwcmp transaction secrets", 32),
       );
+    const upstreams = new Upstreams(o.policy, m, o.send, now);
+    const deferred = new DeferredDelivery({ policy: o.policy, log });
+    this.retrier = new UpstreamRetrier({
+      policy: o.policy,
+      materials: m,
+      upstreams,
+      store: o.store,
+      now,
+      log,
+    });
     this.server = new CmpServer({
       identity: {
         names: [own, ...upstreamNames],
@@ -51,9 +64,10 @@ export class RegistrationAuthority {
       handlers: raHandlers({
         policy: o.policy,
         materials: m,
-        upstreams: new Upstreams(o.policy, m, o.send, now),
+        upstreams,
         hook: o.hook,
         log,
+        deferred,
       }),
       continues: { certConf: "forwarded", pollReq: "forwarded" },
       store: o.store,
@@ -68,6 +82,14 @@ export class RegistrationAuthority {
   /** Handles one DER request from downstream; always returns a DER PKIMessage. */
   handle(der: Uint8Array, info: RequestInfo = {}): Promise<Uint8Array> {
     return this.server.handle(der, info);
+  }
+
+  /**
+   * One round of delayed delivery (RFC 9483 §5.1.2): held messages that are due go upstream again;
+   * returns how many were attempted. `lwcmp ra serve` runs it on a timer; any replica may.
+   */
+  retryHeld(): Promise<number> {
+    return this.retrier.round();
   }
 
   /** Expired transactions and nonces are dropped. */

@@ -1,25 +1,26 @@
 // The RA's handlers for the CMP server engine (RFC 9483 §5.2): every request goes upstream by its
 // route's mode — as received, nested, or re-protected (raVerified where asked) — and every answer comes
 // back to the EE; continuation messages (certConf, pollReq, error) follow the way their request took.
-import { InfoTypeAndValue, PKIBody, PKIStatus } from "../asn1/cmp.js";
+import { InfoTypeAndValue, PKIBody } from "../asn1/cmp.js";
 import { CertReqMessages, CertReqMsg, ProofOfPossession } from "../asn1/crmf.js";
 import * as oids from "../asn1/oids.js";
-import { hasImplicitConfirm } from "../cmp/build/general-info.js";
 import { certRequestBody } from "../cmp/build/request.js";
 import { pkiConfBody } from "../cmp/build/response.js";
-import type { ClientCredential } from "../cmp/client/types.js";
 import { CmpError } from "../cmp/errors.js";
 import { hex } from "../cmp/header.js";
 import { encodeNestedContent, type DecodedMessage } from "../cmp/message.js";
 import { popKind, templatePublicKey, verifySignaturePop } from "../cmp/pop.js";
 import { protectionKind } from "../cmp/protection.js";
-import type { Answer, Handler, HandlerContext, Handlers, TransactionUpdate } from "../cmp/server/types.js";
-import type { Forwarded, TxState } from "../cmp/transaction.js";
+import type { Answer, Handler, HandlerContext, Handlers } from "../cmp/server/types.js";
+import type { Forwarded } from "../cmp/transaction.js";
+import { reprotectedAnswer, stateAfter, update } from "./answer.js";
+import { eeCredential } from "./credentials.js";
 import type { ForwardMode, RaPolicy } from "./policy.js";
 import { askHook, certReqMsgs, effectiveMode, routeFor } from "./route.js";
 import { localGenp, singleInfoType } from "./local.js";
 import type { InventoryHook, RaLogEvent, RaMaterials } from "./types.js";
-import type { Upstreams } from "./upstream.js";
+import type { DeferredDelivery } from "./deferred.js";
+import { UpstreamUnreachable, type Upstreams } from "./upstream.js";
 
 /** RFC 9483 §6.1 operation paths by request body type. */
 const OPERATION: Readonly<Record<string, string>> = {
@@ -37,38 +38,8 @@ export interface RaHandlerContext {
   upstreams: Upstreams;
   hook?: InventoryHook;
   log: (e: RaLogEvent) => void;
-}
-
-/** The state the RA's transaction is in after passing on `rsp` (RFC 9483 §4: what the EE sends next). */
-function stateAfter(rsp: DecodedMessage, f: Forwarded): TxState {
-  const b = rsp.message.body;
-  const rep = b.ip ?? b.cp ?? b.kup;
-  if (rep) {
-    const st = rep.response[0]?.status.status;
-    if (st === PKIStatus.waiting) return { state: "forwarded", forwarded: f };
-    if (st !== PKIStatus.accepted && st !== PKIStatus.grantedWithMods) return { state: "rejected" };
-    return hasImplicitConfirm(rsp.message.header)
-      ? { state: "confirmed" }
-      : { state: "forwarded", forwarded: f };
-  }
-  if (b.pollRep) return { state: "forwarded", forwarded: f };
-  if (b.error?.pKIStatusInfo.status === PKIStatus.waiting) return { state: "forwarded", forwarded: f };
-  return { state: "done" };
-}
-
-function update(c: RaHandlerContext, ctx: HandlerContext, state: TxState): TransactionUpdate {
-  return {
-    state,
-    expiresAt: new Date(ctx.now.getTime() + c.policy.transactions.transactionWaitMs),
-    kind: ctx.transaction?.kind,
-  };
-}
-
-/** The EE's MAC secret verifies a MAC-protected upstream answer to the EE's own message. */
-function eeCredential(ctx: HandlerContext): ClientCredential | undefined {
-  const who = ctx.requester;
-  if (who.kind !== "mac") return undefined;
-  return { kind: "mac", reference: who.secret.kid, secret: who.secret.secret };
+  /** Holds what cannot go upstream now (delayed delivery); absent: the EE gets systemFailure at once. */
+  deferred?: DeferredDelivery;
 }
 
 /** Passes `ctx`'s message upstream by `f.mode` and turns the upstream's answer into the EE's answer. */
@@ -76,34 +47,36 @@ async function passOn(
   c: RaHandlerContext,
   ctx: HandlerContext,
   f: Forwarded,
-  body: PKIBody = ctx.request.message.body,
+  body?: PKIBody,
   extraInfo?: InfoTypeAndValue,
 ): Promise<Answer> {
+  let sent: { rsp: DecodedMessage; upstreamNonce?: string };
+  try {
+    sent = await c.upstreams.deliver(f, ctx, {
+      credential: eeCredential(c.materials, ctx.header),
+      body,
+      extraInfo,
+    });
+  } catch (e) {
+    // RFC 9483 §5.1.2 / §4.4: the RA holds what it cannot deliver now and answers "waiting".
+    if (e instanceof UpstreamUnreachable && c.deferred?.holds(f))
+      return c.deferred.hold(ctx, f, e, body, extraInfo);
+    throw e;
+  }
+  const { rsp } = sent;
   if (f.mode === "forward" || f.mode === "nest" || f.mode === "batch") {
-    const rsp =
-      f.mode === "forward"
-        ? await c.upstreams.forward(f, ctx, eeCredential(ctx))
-        : f.mode === "nest"
-          ? await c.upstreams.nest(f, ctx)
-          : await c.upstreams.batch(f, ctx);
     const senderNonce = rsp.message.header.senderNonce;
     return {
       body: rsp.message.body,
       raw: { der: rsp.der, senderNonce: senderNonce ? new Uint8Array(senderNonce) : undefined },
-      next: update(c, ctx, stateAfter(rsp, f)),
+      next: update(c.policy, ctx, stateAfter(rsp, f)),
     };
   }
-  const expect = ["ip", "cp", "kup", "pollRep", "pkiconf", "rp", "genp", "error"] as const;
-  const { rsp, upstreamNonce } = await c.upstreams.reprotect(f, ctx, body, expect, extraInfo);
-  const next: Forwarded = { ...f, upstreamNonce, pvno: rsp.message.header.pvno };
-  return {
-    body: rsp.message.body,
-    // RFC 9483 §5.2: extraCerts may be re-sorted; the EE gets the upstream's after the RA's own chain.
-    extraCerts: rsp.extraCerts.map((e) => e.der),
-    generalInfo: rsp.message.header.generalInfo ? [...rsp.message.header.generalInfo] : undefined,
+  return reprotectedAnswer(c.policy, ctx, rsp, {
+    ...f,
+    upstreamNonce: sent.upstreamNonce,
     pvno: rsp.message.header.pvno,
-    next: update(c, ctx, stateAfter(rsp, next)),
-  };
+  });
 }
 
 /**
@@ -172,7 +145,10 @@ function continuation(c: RaHandlerContext): Handler {
     const s = ctx.transaction?.state;
     if (s?.state !== "forwarded") {
       if (ctx.bodyType === "error")
-        return { body: pkiConfBody(), next: ctx.transaction ? update(c, ctx, { state: "done" }) : undefined };
+        return {
+          body: pkiConfBody(),
+          next: ctx.transaction ? update(c.policy, ctx, { state: "done" }) : undefined,
+        };
       throw new CmpError("badRequest", `no forwarded transaction for this ${ctx.bodyType}`);
     }
     const f = s.forwarded;
@@ -184,5 +160,13 @@ function continuation(c: RaHandlerContext): Handler {
 export function raHandlers(c: RaHandlerContext): Handlers {
   const req = request(c);
   const cont = continuation(c);
-  return { certRequest: req, rr: req, genmMessage: req, certConf: cont, pollReq: cont, error: cont };
+  return {
+    certRequest: req,
+    rr: req,
+    genmMessage: req,
+    certConf: cont,
+    pollReq: cont,
+    error: cont,
+    delayed: c.deferred?.handler(),
+  };
 }

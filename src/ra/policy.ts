@@ -39,6 +39,11 @@ export interface UpstreamPolicy {
   recipient?: string;
   /** Per-request timeout of one upstream exchange (RFC 9483 §6: configurable per-request timeout). */
   timeoutMs: number;
+  /**
+   * Delayed delivery while the upstream is unreachable (RFC 9483 §5.1.2, §4.4): the first retry after
+   * initialDelayMs, doubled up to maxDelayMs, given up after giveUpAfterMs (0: no delayed delivery).
+   */
+  retry: { initialDelayMs: number; maxDelayMs: number; giveUpAfterMs: number };
   /** Batching (mode "batch"): send when this many requests wait, or after maxWaitMs. */
   batch: { maxMessages: number; maxWaitMs: number };
 }

@@ -17,6 +17,19 @@ import { parseName } from "../pki/names.js";
 import type { RaPolicy } from "./policy.js";
 import type { RaMaterials, UpstreamSend } from "./types.js";
 
+/** What a re-protected message may be answered with (RFC 9483 §4). */
+const REPROTECT_ANSWERS = ["ip", "cp", "kup", "pollRep", "pkiconf", "rp", "genp", "error"] as const;
+
+/** The upstream could not be reached (connection refused, timeout, HTTP failure): the RA may hold the message. */
+export class UpstreamUnreachable extends CmpError {
+  constructor(
+    readonly upstream: string,
+    readonly detail: string,
+  ) {
+    super("systemFailure", `upstream ${upstream} is not reachable: ${detail}`);
+  }
+}
+
 /** A nested answer carries a certificate and chain per request: room for a batch of 100 ip. */
 const BATCH_ANSWER_LIMITS = { maxNodes: 200_000, maxExtraCerts: 64 };
 
@@ -92,12 +105,31 @@ export class Upstreams {
     try {
       return await this.send(f.upstream, der, { operation, profile, signal });
     } catch (e) {
-      // RFC 9483 §5.1.2 leaves delayed delivery to the RA; until then the EE gets a clear refusal.
-      throw new CmpError(
-        "systemFailure",
-        `upstream ${f.upstream} is not reachable: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      throw new UpstreamUnreachable(f.upstream, e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /**
+   * `ctx`'s message upstream by `f.mode` (`body` / `extraInfo`: what a re-protected exchange sends instead
+   * of the EE's body); the answer and the upstream's last nonce, which a re-protected next message echoes.
+   */
+  async deliver(
+    f: Forwarded,
+    ctx: HandlerContext,
+    o: { credential?: ClientCredential; body?: PKIBody; extraInfo?: InfoTypeAndValue } = {},
+  ): Promise<{ rsp: DecodedMessage; upstreamNonce?: string }> {
+    if (f.mode === "forward" || f.mode === "nest" || f.mode === "batch") {
+      const rsp =
+        f.mode === "forward"
+          ? await this.forward(f, ctx, o.credential)
+          : f.mode === "nest"
+            ? await this.nest(f, ctx)
+            : await this.batch(f, ctx);
+      const n = rsp.message.header.senderNonce;
+      return { rsp, upstreamNonce: n ? Buffer.from(n).toString("hex") : undefined };
+    }
+    const body = o.body ?? ctx.request.message.body;
+    return this.reprotect(f, ctx, body, REPROTECT_ANSWERS, o.extraInfo);
   }
 
   /** RFC 9483 §5.2.1: the EE's message as received; the answer as received (checked first). */
@@ -152,6 +184,8 @@ async function upstreamCall<T>(call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (e) {
     if (!(e instanceof CmpClientError)) throw e;
+    // Not reaching the upstream is no answer at all: the RA may hold the message (src/ra/deferred.ts).
+    if (e.cause instanceof UpstreamUnreachable) throw e.cause;
     const known = e.failInfo.filter((x): x is FailInfo => (FailInfoNames as readonly string[]).includes(x));
     throw new CmpError(known.length ? known : ["systemFailure"], `upstream: ${e.message}`);
   }

@@ -20,7 +20,8 @@ import {
   resolveStoreUrl,
   type ServerOverrides,
 } from "./compose.js";
-import { logLine } from "./log.js";
+import { logLine, type LogEvent } from "./log.js";
+import type { RaPolicy } from "../ra/policy.js";
 import { execHook, webhookHook } from "./ra-hook.js";
 
 export interface RunningRa {
@@ -52,6 +53,37 @@ function configuredHook(config: ConfigDocument): InventoryHook | undefined {
   const h = config.ra?.hook;
   if (!h) return undefined;
   return h.exec ? execHook(h.exec, h.timeout) : webhookHook(h.url!, h.timeout);
+}
+
+/** Half the shortest first retry delay, between 200 ms and 10 s. */
+export function retryInterval(policy: RaPolicy): number {
+  const first = Math.min(...policy.upstreams().map((u) => u.retry.initialDelayMs), 20_000);
+  return Math.min(10_000, Math.max(200, first / 2));
+}
+
+/** Runs the RA's delayed-delivery rounds on a timer that never keeps the process alive; returns its stop. */
+function startRetrier(
+  ra: RegistrationAuthority,
+  everyMs: number,
+  log: (e: LogEvent) => void,
+): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = ra
+      .retryHeld()
+      .then(() => undefined)
+      .catch((e: unknown) =>
+        log({ event: "ra-retry-failed", detail: e instanceof Error ? e.message : String(e) }),
+      )
+      .finally(() => (running = undefined));
+  }, everyMs);
+  timer.unref();
+  // A round under way ends before the store closes.
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
 }
 
 export interface RaOverrides extends ServerOverrides {
@@ -101,6 +133,7 @@ export async function startRaServer(configPath: string, overrides: RaOverrides =
     }).catch((e: unknown) => {
       throw listenError(e, host, port);
     });
+    const stopRetrier = startRetrier(ra, retryInterval(policy), log);
     return {
       url: `${server.baseUrl}${WELL_KNOWN_CMP}`,
       baseUrl: server.baseUrl,
@@ -108,6 +141,7 @@ export async function startRaServer(configPath: string, overrides: RaOverrides =
       ra,
       store,
       close: async () => {
+        await stopRetrier();
         await server.close();
         await store.close();
       },

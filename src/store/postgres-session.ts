@@ -261,6 +261,14 @@ export class PgSession implements StoreSession {
     return r.rows.map((row) => txFromRow(row, PG));
   }
 
+  async findTransactionsInState(state: string, now: Date, limit: number): Promise<TransactionRecord[]> {
+    const r = await this.x.query(
+      "SELECT * FROM transactions WHERE state = $1 AND expires_at > $2 ORDER BY updated_at LIMIT $3",
+      [state, now, limit],
+    );
+    return r.rows.map((row) => txFromRow(row, PG));
+  }
+
   async updateTransaction(
     id: string,
     expectedVersion: number,

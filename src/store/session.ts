@@ -101,6 +101,9 @@ export abstract class SessionFront implements StoreSession {
   findOpenTransactions(requester: string, now: Date) {
     return this.gate((s) => s.findOpenTransactions(requester, now));
   }
+  findTransactionsInState(state: string, now: Date, limit: number) {
+    return this.gate((s) => s.findTransactionsInState(state, now, limit));
+  }
   recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date) {
     return this.gate((s) => s.recordNonce(nonce, expiresAt, now));
   }

@@ -229,6 +229,13 @@ export class SqliteSession implements StoreSession {
     return rows.map((r) => txFromRow(r, SQLITE));
   }
 
+  async findTransactionsInState(state: string, now: Date, limit: number): Promise<TransactionRecord[]> {
+    const rows = this.c
+      .q("SELECT * FROM transactions WHERE state = ? AND expires_at > ? ORDER BY updated_at LIMIT ?")
+      .all(state, ms(now), limit) as Row[];
+    return rows.map((r) => txFromRow(r, SQLITE));
+  }
+
   async updateTransaction(
     id: string,
     expectedVersion: number,

@@ -129,6 +129,8 @@ export interface TransactionStore {
   deleteTransaction(transactionId: string): Promise<void>;
   /** Transactions of `requester` still open at `now` (expiresAt > now), oldest first. */
   findOpenTransactions(requester: string, now: Date): Promise<TransactionRecord[]>;
+  /** Open transactions (expiresAt > now) in `state`, least recently updated first, at most `limit`. */
+  findTransactionsInState(state: string, now: Date, limit: number): Promise<TransactionRecord[]>;
 }
 
 /** Seen senderNonces (RFC 9483 §3.1 replay protection). */

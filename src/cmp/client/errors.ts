@@ -11,8 +11,9 @@ export class CmpClientError extends Error {
     message: string,
     readonly failInfo: readonly string[] = [],
     readonly serverStatus?: string,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }
 

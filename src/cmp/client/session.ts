@@ -209,7 +209,14 @@ export class ClientSession {
     try {
       answer = await this.o.send(der, operation);
     } catch (e) {
-      throw new CmpClientError(`transport failure: ${e instanceof Error ? e.message : String(e)}`);
+      throw new CmpClientError(
+        `transport failure: ${e instanceof Error ? e.message : String(e)}`,
+        [],
+        undefined,
+        {
+          cause: e,
+        },
+      );
     }
     try {
       return decodePKIMessage(answer, this.o.answerLimits);

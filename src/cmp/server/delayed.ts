@@ -1,7 +1,9 @@
 // Delayed delivery on the server side for every body type (RFC 9483 §4.4, RFC 9810 §5.3.22): a handler
-// answers "waiting" with an error message; pollReq with certReqId -1 gets pollRep until the role's hook has the answer.
+// answers "waiting" (ip/cp/kup with a waiting CertResponse, else an error message); pollReq gets pollRep
+// until the role's hook has the answer.
 import { ErrorMsgContent, PKIBody, PKIStatus } from "../../asn1/cmp.js";
-import { pollRepBody } from "../build/response.js";
+import { certRepBody, certResponse, pollRepBody } from "../build/response.js";
+import type { Delayed, Outbox } from "../transaction.js";
 import { CmpError } from "../errors.js";
 import { decodePKIMessage, type DecodedMessage } from "../message.js";
 import { statusInfo } from "../status.js";
@@ -19,6 +21,18 @@ export interface WaitingOptions {
   expiresAt: Date;
   /** Role writes committed with the waiting transaction. */
   writes?: Answer["writes"];
+  /** An RA's upstream delivery kept with the request (src/ra/deferred.ts). */
+  outbox?: Outbox;
+}
+
+type CertRequestType = "ir" | "cr" | "kur" | "p10cr";
+const CERT_REQUESTS: readonly string[] = ["ir", "cr", "kur", "p10cr"];
+
+/** The certReqId a waiting answer to `ctx`'s request names: its first CertReqMsg's, -1 for p10cr and others. */
+function waitingCertReqId(ctx: HandlerContext): number {
+  const b = ctx.request.message.body;
+  const msgs = b.ir ?? b.cr ?? b.kur;
+  return msgs?.[0] ? Number(msgs[0].certReq.certReqId) : DELAYED_CERT_REQ_ID;
 }
 
 /**
@@ -26,26 +40,28 @@ export interface WaitingOptions {
  * (RFC 9483 §4.4); the transaction waits, keeping the request for the role's `Handlers.delayed`.
  */
 export function waitingAnswer(ctx: HandlerContext, o: WaitingOptions): Answer {
-  const body = new PKIBody({
-    error: new ErrorMsgContent({
-      pKIStatusInfo: statusInfo(PKIStatus.waiting, { text: o.reason }),
-    }),
-  });
-  const request = Buffer.from(ctx.request.der).toString("base64");
+  const status = statusInfo(PKIStatus.waiting, { text: o.reason });
+  const certRequest = CERT_REQUESTS.includes(ctx.bodyType);
+  const certReqId = waitingCertReqId(ctx);
+  // RFC 9483 §4.4: a certificate request gets its CertResponse with status "waiting"; others an error.
+  const body = certRequest
+    ? certRepBody(ctx.bodyType as CertRequestType, [certResponse(certReqId, status)])
+    : new PKIBody({ error: new ErrorMsgContent({ pKIStatusInfo: status }) });
+  const delayed: Delayed = {
+    bodyType: ctx.bodyType,
+    request: Buffer.from(ctx.request.der).toString("base64"),
+    certReqId,
+    checkAfter: Math.max(0, Math.round(o.checkAfter)),
+    reason: o.reason,
+    outbox: o.outbox,
+  };
   return {
     body,
     writes: o.writes,
     next: {
-      state: {
-        state: "waiting-delayed",
-        delayed: {
-          bodyType: ctx.bodyType,
-          request,
-          checkAfter: Math.max(0, Math.round(o.checkAfter)),
-          reason: o.reason,
-        },
-      },
+      state: { state: "waiting-delayed", delayed },
       expiresAt: o.expiresAt,
+      kind: ctx.transaction?.kind ?? ctx.bodyType,
     },
   };
 }
@@ -62,14 +78,18 @@ export function delayedPollHandler(handlers: Handlers): Handler {
     if (tx?.state.state !== "waiting-delayed")
       throw new CmpError("badRequest", "nothing is waiting in this transaction");
     const w = tx.state.delayed;
-    const ids = ctx.request.message.body.pollReq!.map((p) => p.certReqId);
-    if (ids.length !== 1 || ids[0] !== DELAYED_CERT_REQ_ID) {
-      throw new CmpError("badRequest", `a pollReq for a delayed ${w.bodyType} answer names certReqId -1`);
+    const ids = ctx.request.message.body.pollReq!.map((p) => Number(p.certReqId));
+    const expected = w.certReqId ?? DELAYED_CERT_REQ_ID;
+    if (ids.length !== 1 || ids[0] !== expected) {
+      throw new CmpError(
+        "badRequest",
+        `a pollReq for a delayed ${w.bodyType} answer names certReqId ${expected}`,
+      );
     }
     if (!handlers.delayed) throw new CmpError("systemFailure", "this server cannot answer delayed requests");
     const original = decodePKIMessage(new Uint8Array(Buffer.from(w.request, "base64")));
     const a = await handlers.delayed({ ...ctx, transaction: tx, original });
-    if (a === "pending") return { body: pollRepBody(DELAYED_CERT_REQ_ID, w.checkAfter, w.reason) };
+    if (a === "pending") return { body: pollRepBody(expected, w.checkAfter, w.reason) };
     // A final answer without a next state ends the transaction (rr, genm, certConf).
     return a.next ? a : { ...a, next: { state: { state: "done" }, expiresAt: tx.expiresAt } };
   };

@@ -67,6 +67,11 @@ export interface CmpServerOptions {
   handlers: Handlers;
   /** Continuation messages and the transaction states they continue. */
   continues?: Partial<Record<"certConf" | "pollReq", TxStateName>>;
+  /**
+   * Requesters that may continue other requesters' transactions: an RA replacing the protection of an
+   * EE's certConf / pollReq (RFC 9483 §5.2.3), e.g. after the RA delayed delivery itself (§5.1.2).
+   */
+  continuesFor?: (who: Requester) => boolean;
   store: Pick<Store, "getTransaction" | "recordNonce" | "withTransaction">;
   sealer: SecretSealer;
   now: () => Date;
@@ -182,7 +187,7 @@ export class CmpServer {
     if (expected) {
       if (!tx)
         throw new CmpError("badRequest", `no open transaction ${hex(h.transactionID)} (unknown or expired)`);
-      if (tx.requester !== who.id)
+      if (tx.requester !== who.id && !this.o.continuesFor?.(who))
         throw new CmpError("notAuthorized", "the transaction belongs to another requester");
       if (tx.state.state !== expected) {
         throw new CmpError(

@@ -1,0 +1,192 @@
+// The RA's retrier for held messages (RFC 9483 §5.1.2): due messages in the store go upstream again with
+// back-off; a claim in the transaction record keeps two RA processes from sending one message twice.
+import { AsnConvert } from "@peculiar/asn1-schema";
+import { InfoTypeAndValue, PKIBody, PKIStatus } from "../asn1/cmp.js";
+import { pollReqBody } from "../cmp/build/request.js";
+import { CmpError } from "../cmp/errors.js";
+import { decodePKIMessage, type DecodedMessage } from "../cmp/message.js";
+import type { HandlerContext } from "../cmp/server/types.js";
+import { decodeState, encodeState, type Outbox, type TxState } from "../cmp/transaction.js";
+import { ConcurrentUpdateError, type Store, type TransactionRecord } from "../store/store.js";
+import { nextDelay } from "./deferred.js";
+import { eeCredential } from "./credentials.js";
+import type { RaPolicy } from "./policy.js";
+import type { RaLogEvent, RaMaterials } from "./types.js";
+import { UpstreamUnreachable, type Upstreams } from "./upstream.js";
+
+export interface RetrierContext {
+  policy: RaPolicy;
+  materials: RaMaterials;
+  upstreams: Upstreams;
+  store: Store;
+  now: () => Date;
+  log: (e: RaLogEvent) => void;
+}
+
+/** Held messages looked at per round. */
+const ROUND = 100;
+
+type Waiting = Extract<TxState, { state: "waiting-delayed" }>;
+
+/** The outbox of a record, when it holds a message that is due at `now` and claimed by no one. */
+function due(rec: TransactionRecord, now: Date): { state: Waiting; outbox: Outbox } | undefined {
+  const state = decodeState(rec.data, rec.state);
+  if (state.state !== "waiting-delayed") return undefined;
+  const outbox = state.delayed.outbox;
+  if (!outbox || outbox.answer || outbox.failure) return undefined;
+  if (Date.parse(outbox.nextAttemptAt) > now.getTime()) return undefined;
+  if (outbox.claimedUntil && Date.parse(outbox.claimedUntil) > now.getTime()) return undefined;
+  return { state, outbox };
+}
+
+function withOutbox(s: Waiting, outbox: Outbox): Waiting {
+  return { state: "waiting-delayed", delayed: { ...s.delayed, outbox } };
+}
+
+const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "base64"));
+
+export class UpstreamRetrier {
+  constructor(private readonly c: RetrierContext) {}
+
+  /** One round: every due held message goes upstream once; returns how many were attempted. */
+  async round(): Promise<number> {
+    const now = this.c.now();
+    const recs = await this.c.store.findTransactionsInState("waiting-delayed", now, ROUND);
+    const attempts: Promise<void>[] = [];
+    for (const rec of recs) {
+      const d = due(rec, now);
+      if (!d) continue;
+      const claimed = await this.claim(rec, d.state, d.outbox, now);
+      // Attempts run side by side: held messages of a batching route go up in one nested message again.
+      if (claimed) attempts.push(this.attempt(rec, d.state, claimed));
+    }
+    await Promise.all(attempts);
+    return attempts.length;
+  }
+
+  /** Marks the message as being sent until the upstream's timeout has passed; false if someone else did. */
+  private async claim(rec: TransactionRecord, s: Waiting, o: Outbox, now: Date): Promise<Outbox | undefined> {
+    const timeout = this.c.policy.upstream(o.forwarded.upstream)?.timeoutMs ?? 30_000;
+    const claimed = { ...o, claimedUntil: new Date(now.getTime() + timeout + 5_000).toISOString() };
+    try {
+      await this.c.store.updateTransaction(
+        rec.transactionId,
+        rec.version,
+        { data: encodeState(withOutbox(s, claimed)) },
+        now,
+      );
+      return claimed;
+    } catch (e) {
+      if (e instanceof ConcurrentUpdateError) return undefined;
+      throw e;
+    }
+  }
+
+  private async attempt(rec: TransactionRecord, s: Waiting, o: Outbox): Promise<void> {
+    const original = decodePKIMessage(fromB64(s.delayed.request));
+    const now = this.c.now();
+    const ctx: HandlerContext = {
+      request: original,
+      header: original.message.header,
+      bodyType: original.bodyType,
+      // Upstream exchanges use the EE's message and header only; who sent it was checked on arrival.
+      requester: { kind: "mac", id: rec.requester, secret: { kid: "", secret: new Uint8Array(0) } },
+      path: { profile: o.forwarded.profile, operation: o.forwarded.operation },
+      now,
+    };
+    let next: Outbox;
+    try {
+      const { rsp, upstreamNonce } = await this.send(ctx, o);
+      next = this.received(o, rsp, upstreamNonce);
+    } catch (e) {
+      if (!(e instanceof CmpError)) throw e;
+      next = this.failed(o, e, now);
+    }
+    await this.record(rec.transactionId, next);
+    this.c.log({
+      event: next.answer ? "ra-delivered" : next.failure ? "ra-gave-up" : "ra-retry-later",
+      transactionId: rec.transactionId,
+      upstream: o.forwarded.upstream,
+      detail: next.failure?.text ?? next.lastError ?? `attempt ${o.attempts + 1}`,
+    });
+  }
+
+  /** The held message (or, while the upstream itself delays, a pollReq) under the mode it was held in. */
+  private send(ctx: HandlerContext, o: Outbox) {
+    const f = o.forwarded;
+    if (o.polling !== undefined) {
+      return this.c.upstreams.deliver({ ...f, mode: "reprotect" }, ctx, { body: pollReqBody(o.polling) });
+    }
+    return this.c.upstreams.deliver(f, ctx, {
+      credential: eeCredential(this.c.materials, ctx.header),
+      body: o.body ? AsnConvert.parse(fromB64(o.body), PKIBody) : undefined,
+      extraInfo: o.extraInfo ? AsnConvert.parse(fromB64(o.extraInfo), InfoTypeAndValue) : undefined,
+    });
+  }
+
+  /** An upstream answer: kept for the EE, or, when the upstream says "waiting" too, polled for later. */
+  private received(o: Outbox, rsp: DecodedMessage, upstreamNonce?: string): Outbox {
+    const f = { ...o.forwarded, upstreamNonce, pvno: rsp.message.header.pvno };
+    const now = this.c.now().getTime();
+    const b = rsp.message.body;
+    const rep = b.ip ?? b.cp ?? b.kup;
+    const waitingRep = rep?.response[0]?.status.status === PKIStatus.waiting;
+    const waitingErr = b.error?.pKIStatusInfo.status === PKIStatus.waiting;
+    if (b.pollRep || waitingRep || waitingErr) {
+      // RFC 9483 §4.4: the upstream delays too; the RA polls it, re-protected, in the same transaction.
+      const certReqId = b.pollRep
+        ? Number(b.pollRep[0]!.certReqId)
+        : waitingRep
+          ? Number(rep!.response[0]!.certReqId)
+          : -1;
+      const after = b.pollRep ? Number(b.pollRep[0]!.checkAfter) * 1000 : 1000;
+      return {
+        ...o,
+        forwarded: f,
+        polling: certReqId,
+        attempts: 0,
+        claimedUntil: undefined,
+        nextAttemptAt: new Date(now + Math.max(1000, after)).toISOString(),
+      };
+    }
+    return { ...o, forwarded: f, answer: Buffer.from(rsp.der).toString("base64"), claimedUntil: undefined };
+  }
+
+  /** No answer: try again later, or give up once the retry window has passed. */
+  private failed(o: Outbox, e: CmpError, now: Date): Outbox {
+    const retry = this.c.policy.upstream(o.forwarded.upstream)?.retry;
+    const attempts = o.attempts + 1;
+    if (e instanceof UpstreamUnreachable && retry && now.getTime() < Date.parse(o.giveUpAt)) {
+      const at = new Date(now.getTime() + nextDelay(retry, attempts)).toISOString();
+      return { ...o, attempts, nextAttemptAt: at, claimedUntil: undefined, lastError: e.detail };
+    }
+    const text =
+      e instanceof UpstreamUnreachable
+        ? `the RA gave up after ${attempts} attempts: ${e.statusString}`
+        : e.statusString;
+    return { ...o, attempts, claimedUntil: undefined, failure: { failInfo: [...e.failInfo], text } };
+  }
+
+  /** Writes the outcome into the current record: the EE's polls change the record meanwhile. */
+  private async record(transactionId: string, o: Outbox): Promise<void> {
+    for (let i = 0; i < 20; i++) {
+      const rec = await this.c.store.getTransaction(transactionId);
+      if (!rec) return;
+      const s = decodeState(rec.data, rec.state);
+      if (s.state !== "waiting-delayed") return;
+      try {
+        const now = this.c.now();
+        await this.c.store.updateTransaction(
+          transactionId,
+          rec.version,
+          { data: encodeState(withOutbox(s, o)) },
+          now,
+        );
+        return;
+      } catch (e) {
+        if (!(e instanceof ConcurrentUpdateError)) throw e;
+      }
+    }
+    throw new CmpError("systemFailure", `the upstream's answer for ${transactionId} could not be recorded`);
+  }
+}
