@@ -1,8 +1,6 @@
 // The lwcmp client against `openssl cmp`'s mock server (`-port`): every operation OpenSSL 3.0 offers there.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,44 +15,7 @@ import { exportPrivateKeyPem, generateKeyPair, type PrivateKey } from "../../src
 import { pemBlocks } from "../../src/pki/pem.js";
 import { postCmp } from "../../src/transport/http-client.js";
 import { run } from "../helpers/demo.js";
-import { OPENSSL, openssl, tempDir } from "../helpers/openssl.js";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Mock {
-  url: string;
-  proc: ChildProcess;
-  log: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startMock(dir: string, args: string[]): Promise<Mock> {
-  const port = await freePort();
-  let out = "";
-  const proc = spawn(OPENSSL, ["cmp", "-port", String(port), ...args], { cwd: dir });
-  proc.stdout.on("data", (c: Buffer) => (out += c.toString()));
-  proc.stderr.on("data", (c: Buffer) => (out += c.toString()));
-  for (let i = 0; i < 100 && !/ACCEPT/.test(out); i++) await new Promise((r) => setTimeout(r, 50));
-  assert.match(out, /ACCEPT/, `mock server did not start: ${out}`);
-  return {
-    url: `http://127.0.0.1:${port}/pkix/`,
-    proc,
-    log: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        proc.once("exit", () => resolve());
-        proc.kill();
-      }),
-  };
-}
+import { openssl, startOpensslMock, tempDir, type OpensslMock } from "../helpers/openssl.js";
 
 describe("lwcmp client -> openssl cmp mock server", () => {
   const dir = tempDir("lwcmp-mock-");
@@ -64,7 +25,7 @@ describe("lwcmp client -> openssl cmp mock server", () => {
   let trusted: Uint8Array[];
   let clientCert: Uint8Array;
   let rspCert: Uint8Array;
-  const mocks: Mock[] = [];
+  const mocks: OpensslMock[] = [];
 
   before(() => {
     openssl([
@@ -145,7 +106,7 @@ describe("lwcmp client -> openssl cmp mock server", () => {
   });
   const sig: () => ClientCredential = () => ({ kind: "signature", key: clientKey, certificate: clientCert });
   const client = (
-    m: Mock,
+    m: OpensslMock,
     credential: ClientCredential,
     extra: Partial<ConstructorParameters<typeof CmpClient>[0]> = {},
   ) =>
@@ -157,9 +118,9 @@ describe("lwcmp client -> openssl cmp mock server", () => {
       ...extra,
     });
 
-  let plain: Mock;
+  let plain: OpensslMock;
   it("starts the mock server", async () => {
-    plain = await startMock(dir.path, baseArgs());
+    plain = await startOpensslMock(dir.path, baseArgs());
     mocks.push(plain);
   });
 
@@ -265,7 +226,7 @@ describe("lwcmp client -> openssl cmp mock server", () => {
   });
 
   it("implicitConfirm granted by the server", async () => {
-    const m = await startMock(dir.path, [...baseArgs(), "-grant_implicitconf"]);
+    const m = await startOpensslMock(dir.path, [...baseArgs(), "-grant_implicitconf"]);
     mocks.push(m);
     const r = await client(m, mac(), { implicitConfirm: true }).enroll("ir", {
       subject: "CN=mock-ee",
@@ -277,10 +238,10 @@ describe("lwcmp client -> openssl cmp mock server", () => {
 
   // RFC 9483 §4.4 against OpenSSL 3.0: its mock server delays only ir / cr / kur / p10cr, with a
   // waiting ip / cp / kup (not an error message); genm, rr and certConf it always answers at once.
-  let polling: Mock;
+  let polling: OpensslMock;
   const noSleep = (sleeps: number[]) => async (ms: number) => void sleeps.push(ms);
   it("polling: the server answers waiting twice, the client polls and gets the certificate", async () => {
-    polling = await startMock(dir.path, [...baseArgs(), "-poll_count", "2", "-check_after", "1"]);
+    polling = await startOpensslMock(dir.path, [...baseArgs(), "-poll_count", "2", "-check_after", "1"]);
     mocks.push(polling);
     const seen: number[] = [];
     const sleeps: number[] = [];
@@ -298,7 +259,7 @@ describe("lwcmp client -> openssl cmp mock server", () => {
   });
 
   it("polling with implicit confirmation and for p10cr", async () => {
-    const m = await startMock(dir.path, [
+    const m = await startOpensslMock(dir.path, [
       ...baseArgs(),
       ...["-poll_count", "1", "-check_after", "1", "-grant_implicitconf"],
     ]);
@@ -328,7 +289,7 @@ describe("lwcmp client -> openssl cmp mock server", () => {
   });
 
   it("server-side rejection is reported with its failInfo", async () => {
-    const m = await startMock(dir.path, [...baseArgs(), "-pkistatus", "2", "-failure", "9"]);
+    const m = await startOpensslMock(dir.path, [...baseArgs(), "-pkistatus", "2", "-failure", "9"]);
     mocks.push(m);
     await assert.rejects(client(m, mac()).enroll("ir", { subject: "CN=mock-ee", newKey }), (e: unknown) => {
       assert.ok(e instanceof CmpClientError);
@@ -338,7 +299,7 @@ describe("lwcmp client -> openssl cmp mock server", () => {
   });
 
   it("an error message from the server is reported", async () => {
-    const m = await startMock(dir.path, [...baseArgs(), "-send_error"]);
+    const m = await startOpensslMock(dir.path, [...baseArgs(), "-send_error"]);
     mocks.push(m);
     await assert.rejects(
       client(m, mac()).enroll("ir", { subject: "CN=mock-ee", newKey }),
