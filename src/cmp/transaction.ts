@@ -55,6 +55,8 @@ const Outbox = z.object({
   claimedUntil: z.string().optional(),
   giveUpAt: z.string(),
   lastError: z.string().optional(),
+  /** Held for an RA officer (`lwcmp approvals`): nothing goes upstream while "pending". */
+  approval: z.enum(["pending", "approved"]).optional(),
   /** The upstream delays too (RFC 9483 §4.4): the certReqId the RA's own pollReqs upstream name. */
   polling: z.number().int().optional(),
   /** The upstream's answer (DER base64; for nested exchanges the EE's inner answer) once it came. */

@@ -34,6 +34,7 @@ function route(ra: RaSection, bodyType: string, entries: (RouteEntry | undefined
     upstream: pick("upstream") ?? names[0]!,
     requesters: pick("requesters") ?? ALL_REQUESTERS,
     hook: pick("hook") ?? false,
+    approval: pick("approval") ?? false,
   };
 }
 
@@ -72,6 +73,7 @@ export function raPolicyFromConfig(config: ConfigDocument, path?: string): RaPol
       messageTimeSkewMs: ra.policy.messageTimeSkew,
       pollIntervalMs: ra.policy.pollInterval,
       transactionWaitMs: ra.policy.transactionWait,
+      approvalWaitMs: ra.policy.approvalWait,
     },
     maxMacIterations: ra.policy.maxMacIterations,
     strict: config.policy.strict,

@@ -52,6 +52,8 @@ export const RouteSchema = z
     requesters: z.array(z.enum(["mac", "external", "issued", "ra"])).optional(),
     /** Ask the inventory hook before forwarding. */
     hook: z.boolean().optional(),
+    /** Hold the request for an RA officer (`lwcmp approvals`) before it goes upstream (RFC 9483 §5.1). */
+    approval: z.boolean().optional(),
   })
   .strict();
 
@@ -107,6 +109,7 @@ export const RaSectionSchema = z
         messageTimeSkew: duration.default(600_000),
         pollInterval: duration.default(5_000),
         transactionWait: duration.default(3_600_000),
+        approvalWait: duration.default(604_800_000),
         maxMacIterations: z.number().int().positive().default(100_000),
       })
       .strict()
@@ -114,6 +117,7 @@ export const RaSectionSchema = z
         messageTimeSkew: 600_000,
         pollInterval: 5_000,
         transactionWait: 3_600_000,
+        approvalWait: 604_800_000,
         maxMacIterations: 100_000,
       }),
   })

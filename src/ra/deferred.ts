@@ -43,29 +43,89 @@ export class DeferredDelivery {
     body?: PKIBody,
     extraInfo?: InfoTypeAndValue,
   ): Answer {
-    const c = this.c;
-    const retry = c.policy.upstream(f.upstream)!.retry;
+    const retry = this.c.policy.upstream(f.upstream)!.retry;
     const t = ctx.now.getTime();
-    const outbox: Outbox = {
-      forwarded: f,
-      body: body ? b64(new Uint8Array(AsnConvert.serialize(body))) : undefined,
-      extraInfo: extraInfo ? b64(new Uint8Array(AsnConvert.serialize(extraInfo))) : undefined,
-      attempts: 1,
-      nextAttemptAt: new Date(t + nextDelay(retry, 1)).toISOString(),
-      giveUpAt: new Date(t + retry.giveUpAfterMs).toISOString(),
-      lastError: e.detail,
-    };
-    c.log({
+    this.c.log({
       event: "ra-held",
       transactionId: hex(ctx.header.transactionID),
       requester: ctx.requester.id,
       upstream: f.upstream,
       detail: `${ctx.bodyType}: ${e.detail}`,
     });
-    return waitingAnswer(ctx, {
-      checkAfter: Math.max(1, Math.round(c.policy.transactions.pollIntervalMs / 1000)),
+    return this.waiting(ctx, f, body, extraInfo, {
       reason: `the RA holds the request: upstream ${f.upstream} is not reachable now`,
-      expiresAt: new Date(t + retry.giveUpAfterMs + c.policy.transactions.transactionWaitMs),
+      attempts: 1,
+      nextAttemptAt: new Date(t + nextDelay(retry, 1)).toISOString(),
+      giveUpAt: new Date(t + retry.giveUpAfterMs).toISOString(),
+      lastError: e.detail,
+      expiresAt: new Date(t + retry.giveUpAfterMs + this.c.policy.transactions.transactionWaitMs),
+    });
+  }
+
+  /** RFC 9483 §5.1: the request waits for an RA officer (`lwcmp approvals`), then goes upstream. */
+  holdForApproval(
+    ctx: HandlerContext,
+    f: Forwarded,
+    summary: string,
+    body?: PKIBody,
+    extraInfo?: InfoTypeAndValue,
+  ): Answer {
+    const p = this.c.policy;
+    const t = ctx.now.getTime();
+    const wait = p.transactions.approvalWaitMs;
+    const retry = p.upstream(f.upstream)!.retry;
+    this.c.log({
+      event: "ra-approval-waiting",
+      transactionId: hex(ctx.header.transactionID),
+      requester: ctx.requester.id,
+      detail: summary,
+    });
+    const a = this.waiting(ctx, f, body, extraInfo, {
+      reason: "the request waits for approval by an RA officer",
+      approval: "pending",
+      attempts: 0,
+      nextAttemptAt: ctx.now.toISOString(),
+      giveUpAt: new Date(t + wait + retry.giveUpAfterMs).toISOString(),
+      expiresAt: new Date(t + wait + retry.giveUpAfterMs + p.transactions.transactionWaitMs),
+    });
+    const tid = hex(ctx.header.transactionID);
+    const profile = f.profile ?? p.defaultProfile;
+    return {
+      ...a,
+      writes: (s) =>
+        s
+          .createApproval(
+            { transactionId: tid, requester: ctx.requester.id, profile, summary, request: ctx.request.der },
+            ctx.now,
+          )
+          .then(() => undefined),
+    };
+  }
+
+  private waiting(
+    ctx: HandlerContext,
+    f: Forwarded,
+    body: PKIBody | undefined,
+    extraInfo: InfoTypeAndValue | undefined,
+    o: Pick<Outbox, "approval" | "attempts" | "nextAttemptAt" | "giveUpAt" | "lastError"> & {
+      reason: string;
+      expiresAt: Date;
+    },
+  ): Answer {
+    const outbox: Outbox = {
+      forwarded: f,
+      body: body ? b64(new Uint8Array(AsnConvert.serialize(body))) : undefined,
+      extraInfo: extraInfo ? b64(new Uint8Array(AsnConvert.serialize(extraInfo))) : undefined,
+      approval: o.approval,
+      attempts: o.attempts,
+      nextAttemptAt: o.nextAttemptAt,
+      giveUpAt: o.giveUpAt,
+      lastError: o.lastError,
+    };
+    return waitingAnswer(ctx, {
+      checkAfter: Math.max(1, Math.round(this.c.policy.transactions.pollIntervalMs / 1000)),
+      reason: o.reason,
+      expiresAt: o.expiresAt,
       outbox,
     });
   }

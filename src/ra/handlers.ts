@@ -16,7 +16,7 @@ import type { Forwarded } from "../cmp/transaction.js";
 import { reprotectedAnswer, stateAfter, update } from "./answer.js";
 import { eeCredential } from "./credentials.js";
 import type { ForwardMode, RaPolicy } from "./policy.js";
-import { askHook, certReqMsgs, effectiveMode, routeFor } from "./route.js";
+import { askHook, certReqMsgs, effectiveMode, hookRequest, routeFor } from "./route.js";
 import { localGenp, singleInfoType } from "./local.js";
 import type { InventoryHook, RaLogEvent, RaMaterials } from "./types.js";
 import type { DeferredDelivery } from "./deferred.js";
@@ -130,11 +130,16 @@ function request(c: RaHandlerContext): Handler {
       upstream: f.upstream,
       detail: `${ctx.bodyType} ${mode}`,
     });
-    if (mode !== "raverified") return passOn(c, ctx, f);
-    const { body, orig } = raVerifiedBody(
-      ctx,
-      decision.decision === "modify" ? decision.template : undefined,
-    );
+    const { body, orig } =
+      mode === "raverified"
+        ? raVerifiedBody(ctx, decision.decision === "modify" ? decision.template : undefined)
+        : { body: undefined, orig: undefined };
+    if (r.route.approval) {
+      if (!c.deferred) throw new CmpError("systemFailure", "this RA cannot hold requests for approval");
+      const h = hookRequest(ctx, r.profile);
+      const summary = `${ctx.bodyType} for "${h.subject ?? "(no subject)"}" by ${h.requester}`;
+      return c.deferred.holdForApproval(ctx, f, summary, body, orig);
+    }
     return passOn(c, ctx, f, body, orig);
   };
 }

@@ -27,6 +27,8 @@ export interface RaRoute {
   requesters: readonly string[];
   /** Ask the inventory / authorization hook before forwarding (src/ra/hooks.ts). */
   hook: boolean;
+  /** Hold the request for an RA officer's decision before it goes upstream (RFC 9483 §5.1, §4.4). */
+  approval: boolean;
 }
 
 export interface UpstreamPolicy {
@@ -54,6 +56,8 @@ export interface RaTransactionPolicy {
   pollIntervalMs: number;
   /** How long the RA keeps a transaction open for the EE's next message (certConf, pollReq). */
   transactionWaitMs: number;
+  /** How long a request held for an RA officer waits for the decision. */
+  approvalWaitMs: number;
 }
 
 export interface RaPolicy {

@@ -56,12 +56,34 @@ export class UpstreamRetrier {
     for (const rec of recs) {
       const d = due(rec, now);
       if (!d) continue;
-      const claimed = await this.claim(rec, d.state, d.outbox, now);
+      const outbox = await this.decided(rec, d.outbox, now);
+      if (!outbox) continue;
+      const claimed = await this.claim(rec, d.state, outbox, now);
       // Attempts run side by side: held messages of a batching route go up in one nested message again.
       if (claimed) attempts.push(this.attempt(rec, d.state, claimed));
     }
     await Promise.all(attempts);
     return attempts.length;
+  }
+
+  /**
+   * A message held for an RA officer goes on once approved (its retry window starting then); a
+   * rejection becomes the EE's answer. Undefined while the officer has not decided.
+   */
+  private async decided(rec: TransactionRecord, o: Outbox, now: Date): Promise<Outbox | undefined> {
+    if (o.approval !== "pending") return o;
+    const a = await this.c.store.getApprovalByTransaction(rec.transactionId);
+    if (a?.status === "pending") return undefined;
+    if (a?.status !== "approved") {
+      const why = a?.reason ? `: ${a.reason}` : "";
+      const failure = { failInfo: ["notAuthorized"], text: `rejected by an RA officer${why}` };
+      await this.record(rec.transactionId, { ...o, failure });
+      this.c.log({ event: "ra-approval-rejected", transactionId: rec.transactionId, detail: failure.text });
+      return undefined;
+    }
+    const retry = this.c.policy.upstream(o.forwarded.upstream)?.retry;
+    const giveUpAt = new Date(now.getTime() + (retry?.giveUpAfterMs ?? 0)).toISOString();
+    return { ...o, approval: "approved", giveUpAt };
   }
 
   /** Marks the message as being sent until the upstream's timeout has passed; false if someone else did. */

@@ -37,8 +37,8 @@ interface Link {
 }
 
 /** An RA on the SQLite file `db` in front of `t`'s CA, reachable only while `link.up`. */
-async function heldRa(t: TestCa, db: string, link: Link, mode: string) {
-  const yaml = t.files["ra.yaml"]!.replace("mode: reprotect", `mode: ${mode}`).replace(
+async function heldRa(t: TestCa, db: string, link: Link, mode: string, patch = (y: string) => y) {
+  const yaml = patch(t.files["ra.yaml"]!.replace("mode: reprotect", `mode: ${mode}`)).replace(
     "      trust: [root-ca.crt]\n",
     `      trust: [root-ca.crt]\n${RETRY}`,
   );
@@ -193,4 +193,52 @@ describe("delayed delivery of other messages and its limits", () => {
     assert.equal(link.sent.length, 0);
     await store.close();
   });
+});
+
+describe("requests held for an RA officer (RFC 9483 §5.1, `lwcmp approvals` at the RA)", () => {
+  let t: TestCa;
+  let dir: string;
+  const approval = (y: string) =>
+    y.replace("    default: {}\n", "    default:\n      default: { approval: true }\n");
+  before(async () => {
+    t = await createTestCa();
+    dir = mkdtempSync(join(tmpdir(), "lwcmp-approval-"));
+  });
+  after(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  for (const mode of ["reprotect", "raverified", "forward"])
+    it(`in mode ${mode}: waiting until approved, then the CA's certificate; a rejection reaches the EE`, async () => {
+      const link: Link = { up: true, sent: [] };
+      const { ra, store } = await heldRa(t, join(dir, `${mode}.db`), link, mode, approval);
+      const ok = irRequest(t, { cred: t.mac, subject: `CN=officer-ok-${mode}` });
+      const no = irRequest(t, { cred: t.mac, subject: `CN=officer-no-${mode}` });
+      const [wOk, wNo] = await Promise.all([ok, no].map((r) => ra.handle(r.der).then(summarize)));
+      assert.equal(wOk!.statusName, "waiting", wOk!.statusString.join("; "));
+      assert.match(wOk!.statusString.join(" "), /waits for approval by an RA officer/);
+      assert.equal(await ra.retryHeld(), 0, "nothing goes upstream before the decision");
+      assert.deepEqual(link.sent, []);
+      const pending = await store.listApprovals("pending");
+      assert.equal(pending.length, 2);
+      const byName = (n: string) => pending.find((a) => a.summary.includes(n))!;
+      assert.match(byName("officer-ok").summary, /^ir for "CN=officer-ok-\w+" by mac:/);
+      assert.ok(await store.decideApproval(byName("officer-ok").id, "approved", undefined, t.clock.now()));
+      assert.ok(
+        await store.decideApproval(byName("officer-no").id, "rejected", "unknown device", t.clock.now()),
+      );
+      assert.equal(await ra.retryHeld(), 1, "the approved request goes upstream once");
+      const a = summarize(await ra.handle(pollReq(t, wOk!, { cred: t.mac }).der));
+      assert.equal(a.bodyType, "ip");
+      assert.ok(a.certificate, a.statusString.join("; "));
+      const conf = summarize(await ra.handle(certConfFor(t, a, { cred: t.mac }).der));
+      assert.equal(conf.bodyType, "pkiconf", conf.statusString.join("; "));
+      const r = summarize(await ra.handle(pollReq(t, wNo!, { cred: t.mac }).der));
+      assert.equal(r.statusName, "rejection");
+      assert.ok(r.failInfo.includes("notAuthorized"));
+      assert.match(r.statusString.join(" "), /rejected by an RA officer: unknown device/);
+      assert.equal(link.sent.length, 2, "ir and certConf of the approved request only");
+      await store.close();
+    });
 });

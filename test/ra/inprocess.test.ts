@@ -106,7 +106,10 @@ for (const mode of ["forward", "reprotect", "raverified", "nest"])
 
     it("answers systemFailure when the upstream is not reachable and delayed delivery is off", async () => {
       const noRetry = (y: string) =>
-        y.replace("      trust: [root-ca.crt]\n", "      trust: [root-ca.crt]\n      retry: { giveUpAfter: 0 }\n");
+        y.replace(
+          "      trust: [root-ca.crt]\n",
+          "      trust: [root-ca.crt]\n      retry: { giveUpAfter: 0 }\n",
+        );
       const { ra, store } = await forwardingRa(t, noRetry, true, mode);
       const a = summarize(await ra.handle(irRequest(t, { cred: t.mac }).der));
       assert.ok(a.failInfo.includes("systemFailure"));
