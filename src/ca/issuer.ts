@@ -331,6 +331,8 @@ export class Issuer {
       status: CertificateRecord["status"];
       profile: string;
       requester: string;
+      /** The RA that forwarded the request (RFC 9483 §5.2). */
+      forwardedBy?: string;
       transactionId?: string;
       now: Date;
     },
@@ -348,6 +350,7 @@ export class Issuer {
       transactionId: meta.transactionId,
       createdAt: meta.now,
       spkiHash: c.spkiHash,
+      forwardedBy: meta.forwardedBy,
     };
   }
 

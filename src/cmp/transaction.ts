@@ -17,6 +17,8 @@ const Enrollment = z.object({
   oldSerial: z.string().optional(),
   /** Indirect POP (RFC 9810 §5.2.8.3): the certificate goes out encrypted; certConf proves possession. */
   encrCert: z.boolean(),
+  /** The RA that forwarded the request (RFC 9483 §5.2), recorded with the certificate issued for it. */
+  forwardedBy: z.string().optional(),
 });
 export type Enrollment = z.infer<typeof Enrollment>;
 

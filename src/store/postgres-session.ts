@@ -26,6 +26,8 @@ import { ocspPutArgs, ocspSql } from "./ocsp-sql.js";
 import {
   approvalFromRow,
   certFromRow,
+  certInsertArgs,
+  certInsertSql,
   columnsEqual,
   ocspFromRow,
   ocspSubjectFromRow,
@@ -115,26 +117,8 @@ export class PgSession implements StoreSession {
   constructor(private readonly x: PgExecutor) {}
 
   async insertCertificate(c: CertificateRecord): Promise<void> {
-    const args = [
-      c.issuer,
-      c.serial,
-      c.subject,
-      buf(c.der),
-      c.notBefore,
-      c.notAfter,
-      c.status,
-      c.revocationTime ?? null,
-      c.revocationReason ?? null,
-      c.invalidityDate ?? null,
-      c.profile,
-      c.requester ?? null,
-      c.transactionId ?? null,
-      c.createdAt,
-      c.spkiHash ?? null,
-    ];
-    const sql = `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status,
-      revocation_time, revocation_reason, invalidity_date, profile, requester, transaction_id, created_at, spki_hash)
-      VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15)`;
+    const args = certInsertArgs(c, (d) => d ?? null, buf);
+    const sql = certInsertSql(PARAM);
     try {
       // In a unit of work a savepoint keeps a refused insert from aborting the transaction.
       await (this.x.inTransaction ? this.x.atomic((q) => q(sql, args)) : this.x.query(sql, args));

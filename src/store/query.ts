@@ -24,6 +24,7 @@ export function certificateWhere(
   add("profile = ?", q.profile);
   add("transaction_id = ?", q.transactionId);
   add("spki_hash = ?", q.spkiHash);
+  add("forwarded_by = ?", q.forwardedBy);
   add("created_at >= ?", q.issuedAfter && time(q.issuedAfter));
   add("created_at < ?", q.issuedBefore && time(q.issuedBefore));
   add("revocation_time > ?", q.revokedAfter && time(q.revokedAfter));

@@ -53,8 +53,47 @@ export function certFromRow(r: Row, c: RowCodec): CertificateRecord {
     requester: text(r.requester),
     transactionId: text(r.transaction_id),
     spkiHash: text(r.spki_hash),
+    forwardedBy: text(r.forwarded_by),
     createdAt: c.date(r.created_at)!,
   };
+}
+
+/** The columns a certificate insert writes, in the order of certInsertArgs. */
+const CERT_INSERT_COLUMNS =
+  "issuer, serial, subject, der, not_before, not_after, status, revocation_time, revocation_reason, " +
+  "invalidity_date, profile, requester, transaction_id, created_at, spki_hash, forwarded_by";
+
+/** The INSERT of a certificate; `ph(n)` is the n-th placeholder (1-based). */
+export function certInsertSql(ph: (n: number) => string): string {
+  const n = CERT_INSERT_COLUMNS.split(",").length;
+  const values = Array.from({ length: n }, (_, i) => ph(i + 1)).join(", ");
+  return `INSERT INTO certificates (${CERT_INSERT_COLUMNS}) VALUES (${values})`;
+}
+
+/** The arguments of certInsertSql in column order, times and bytes in the backend's representation. */
+export function certInsertArgs<T, B>(
+  c: CertificateRecord,
+  time: (d: Date | undefined) => T,
+  bytes: (u: Uint8Array) => B,
+) {
+  return [
+    c.issuer,
+    c.serial,
+    c.subject,
+    bytes(c.der),
+    time(c.notBefore),
+    time(c.notAfter),
+    c.status,
+    time(c.revocationTime),
+    c.revocationReason ?? null,
+    time(c.invalidityDate),
+    c.profile,
+    c.requester ?? null,
+    c.transactionId ?? null,
+    time(c.createdAt),
+    c.spkiHash ?? null,
+    c.forwardedBy ?? null,
+  ];
 }
 
 export function txFromRow(r: Row, c: RowCodec): TransactionRecord {

@@ -27,6 +27,8 @@ import { ocspPutArgs, ocspSql } from "./ocsp-sql.js";
 import {
   approvalFromRow,
   certFromRow,
+  certInsertArgs,
+  certInsertSql,
   columnsEqual,
   ocspFromRow,
   ocspSubjectFromRow,
@@ -87,29 +89,7 @@ export class SqliteSession implements StoreSession {
   async insertCertificate(c: CertificateRecord): Promise<void> {
     try {
       this.durable(() =>
-        this.c
-          .q(
-            `INSERT INTO certificates (issuer, serial, subject, der, not_before, not_after, status, revocation_time,
-             revocation_reason, invalidity_date, profile, requester, transaction_id, created_at, spki_hash)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          )
-          .run(
-            c.issuer,
-            c.serial,
-            c.subject,
-            c.der,
-            ms(c.notBefore),
-            ms(c.notAfter),
-            c.status,
-            ms(c.revocationTime),
-            c.revocationReason ?? null,
-            ms(c.invalidityDate),
-            c.profile,
-            c.requester ?? null,
-            c.transactionId ?? null,
-            ms(c.createdAt),
-            c.spkiHash ?? null,
-          ),
+        this.c.q(certInsertSql(() => "?")).run(...(certInsertArgs(c, ms, (u) => u) as SQLInputValue[])),
       );
     } catch (e) {
       if (/UNIQUE|PRIMARY KEY/i.test((e as Error).message)) {

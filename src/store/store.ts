@@ -21,6 +21,11 @@ export interface CertificateRecord {
   createdAt: Date;
   /** Hex SHA-256 of the DER SubjectPublicKeyInfo (finds the certificates of a key); absent in old rows. */
   spkiHash?: string;
+  /**
+   * The registration authority that forwarded the request (RFC 9483 §5.2): its certificate's subject
+   * as an RFC 4514 string; absent for a request that came from the EE itself, and in old rows.
+   */
+  forwardedBy?: string;
 }
 
 export interface TransactionRecord {
@@ -81,6 +86,8 @@ export interface CertificateQuery {
   transactionId?: string;
   /** Hex SHA-256 of the DER SubjectPublicKeyInfo the certificates certify. */
   spkiHash?: string;
+  /** Exact forwarding RA (RFC 4514 subject of its certificate). */
+  forwardedBy?: string;
   /** Issued (createdAt) at or after / before this time. */
   issuedAfter?: Date;
   issuedBefore?: Date;

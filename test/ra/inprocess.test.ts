@@ -20,6 +20,7 @@ import {
   irRequest,
   rrRequest,
   enrolled,
+  serialOf,
   summarize,
   type TestCa,
 } from "../helpers/ca.js";
@@ -79,6 +80,18 @@ for (const mode of ["forward", "reprotect", "raverified", "nest"])
       assert.deepEqual(sent, [path, path]);
       const rec = await store.getTransaction(Buffer.from(req.transactionID!).toString("hex"));
       assert.equal(rec?.state, "done");
+      await store.close();
+    });
+
+    it("the CA stores the RA that passed the request on; unchanged forwarding leaves no trace", async () => {
+      const { ra, store } = await forwardingRa(t, undefined, false, mode);
+      const req = irRequest(t, { cred: t.mac, subject: `CN=fwd-by-${mode}`, implicitConfirm: true });
+      const ip = summarize(await ra.handle(req.der, { operation: "initialization" }));
+      assert.ok(ip.certificate, ip.statusString.join("; "));
+      const issuer = nameToString(AsnParser.parse(t.issuing, Certificate).tbsCertificate.subject);
+      const rec = await t.store.getCertificate(issuer, serialOf(ip.certificate));
+      // RFC 9483 §5.2.1: a message forwarded unchanged is the EE's own to the CA.
+      assert.equal(rec!.forwardedBy, mode === "forward" ? undefined : "CN=Demo RA,O=lwcmp demo");
       await store.close();
     });
 

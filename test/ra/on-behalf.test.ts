@@ -67,6 +67,7 @@ describe("an RA acting on behalf of other entities (RFC 9483 §5.3)", () => {
       `cert:CN=Demo Issuing CA,O=lwcmp demo#${serialOf(raCert)}`,
       "recorded as the RA's request",
     );
+    assert.equal(rec!.forwardedBy, subjectOf(raCert), "forwarded by the RA (RFC 9483 §5.3)");
     await assert.rejects(
       enrollFromCsr(acting(t, sent), buildCsr(key, "CN=x", true)),
       /signature does not verify/,

@@ -41,6 +41,19 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.findCertificates({ spkiHash: "nothing" }), []);
     });
 
+    it("keeps the RA that forwarded a request and finds the certificates it forwarded", async () => {
+      const ra = "CN=RA 1,O=lwcmp demo";
+      await store.insertCertificate(cert("5b01", { forwardedBy: ra }));
+      await store.insertCertificate(cert("5b02"));
+      await store.insertCertificate(cert("5b03", { forwardedBy: "CN=RA 2" }));
+      assert.equal((await store.getCertificate("CN=Issuing CA", "5b01"))!.forwardedBy, ra);
+      assert.equal((await store.getCertificate("CN=Issuing CA", "5b02"))!.forwardedBy, undefined);
+      assert.deepEqual(
+        (await store.findCertificates({ forwardedBy: ra })).map((c) => [c.serial, c.forwardedBy]),
+        [["5b01", ra]],
+      );
+    });
+
     it("stores and reads certificates; refuses a duplicate serial", async () => {
       const c = cert("0a1b");
       await store.insertCertificate(c);

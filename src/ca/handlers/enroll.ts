@@ -17,6 +17,7 @@ import type { CaContext } from "../context.js";
 import { spkiHash } from "../issuer.js";
 import type { RequestPolicy } from "../policy.js";
 import { enrollmentInput, type EnrollmentInput } from "./enroll-input.js";
+import { forwardingRa } from "./forwarding.js";
 import { issueAndAnswer } from "./issue.js";
 
 /** The profile: from the path, else generalInfo certProfile, else the shared secret's, else the default. */
@@ -139,6 +140,8 @@ export function enrollHandler(ca: CaContext): Handler {
           ? serialHex(who.cert.cert.tbsCertificate.serialNumber)
           : undefined,
       encrCert: input.encrCert,
+      // Kept with the enrollment: an approved request may be issued on a pollReq (RFC 9483 §4.4).
+      forwardedBy: forwardingRa(ctx),
     };
     if (rp.requireApproval) return waitForApproval(ca, ctx, e, input);
     return issueAndAnswer(ca, ctx, e, input, rp.profile);

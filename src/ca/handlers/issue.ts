@@ -91,6 +91,7 @@ export function issueAndAnswer(
     status: implicit ? "valid" : "unconfirmed",
     profile: e.profile,
     requester: ctx.requester.id,
+    forwardedBy: e.forwardedBy,
     transactionId: tid,
     now: ctx.now,
   });

@@ -11,6 +11,7 @@ import { nestedMessages } from "../../cmp/message.js";
 import type { RequestInfo } from "../../cmp/server/engine.js";
 import type { Handler, Requester } from "../../cmp/server/types.js";
 import type { CaContext } from "../context.js";
+import { raSubject } from "./forwarding.js";
 
 /**
  * RFC 9810 §5.1.3.4 lets an RA nest a nested message (RA → RA → CA); one such level is allowed, so a
@@ -52,6 +53,7 @@ export function nestedHandler(
 ): Handler {
   return async (ctx) => {
     checkForwarder(ctx.requester);
+    const forwardedBy = raSubject(ctx.requester);
     const level = (ctx.nestingLevel ?? 0) + 1;
     if (level > MAX_NESTING) {
       throw new CmpError("badRequest", `messages may be nested at most ${MAX_NESTING} levels deep`);
@@ -72,7 +74,7 @@ export function nestedHandler(
           profile: ctx.path.profile,
           operation: m.bodyType ? OPERATION_OF[m.bodyType] : undefined,
           signal: ctx.signal,
-          forwardedBy: ctx.requester.id,
+          forwardedBy,
           nestingLevel: level,
         }),
       );

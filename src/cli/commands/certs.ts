@@ -12,7 +12,9 @@ const STATUSES = ["unconfirmed", "valid", "revoked"] as const;
 
 function line(c: CertificateRecord): string {
   const rev = c.status === "revoked" ? `  ${crlReasonName(c.revocationReason ?? 0)}` : "";
-  return `${c.serial}  ${c.status.padEnd(11)}  ${c.createdAt.toISOString()}  profile=${c.profile}  ${c.subject}${rev}\n`;
+  // RFC 9483 §5.2: the RA that forwarded the request, quoted (a subject may hold spaces).
+  const via = c.forwardedBy ? `  forwardedBy=${JSON.stringify(c.forwardedBy)}` : "";
+  return `${c.serial}  ${c.status.padEnd(11)}  ${c.createdAt.toISOString()}  profile=${c.profile}  ${c.subject}${rev}${via}\n`;
 }
 
 function details(c: CertificateRecord): string {
@@ -23,6 +25,7 @@ function details(c: CertificateRecord): string {
     ["status", c.status],
     ["profile", c.profile],
     ["requester", c.requester],
+    ["forwardedBy", c.forwardedBy],
     ["issued", c.createdAt.toISOString()],
     ["notBefore", c.notBefore.toISOString()],
     ["notAfter", c.notAfter.toISOString()],
@@ -69,6 +72,7 @@ interface SearchFlags {
   serial?: string;
   status?: string;
   profile?: string;
+  forwardedBy?: string;
   issuedAfter?: string;
   issuedBefore?: string;
   limit: number;
@@ -81,6 +85,7 @@ function searchOptions(cmd: Command): Command {
     .option("--serial <hex>", "serial number")
     .option("--status <status>", STATUSES.join(" | "))
     .option("--profile <name>", "certificate profile")
+    .option("--forwarded-by <subject>", "forwarded by this RA (its certificate's subject, exactly)")
     .option("--issued-after <date>", "issued at or after this date")
     .option("--issued-before <date>", "issued before this date")
     .option("--limit <n>", "at most this many", (v) => Number(v), 100);
@@ -93,6 +98,7 @@ function runSearch(o: SearchFlags): Promise<void> {
       serial: o.serial,
       status: status(o.status),
       profile: o.profile,
+      forwardedBy: o.forwardedBy,
       issuedAfter: date(o.issuedAfter, "--issued-after"),
       issuedBefore: date(o.issuedBefore, "--issued-before"),
       limit: o.limit,
@@ -110,7 +116,9 @@ export function registerCertsCommands(program: Command): void {
     runSearch,
   );
   searchOptions(
-    certs.command("search").description("search by subject, serial, status, profile, issue date"),
+    certs
+      .command("search")
+      .description("search by subject, serial, status, profile, forwarding RA, issue date"),
   ).action(runSearch);
   certs
     .command("show")

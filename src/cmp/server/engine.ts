@@ -88,7 +88,10 @@ export interface RequestInfo {
   profile?: string;
   operation?: string;
   signal?: AbortSignal;
-  /** The RA whose nested message carried this one (RFC 9483 §5.2.2), and how deep it was nested. */
+  /**
+   * The RA whose nested message carried this one (RFC 9483 §5.2.2; the RFC 4514 subject of its
+   * certificate), and how deep it was nested.
+   */
   forwardedBy?: string;
   nestingLevel?: number;
 }

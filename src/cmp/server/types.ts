@@ -71,7 +71,10 @@ export interface HandlerContext {
   path: { profile?: string; operation?: string };
   now: Date;
   signal?: AbortSignal;
-  /** The RA that forwarded this message inside its nested message (RFC 9483 §5.2.2), if any. */
+  /**
+   * The RA that forwarded this message inside its nested message (RFC 9483 §5.2.2), if any: the
+   * RFC 4514 subject of its certificate.
+   */
   forwardedBy?: string;
   /** How many nested messages enclose this one (0: it came alone). */
   nestingLevel?: number;

@@ -110,4 +110,15 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE certificates ADD COLUMN spki_hash TEXT;
       CREATE INDEX certificates_spki ON certificates(issuer, spki_hash);`,
   },
+  {
+    id: 6,
+    // RFC 9483 §5.2: the RA that forwarded the request; NULL in the rows written before.
+    name: "certificates record the RA that forwarded the request",
+    sqlite: `
+      ALTER TABLE certificates ADD COLUMN forwarded_by TEXT;
+      CREATE INDEX certificates_forwarded_by ON certificates(issuer, forwarded_by);`,
+    postgres: `
+      ALTER TABLE certificates ADD COLUMN forwarded_by TEXT;
+      CREATE INDEX certificates_forwarded_by ON certificates(issuer, forwarded_by);`,
+  },
 ];
