@@ -48,6 +48,8 @@ export type Forwarded = z.infer<typeof Forwarded>;
  */
 const Outbox = z.object({
   forwarded: Forwarded,
+  /** The upstream message as built and (perhaps) sent before, DER base64: sent again unchanged. */
+  sent: z.string().optional(),
   /** The re-protected body (and origPKIMessage) to send, DER base64; absent: the EE's message itself. */
   body: z.string().optional(),
   extraInfo: z.string().optional(),

@@ -1,5 +1,6 @@
 // What the configuration checks share: the report, reading the named files with one line per failure,
 // and a key checked against its certificate.
+import { accessSync, constants, existsSync, statSync } from "node:fs";
 import type { PrivateKey } from "../crypto/index.js";
 import { certificatePublicKey, type CertEntry } from "../pki/path.js";
 import { resolvePath } from "./load.js";
@@ -26,6 +27,21 @@ export class FileReader {
 
   key(where: string, file: string): PrivateKey | undefined {
     return this.attempt(where, () => readPrivateKey(resolvePath(this.baseDir, file)));
+  }
+
+  /** A folder the process writes to (a transfer folder): it must be one, and writable, when it exists. */
+  folder(where: string, dir: string): void {
+    const path = resolvePath(this.baseDir, dir);
+    if (!existsSync(path)) return;
+    if (!statSync(path).isDirectory()) {
+      this.problems.push(`${where}: ${path} is not a folder`);
+      return;
+    }
+    try {
+      accessSync(path, constants.W_OK);
+    } catch {
+      this.problems.push(`${where}: the folder ${path} is not writable`);
+    }
   }
 
   private attempt<T>(where: string, read: () => T): T | undefined {

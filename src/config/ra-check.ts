@@ -22,6 +22,7 @@ export function checkRa(ra: RaSection, files: FileReader, report: ConfigReport):
   for (const [name, u] of Object.entries(ra.upstreams)) {
     u.trust.forEach((f, i) => files.certs(`ra.upstreams.${name}.trust.${i}`, f));
     if (u.serverCertificate) files.certs(`ra.upstreams.${name}.serverCertificate`, u.serverCertificate);
+    if (u.transfer) files.folder(`ra.upstreams.${name}.transfer`, u.transfer);
     if (u.trust.length === 0 && !u.serverCertificate && !u.mac) {
       problems.push(
         `ra.upstreams.${name}: give trust (anchors) or serverCertificate, so the RA can check the upstream's answers`,

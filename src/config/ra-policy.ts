@@ -42,6 +42,7 @@ function upstreamPolicy(name: string, u: RaSection["upstreams"][string]): Upstre
   return {
     name,
     url: u.url,
+    transfer: u.transfer,
     profile: u.profile,
     recipient: u.recipient,
     timeoutMs: u.timeout,

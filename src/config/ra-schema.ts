@@ -12,7 +12,12 @@ const RETRY_DEFAULTS = { initialDelay: 5_000, maxDelay: 300_000, giveUpAfter: 86
 export const UpstreamSchema = z
   .object({
     /** The upstream's CMP endpoint, e.g. http://ca.example:8080/.well-known/cmp (RFC 9483 §6.1). */
-    url: z.string().url(),
+    url: z.string().url().optional(),
+    /**
+     * RFC 9483 §6.4 file-based transfer instead of a URL: a folder (relative to this file) where requests
+     * are left in requests/ and answers are read back from responses/ (`lwcmp transfer` on the other side).
+     */
+    transfer: z.string().min(1).optional(),
     /** Certificate profile named upstream; default: the one the EE named. */
     profile: z.string().min(1).optional(),
     /** The upstream's name (RFC 4514) for the recipient field of messages the RA builds. */
@@ -41,7 +46,10 @@ export const UpstreamSchema = z
       .strict()
       .default(BATCH_DEFAULTS),
   })
-  .strict();
+  .strict()
+  .refine((u) => (u.url === undefined) !== (u.transfer === undefined), {
+    message: "an upstream names exactly one of url or transfer (a folder for file-based transfer)",
+  });
 
 export const RouteSchema = z
   .object({

@@ -53,11 +53,12 @@ export class DeferredDelivery {
       detail: `${ctx.bodyType}: ${e.detail}`,
     });
     return this.waiting(ctx, f, body, extraInfo, {
-      reason: `the RA holds the request: upstream ${f.upstream} is not reachable now`,
+      reason: `the RA holds the request until upstream ${f.upstream} answers`,
       attempts: 1,
       nextAttemptAt: new Date(t + nextDelay(retry, 1)).toISOString(),
       giveUpAt: new Date(t + retry.giveUpAfterMs).toISOString(),
       lastError: e.detail,
+      sent: e.sent ? b64(e.sent) : undefined,
       expiresAt: new Date(t + retry.giveUpAfterMs + this.c.policy.transactions.transactionWaitMs),
     });
   }
@@ -107,7 +108,7 @@ export class DeferredDelivery {
     f: Forwarded,
     body: PKIBody | undefined,
     extraInfo: InfoTypeAndValue | undefined,
-    o: Pick<Outbox, "approval" | "attempts" | "nextAttemptAt" | "giveUpAt" | "lastError"> & {
+    o: Pick<Outbox, "approval" | "attempts" | "nextAttemptAt" | "giveUpAt" | "lastError" | "sent"> & {
       reason: string;
       expiresAt: Date;
     },
@@ -121,6 +122,7 @@ export class DeferredDelivery {
       nextAttemptAt: o.nextAttemptAt,
       giveUpAt: o.giveUpAt,
       lastError: o.lastError,
+      sent: o.sent,
     };
     return waitingAnswer(ctx, {
       checkAfter: Math.max(1, Math.round(this.c.policy.transactions.pollIntervalMs / 1000)),

@@ -33,8 +33,10 @@ export interface RaRoute {
 
 export interface UpstreamPolicy {
   name: string;
-  /** URL of the upstream CMP endpoint (`…/.well-known/cmp`). */
-  url: string;
+  /** URL of the upstream CMP endpoint (`…/.well-known/cmp`); absent when `transfer` is given. */
+  url?: string;
+  /** RFC 9483 §6.4: a folder for file-based transfer instead (as configured; relative to the config file). */
+  transfer?: string;
   /** Certificate profile named upstream (path segment); default: the downstream profile. */
   profile?: string;
   /** The upstream's name for the recipient field of messages the RA builds (RFC 4514); default NULL-DN. */

@@ -2,7 +2,6 @@
 // back-off; a claim in the transaction record keeps two RA processes from sending one message twice.
 import { AsnConvert } from "@peculiar/asn1-schema";
 import { InfoTypeAndValue, PKIBody, PKIStatus } from "../asn1/cmp.js";
-import { pollReqBody } from "../cmp/build/request.js";
 import { CmpError } from "../cmp/errors.js";
 import { decodePKIMessage, type DecodedMessage } from "../cmp/message.js";
 import type { HandlerContext } from "../cmp/server/types.js";
@@ -44,6 +43,28 @@ function withOutbox(s: Waiting, outbox: Outbox): Waiting {
 }
 
 const fromB64 = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, "base64"));
+const b64 = (d: Uint8Array): string => Buffer.from(d).toString("base64");
+
+interface Held {
+  rec: TransactionRecord;
+  state: Waiting;
+  outbox: Outbox;
+  ctx: HandlerContext;
+}
+
+/** The context an upstream exchange of a held message needs: the EE's message and header. */
+function upstreamContext(rec: TransactionRecord, s: Waiting, o: Outbox, now: Date): HandlerContext {
+  const original = decodePKIMessage(fromB64(s.delayed.request));
+  return {
+    request: original,
+    header: original.message.header,
+    bodyType: original.bodyType,
+    // Who sent it was checked on arrival; upstream exchanges use the EE's message and header only.
+    requester: { kind: "mac", id: rec.requester, secret: { kid: "", secret: new Uint8Array(0) } },
+    path: { profile: o.forwarded.profile, operation: o.forwarded.operation },
+    now,
+  };
+}
 
 export class UpstreamRetrier {
   constructor(private readonly c: RetrierContext) {}
@@ -52,18 +73,62 @@ export class UpstreamRetrier {
   async round(): Promise<number> {
     const now = this.c.now();
     const recs = await this.c.store.findTransactionsInState("waiting-delayed", now, ROUND);
-    const attempts: Promise<void>[] = [];
+    const ready: Held[] = [];
     for (const rec of recs) {
       const d = due(rec, now);
       if (!d) continue;
       const outbox = await this.decided(rec, d.outbox, now);
-      if (!outbox) continue;
-      const claimed = await this.claim(rec, d.state, outbox, now);
-      // Attempts run side by side: held messages of a batching route go up in one nested message again.
-      if (claimed) attempts.push(this.attempt(rec, d.state, claimed));
+      if (outbox)
+        ready.push({ rec, state: d.state, outbox, ctx: upstreamContext(rec, d.state, outbox, now) });
+    }
+    this.prepareAll(ready);
+    const attempts: Promise<void>[] = [];
+    for (const h of ready) {
+      const claimed = await this.claim(h, now);
+      // Attempts run side by side: members of one held batch share one exchange.
+      if (claimed) attempts.push(this.attempt({ ...h, outbox: claimed }));
     }
     await Promise.all(attempts);
     return attempts.length;
+  }
+
+  /**
+   * The bytes each held message goes up as, built once (the first attempt, or after approval): held
+   * requests of a batching route go together in one nested message (RFC 9483 §5.2.2.2).
+   */
+  private prepareAll(ready: Held[]): void {
+    const batches = new Map<string, Held[]>();
+    for (const h of ready) {
+      if (h.outbox.sent) continue;
+      const f = h.outbox.forwarded;
+      if (f.mode === "batch" && h.outbox.polling === undefined) {
+        const key = `${f.upstream}\u0000${f.profile ?? ""}`;
+        batches.set(key, [...(batches.get(key) ?? []), h]);
+        continue;
+      }
+      h.outbox = { ...h.outbox, sent: b64(this.prepareOne(h)) };
+    }
+    for (const members of batches.values()) {
+      const first = members[0]!;
+      const max = this.c.policy.upstream(first.outbox.forwarded.upstream)?.batch.maxMessages ?? 50;
+      for (let i = 0; i < members.length; i += max) {
+        const part = members.slice(i, i + max);
+        const ders = part.map((m) => m.ctx.request.der);
+        const wrapper = b64(this.c.upstreams.prepareBatch(first.outbox.forwarded, first.ctx, ders));
+        for (const m of part) m.outbox = { ...m.outbox, sent: wrapper };
+      }
+    }
+  }
+
+  private prepareOne(h: Held): Uint8Array {
+    const o = h.outbox;
+    if (o.polling !== undefined) {
+      return this.c.upstreams.prepare({ ...o.forwarded, mode: "reprotect" }, h.ctx, { pollReqId: o.polling });
+    }
+    return this.c.upstreams.prepare(o.forwarded, h.ctx, {
+      body: o.body ? AsnConvert.parse(fromB64(o.body), PKIBody) : undefined,
+      extraInfo: o.extraInfo ? AsnConvert.parse(fromB64(o.extraInfo), InfoTypeAndValue) : undefined,
+    });
   }
 
   /**
@@ -86,15 +151,15 @@ export class UpstreamRetrier {
     return { ...o, approval: "approved", giveUpAt };
   }
 
-  /** Marks the message as being sent until the upstream's timeout has passed; false if someone else did. */
-  private async claim(rec: TransactionRecord, s: Waiting, o: Outbox, now: Date): Promise<Outbox | undefined> {
-    const timeout = this.c.policy.upstream(o.forwarded.upstream)?.timeoutMs ?? 30_000;
-    const claimed = { ...o, claimedUntil: new Date(now.getTime() + timeout + 5_000).toISOString() };
+  /** Marks the message as being sent until the upstream's timeout has passed; undefined if someone else did. */
+  private async claim(h: Held, now: Date): Promise<Outbox | undefined> {
+    const timeout = this.c.policy.upstream(h.outbox.forwarded.upstream)?.timeoutMs ?? 30_000;
+    const claimed = { ...h.outbox, claimedUntil: new Date(now.getTime() + timeout + 5_000).toISOString() };
     try {
       await this.c.store.updateTransaction(
-        rec.transactionId,
-        rec.version,
-        { data: encodeState(withOutbox(s, claimed)) },
+        h.rec.transactionId,
+        h.rec.version,
+        { data: encodeState(withOutbox(h.state, claimed)) },
         now,
       );
       return claimed;
@@ -104,45 +169,30 @@ export class UpstreamRetrier {
     }
   }
 
-  private async attempt(rec: TransactionRecord, s: Waiting, o: Outbox): Promise<void> {
-    const original = decodePKIMessage(fromB64(s.delayed.request));
+  private async attempt(h: Held): Promise<void> {
+    const o = h.outbox;
     const now = this.c.now();
-    const ctx: HandlerContext = {
-      request: original,
-      header: original.message.header,
-      bodyType: original.bodyType,
-      // Upstream exchanges use the EE's message and header only; who sent it was checked on arrival.
-      requester: { kind: "mac", id: rec.requester, secret: { kid: "", secret: new Uint8Array(0) } },
-      path: { profile: o.forwarded.profile, operation: o.forwarded.operation },
-      now,
-    };
     let next: Outbox;
     try {
-      const { rsp, upstreamNonce } = await this.send(ctx, o);
+      const f = o.polling !== undefined ? { ...o.forwarded, mode: "reprotect" as const } : o.forwarded;
+      const credential = eeCredential(this.c.materials, h.ctx.header);
+      const { rsp, upstreamNonce } = await this.c.upstreams.sendPrepared(
+        f,
+        h.ctx,
+        fromB64(o.sent!),
+        credential,
+      );
       next = this.received(o, rsp, upstreamNonce);
     } catch (e) {
       if (!(e instanceof CmpError)) throw e;
       next = this.failed(o, e, now);
     }
-    await this.record(rec.transactionId, next);
+    await this.record(h.rec.transactionId, next);
     this.c.log({
       event: next.answer ? "ra-delivered" : next.failure ? "ra-gave-up" : "ra-retry-later",
-      transactionId: rec.transactionId,
+      transactionId: h.rec.transactionId,
       upstream: o.forwarded.upstream,
       detail: next.failure?.text ?? next.lastError ?? `attempt ${o.attempts + 1}`,
-    });
-  }
-
-  /** The held message (or, while the upstream itself delays, a pollReq) under the mode it was held in. */
-  private send(ctx: HandlerContext, o: Outbox) {
-    const f = o.forwarded;
-    if (o.polling !== undefined) {
-      return this.c.upstreams.deliver({ ...f, mode: "reprotect" }, ctx, { body: pollReqBody(o.polling) });
-    }
-    return this.c.upstreams.deliver(f, ctx, {
-      credential: eeCredential(this.c.materials, ctx.header),
-      body: o.body ? AsnConvert.parse(fromB64(o.body), PKIBody) : undefined,
-      extraInfo: o.extraInfo ? AsnConvert.parse(fromB64(o.extraInfo), InfoTypeAndValue) : undefined,
     });
   }
 
@@ -165,13 +215,14 @@ export class UpstreamRetrier {
       return {
         ...o,
         forwarded: f,
+        sent: undefined,
         polling: certReqId,
         attempts: 0,
         claimedUntil: undefined,
         nextAttemptAt: new Date(now + Math.max(1000, after)).toISOString(),
       };
     }
-    return { ...o, forwarded: f, answer: Buffer.from(rsp.der).toString("base64"), claimedUntil: undefined };
+    return { ...o, forwarded: f, sent: undefined, answer: b64(rsp.der), claimedUntil: undefined };
   }
 
   /** No answer: try again later, or give up once the retry window has passed. */

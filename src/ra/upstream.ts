@@ -1,8 +1,9 @@
 // How the RA's messages reach an upstream (RFC 9483 §5.2): client sessions towards the configured
 // upstreams, and the three ways a message goes there — as received (§5.2.1), wrapped in a nested
 // message signed by the RA (§5.2.2.1), or under the RA's own header and protection (§5.2.3).
-import type { InfoTypeAndValue, PKIBody, PKIBodyType } from "../asn1/cmp.js";
-import { nestedBody } from "../cmp/build/request.js";
+import type { InfoTypeAndValue, PKIBody } from "../asn1/cmp.js";
+import { createHash } from "node:crypto";
+import { nestedBody, pollReqBody } from "../cmp/build/request.js";
 import { CmpClientError } from "../cmp/client/errors.js";
 import { ClientSession } from "../cmp/client/session.js";
 import type { ClientCredential } from "../cmp/client/types.js";
@@ -22,6 +23,8 @@ const REPROTECT_ANSWERS = ["ip", "cp", "kup", "pollRep", "pkiconf", "rp", "genp"
 
 /** The upstream could not be reached (connection refused, timeout, HTTP failure): the RA may hold the message. */
 export class UpstreamUnreachable extends CmpError {
+  /** The bytes that did not get through, to be sent unchanged next time. */
+  sent?: Uint8Array;
   constructor(
     readonly upstream: string,
     readonly detail: string,
@@ -37,6 +40,8 @@ export class Upstreams {
   private readonly batcher: Batcher;
   /** The forwarding state and a context of each open batch key (for the RA's session). */
   private readonly batchCtx = new Map<string, { f: Forwarded; ctx: HandlerContext }>();
+  /** Exchanges under way by the SHA-256 of the bytes sent. */
+  private readonly inflight = new Map<string, Promise<DecodedMessage>>();
   constructor(
     private readonly policy: RaPolicy,
     private readonly m: RaMaterials,
@@ -47,19 +52,23 @@ export class Upstreams {
   }
 
   /** RFC 9483 §5.2.2.2: the EE's message goes up with others in one nested message; its inner answer. */
-  async batch(f: Forwarded, ctx: HandlerContext): Promise<DecodedMessage> {
+  private async batch(f: Forwarded, ctx: HandlerContext): Promise<Sent> {
     const key = `${f.upstream}\u0000${f.profile ?? ""}`;
     // The batch's own exchange belongs to no single EE: it does not end when one EE hangs up.
     if (!this.batchCtx.has(key)) this.batchCtx.set(key, { f, ctx: { ...ctx, signal: undefined } });
     const limits = this.policy.upstream(f.upstream)!.batch;
-    return this.batcher.submit(key, ctx.request, limits);
+    return sent(await this.batcher.submit(key, ctx.request, limits));
   }
 
   private async sendBatch(key: string, ders: Uint8Array[]): Promise<DecodedMessage> {
     const { f, ctx } = this.batchCtx.get(key)!;
     this.batchCtx.delete(key);
-    const s = this.session(f, ctx, { answerLimits: BATCH_ANSWER_LIMITS });
-    return upstreamCall(() => s.roundTrip(nestedBody(ders), { operation: "nested", expect: "nested" }));
+    return this.sendOnce(f, ctx, this.prepareBatch(f, ctx, ders));
+  }
+
+  /** One nested message signed by the RA around `ders` (RFC 9483 §5.2.2), in a transaction of its own. */
+  prepareBatch(f: Forwarded, ctx: HandlerContext, ders: readonly Uint8Array[]): Uint8Array {
+    return this.session(f, ctx).prepare(nestedBody(ders));
   }
 
   /** The RA's credential towards `name`: its MAC credential for that upstream, else its CMP signer. */
@@ -117,65 +126,85 @@ export class Upstreams {
     f: Forwarded,
     ctx: HandlerContext,
     o: { credential?: ClientCredential; body?: PKIBody; extraInfo?: InfoTypeAndValue } = {},
-  ): Promise<{ rsp: DecodedMessage; upstreamNonce?: string }> {
-    if (f.mode === "forward" || f.mode === "nest" || f.mode === "batch") {
-      const rsp =
-        f.mode === "forward"
-          ? await this.forward(f, ctx, o.credential)
-          : f.mode === "nest"
-            ? await this.nest(f, ctx)
-            : await this.batch(f, ctx);
-      const n = rsp.message.header.senderNonce;
-      return { rsp, upstreamNonce: n ? Buffer.from(n).toString("hex") : undefined };
-    }
-    const body = o.body ?? ctx.request.message.body;
-    return this.reprotect(f, ctx, body, REPROTECT_ANSWERS, o.extraInfo);
-  }
-
-  /** RFC 9483 §5.2.1: the EE's message as received; the answer as received (checked first). */
-  async forward(f: Forwarded, ctx: HandlerContext, credential?: ClientCredential): Promise<DecodedMessage> {
-    const s = this.session(f, ctx, { credential });
-    return upstreamCall(() => s.forward(ctx.request.der, f.operation));
-  }
-
-  /** RFC 9483 §5.2.2.1: the EE's message alone in a nested message signed by the RA; its inner answer. */
-  async nest(f: Forwarded, ctx: HandlerContext): Promise<DecodedMessage> {
-    const s = this.session(f, ctx, {});
-    const rsp = await upstreamCall(() =>
-      s.roundTrip(nestedBody([ctx.request.der]), { operation: "nested", expect: "nested" }),
-    );
-    if (rsp.bodyType !== "nested") return rsp;
-    const id = ctx.header.transactionID;
-    const inner = decodeNested(rsp.message.body).find((m) =>
-      bytesEqual(new Uint8Array(m.message.header.transactionID!), new Uint8Array(id!)),
-    );
-    if (!inner) throw new CmpError("systemFailure", `upstream ${f.upstream} answered without our message`);
-    // The inner answer is passed on as received; the EE checks its protection and nonces.
-    return inner;
+  ): Promise<Sent> {
+    if (f.mode === "batch") return this.batch(f, ctx);
+    return this.sendPrepared(f, ctx, this.prepare(f, ctx, o), o.credential);
   }
 
   /**
-   * RFC 9483 §5.2.3: `body` under the RA's header and protection in the upstream transaction that
-   * carries the EE's transactionID; returns the answer and the upstream's nonce for the next message.
+   * The message that goes upstream for `ctx` by `f.mode`, built once: a held message is sent again as
+   * these very bytes, so an upstream that got it before sees a replay, never a second request.
+   * RFC 9483 §5.2.1 the EE's message itself; §5.2.2.1 a nested message around it; §5.2.3 `body` (or a
+   * pollReq naming `pollReqId`) under the RA's header in the upstream transaction of the EE's transactionID.
    */
-  async reprotect(
+  prepare(
     f: Forwarded,
     ctx: HandlerContext,
-    body: PKIBody,
-    expect: readonly PKIBodyType[],
-    extraInfo?: InfoTypeAndValue,
-  ): Promise<{ rsp: DecodedMessage; upstreamNonce?: string }> {
+    o: { body?: PKIBody; extraInfo?: InfoTypeAndValue; pollReqId?: number } = {},
+  ): Uint8Array {
+    if (f.mode === "forward") return ctx.request.der;
+    if (f.mode === "nest" || f.mode === "batch") return this.prepareBatch(f, ctx, [ctx.request.der]);
     const lastNonce = f.upstreamNonce ? new Uint8Array(Buffer.from(f.upstreamNonce, "hex")) : undefined;
     const s = this.session(f, ctx, {
       resume: { transactionID: new Uint8Array(ctx.header.transactionID!), lastNonce },
     });
+    if (o.pollReqId !== undefined) return s.prepare(pollReqBody(o.pollReqId));
     // RFC 9483 §5.2: the EE's generalInfo (implicitConfirm, certProfile) goes along unchanged.
-    const gi = [...(ctx.header.generalInfo ?? []), ...(extraInfo ? [extraInfo] : [])];
-    const generalInfo = gi.length ? gi : undefined;
-    const rsp = await upstreamCall(() => s.roundTrip(body, { operation: f.operation, expect, generalInfo }));
-    const next = s.lastSenderNonce;
-    return { rsp, upstreamNonce: next ? Buffer.from(next).toString("hex") : undefined };
+    const gi = [...(ctx.header.generalInfo ?? []), ...(o.extraInfo ? [o.extraInfo] : [])];
+    return s.prepare(o.body ?? ctx.request.message.body, { generalInfo: gi.length ? gi : undefined });
   }
+
+  /** Sends prepared bytes and returns the answer to `ctx`'s message (the inner one of a nested answer). */
+  async sendPrepared(f: Forwarded, ctx: HandlerContext, der: Uint8Array, credential?: ClientCredential) {
+    const rsp = await this.sendOnce(f, ctx, der, f.mode === "forward" ? credential : undefined);
+    if (f.mode !== "nest" && f.mode !== "batch") return sent(rsp);
+    if (rsp.bodyType !== "nested") return sent(rsp);
+    const h = ctx.header;
+    const inner = decodeNested(rsp.message.body).find(
+      (m) =>
+        bytesEqual(new Uint8Array(m.message.header.transactionID!), new Uint8Array(h.transactionID!)) &&
+        bytesEqual(
+          m.message.header.recipNonce && new Uint8Array(m.message.header.recipNonce),
+          new Uint8Array(h.senderNonce!),
+        ),
+    );
+    if (!inner) throw new CmpError("systemFailure", `upstream ${f.upstream} answered without our message`);
+    // The inner answer is passed on as received; the EE checks its protection and nonces.
+    return sent(inner);
+  }
+
+  /**
+   * `der` upstream, its answer checked against it; concurrent sends of the same bytes (members of one
+   * held batch) share one exchange. Unreachable: the error carries the bytes for the next attempt.
+   */
+  private sendOnce(f: Forwarded, ctx: HandlerContext, der: Uint8Array, credential?: ClientCredential) {
+    const key = createHash("sha256").update(der).digest("hex");
+    let p = this.inflight.get(key);
+    if (!p) {
+      const wrapped = f.mode === "nest" || f.mode === "batch";
+      const s = this.session(f, ctx, { credential, answerLimits: wrapped ? BATCH_ANSWER_LIMITS : undefined });
+      const expect = wrapped ? (["nested"] as const) : f.mode === "forward" ? undefined : REPROTECT_ANSWERS;
+      p = upstreamCall(() => s.forward(der, wrapped ? "nested" : f.operation, { expect }))
+        .catch((e: unknown) => {
+          if (e instanceof UpstreamUnreachable) e.sent = der;
+          throw e;
+        })
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+}
+
+export interface Sent {
+  rsp: DecodedMessage;
+  /** The answer's senderNonce (hex), which a re-protected next message of the RA echoes. */
+  upstreamNonce?: string;
+}
+
+function sent(rsp: DecodedMessage): Sent {
+  const n = rsp.message.header.senderNonce;
+  return { rsp, upstreamNonce: n ? Buffer.from(n).toString("hex") : undefined };
 }
 
 /** An upstream answer that fails the RA's checks becomes a CMP error for the EE, with the upstream named. */

@@ -1,11 +1,12 @@
 // The RA's upstream transport as configured: CMP over HTTP(S) to each upstream's URL (RFC 9483 §6.1),
 // with the upstream's per-request timeout; and the materials of `lwcmp ra enroll / revoke`.
 import type { SendFunction } from "../cmp/client/types.js";
-import { loadConfig } from "../config/load.js";
+import { loadConfig, resolvePath } from "../config/load.js";
 import { loadRaMaterials, raPolicyFromConfig } from "../config/ra-policy.js";
 import type { ActingOptions } from "../ra/on-behalf.js";
 import type { RaPolicy } from "../ra/policy.js";
 import type { UpstreamSend } from "../ra/types.js";
+import { fileExchange } from "../transport/file-transfer.js";
 import { postCmp } from "../transport/http-client.js";
 import { cmpPath, WELL_KNOWN_CMP } from "../transport/paths.js";
 
@@ -20,6 +21,7 @@ export function upstreamHttpSend(policy: RaPolicy, name: string, profile?: strin
         .join(", ")})`,
     );
   const url = u.url;
+  if (!url) throw new Error(`upstream "${name}" is reached by file transfer only; this needs one with a url`);
   return (der, operation) =>
     postCmp(upstreamUrl(url, u.profile ?? profile, operation), der, { timeoutMs: u.timeoutMs });
 }
@@ -35,12 +37,17 @@ export function upstreamUrl(base: string, profile: string | undefined, operation
   return u.toString();
 }
 
-/** Every upstream over HTTP(S), as the RA role sends (the upstream's profile, else the EE's, in the path). */
-export function httpUpstreams(policy: RaPolicy): UpstreamSend {
+/**
+ * Every upstream as configured: over HTTP(S) (the upstream's profile, else the EE's, in the path), or
+ * through its transfer folder (RFC 9483 §6.4, resolved against `baseDir`), where a missing answer
+ * means "not reachable yet" and the RA holds the message.
+ */
+export function raUpstreams(policy: RaPolicy, baseDir = "."): UpstreamSend {
   return async (name, der, info) => {
     const u = policy.upstream(name);
     if (!u) throw new Error(`no upstream "${name}"`);
-    return postCmp(upstreamUrl(u.url, u.profile ?? info.profile, info.operation), der, {
+    if (u.transfer) return fileExchange(resolvePath(baseDir, u.transfer), der);
+    return postCmp(upstreamUrl(u.url!, u.profile ?? info.profile, info.operation), der, {
       timeoutMs: u.timeoutMs,
     });
   };

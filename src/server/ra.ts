@@ -6,7 +6,7 @@ import { loadRaMaterials, raPolicyFromConfig, requireRa } from "../config/ra-pol
 import type { ConfigDocument } from "../config/schema.js";
 import { RegistrationAuthority } from "../ra/authority.js";
 import type { InventoryHook } from "../ra/types.js";
-import { httpUpstreams } from "./ra-upstream.js";
+import { raUpstreams } from "./ra-upstream.js";
 import { openStore } from "../store/open.js";
 import type { Store } from "../store/store.js";
 import { startHttpServer } from "../transport/http-router.js";
@@ -109,7 +109,7 @@ export async function startRaServer(configPath: string, overrides: RaOverrides =
       policy,
       materials,
       store,
-      send: httpUpstreams(policy),
+      send: raUpstreams(policy, baseDir),
       hook: configuredHook(config),
       log,
     });

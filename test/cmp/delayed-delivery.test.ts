@@ -205,7 +205,9 @@ describe("delayed delivery for every message type (RFC 9483 §4.4)", () => {
       ...["ir", "pollReq(ir)", "pollReq(ir)"],
       ...["certConf", "pollReq(certConf)", "pollReq(certConf)"],
     ]);
-    assert.deepEqual(sleeps, [3000, 3000]);
+    // RFC 9483 §4.4: the ir gets an ip whose CertResponse says "waiting" (no checkAfter: 1 s); the
+    // certConf an error/waiting, polled with certReqId -1 after checkAfter.
+    assert.deepEqual(sleeps, [1000, 3000, 3000]);
   });
 
   it("ir with implicit confirmation, delayed: the final ip grants it and no certConf follows", async () => {

@@ -73,11 +73,48 @@ describe("the ra configuration section", () => {
       ra: { signer, upstreams: { ca: { trust: [] } }, profiles: { default: { ir: { mode: "relay" } } } },
     });
     assert.equal(bad.length, 2, bad.join("\n"));
-    assert.match(bad[0]!, /^ra\.upstreams\.ca\.url: /);
+    assert.match(bad[0]!, /^ra\.upstreams\.ca: an upstream names exactly one of url or transfer/);
     assert.match(bad[1]!, /^ra\.profiles\.default\.ir\.mode: Invalid option/);
     const key = problems({ ra: { signer, upstreams, profiles: { default: { enroll: {} } } } });
     assert.deepEqual(key, [
       'ra.profiles.default.enroll: "enroll" is not a route: use ir, cr, kur, p10cr, rr, genm, genm:<infoType OID> or default',
+    ]);
+  });
+
+  it("maps delayed delivery, officer approval and transfer folders; one of url or transfer per upstream", () => {
+    const p = raPolicyFromConfig(
+      parseConfig({
+        ra: {
+          signer,
+          upstreams: {
+            ...upstreams,
+            plant: { transfer: "xfer", trust: [], retry: { initialDelay: "1s", giveUpAfter: 0 } },
+          },
+          profiles: { default: { ir: { approval: true } } },
+          policy: { approvalWait: "2d" },
+        },
+      }),
+    );
+    assert.deepEqual(p.upstream("ca")!.retry, {
+      initialDelayMs: 5_000,
+      maxDelayMs: 300_000,
+      giveUpAfterMs: 86_400_000,
+    });
+    assert.deepEqual(p.upstream("plant")!.retry, {
+      initialDelayMs: 1_000,
+      maxDelayMs: 300_000,
+      giveUpAfterMs: 0,
+    });
+    assert.equal(p.upstream("plant")!.transfer, "xfer");
+    assert.equal(p.upstream("plant")!.url, undefined);
+    assert.equal(p.forRequest("default", "ir")!.approval, true);
+    assert.equal(p.forRequest("default", "cr")!.approval, false);
+    assert.equal(p.transactions.approvalWaitMs, 172_800_000);
+    const both = problems({
+      ra: { signer, upstreams: { ca: { url: "http://127.0.0.1:1/", transfer: "x" } } },
+    });
+    assert.deepEqual(both, [
+      "ra.upstreams.ca: an upstream names exactly one of url or transfer (a folder for file-based transfer)",
     ]);
   });
 

@@ -115,6 +115,8 @@ describe("delayed delivery over HTTP with openssl cmp as the EE", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(events.filter((e) => e === "ra-held").length, 3, "the RA held each request");
+    // Each EE polls at once and is told to come back in 3 s: the RA restarts in between.
+    await new Promise((r) => setTimeout(r, 1000));
     await ra.close();
     ra = await startRa();
     await relay.up();

@@ -66,7 +66,7 @@ async function heldRa(t: TestCa, db: string, link: Link, mode: string, patch = (
   return { ra, store };
 }
 
-const waitingText = /the RA holds the request: upstream ca is not reachable now/;
+const waitingText = /the RA holds the request until upstream ca answers/;
 
 for (const mode of ["forward", "reprotect", "raverified", "nest"])
   describe(`delayed delivery by an RA in mode ${mode}`, () => {

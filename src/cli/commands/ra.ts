@@ -1,5 +1,5 @@
-// `lwcmp ra enroll|revoke`: an RA acting for entities that do not speak CMP (RFC 9483 §5.3), with the
-// signer and upstream of an RA configuration.
+// `lwcmp ra serve|enroll|revoke|transfer`: the RA process, an RA acting for entities that do not speak
+// CMP (RFC 9483 §5.3), and the far side of a file-transfer folder (§6.4).
 import type { Command } from "commander";
 import { importPublicKeyPem } from "../../crypto/index.js";
 import { derFromBytes, toPem } from "../../pki/pem.js";
@@ -11,6 +11,9 @@ import { describe } from "./client.js";
 import { parsePort, parseRevReason, REASON_HELP } from "../values.js";
 import { startRaServer } from "../../server/ra.js";
 import { runUntilStopped } from "./ca.js";
+import { existsSync } from "node:fs";
+import { answerTransferFolder } from "../../transport/file-transfer.js";
+import { CmpTransportError, postCmp } from "../../transport/http-client.js";
 
 interface EnrollOpts {
   config: string;
@@ -83,4 +86,32 @@ export function registerRaCommands(program: Command): void {
       const r = await revokeOnBehalf(acting, cert, o.reason);
       process.stdout.write(`revocation ${r.status}\n`);
     });
+  ra.command("transfer")
+    .description(
+      "answer the requests an LRA left in a transfer folder (RFC 9483 §6.4): each requests/*.PKI goes to --url, its answer to responses/",
+    )
+    .requiredOption("--dir <folder>", "the transfer folder (its requests/ and responses/)")
+    .requiredOption(
+      "--url <url>",
+      "the CMP server the requests go to, e.g. http://ra.example:8080/.well-known/cmp",
+    )
+    .option("--timeout <seconds>", "per-request timeout", (v) => Number(v), 30)
+    .action(transferAction);
+}
+
+async function transferAction(o: { dir: string; url: string; timeout: number }): Promise<void> {
+  if (!existsSync(o.dir)) throw new InputError(`--dir ${o.dir} does not exist`);
+  try {
+    new URL(o.url);
+  } catch {
+    throw new InputError(`--url ${o.url} is not a URL`);
+  }
+  const r = await answerTransferFolder(o.dir, (der) => postCmp(o.url, der, { timeoutMs: o.timeout * 1000 }));
+  process.stdout.write(`answered ${r.answered.length} request(s) in ${o.dir}\n`);
+  if (r.failed.length > 0) {
+    const lines = r.failed.map((f) => `${f.name}: ${f.reason}`).join("; ");
+    throw new CmpTransportError(
+      `${r.failed.length} request(s) got no answer (they stay for the next run): ${lines}`,
+    );
+  }
 }

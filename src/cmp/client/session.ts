@@ -149,14 +149,7 @@ export class ClientSession {
    * passing the upstream's answer on, error bodies included).
    */
   async roundTrip(body: PKIBody, opts: ExchangeOptions): Promise<DecodedMessage> {
-    const header = buildHeader({
-      pvno: this.pvnoValue,
-      sender: this.senderName,
-      recipient: this.recipientName,
-      transactionID: this.transactionID,
-      recipNonce: this.lastNonce,
-      generalInfo: opts.generalInfo,
-    });
+    const header = this.header(opts.generalInfo);
     const senderNonce = new Uint8Array(header.senderNonce!);
     const der = protectMessage(new PKIMessage({ header, body }), this.protection());
     const rsp = await this.transmit(der, opts.operation);
@@ -174,6 +167,25 @@ export class ClientSession {
     const next = rsp.message.header.senderNonce;
     this.lastNonce = next ? new Uint8Array(next) : undefined;
     return rsp;
+  }
+
+  /**
+   * Builds and protects the next message of this transaction without sending it (an RA that may have
+   * to send the very same bytes again later, RFC 9483 §5.1.2); `forward` sends it and checks the answer.
+   */
+  prepare(body: PKIBody, opts: Pick<ExchangeOptions, "generalInfo"> = {}): Uint8Array {
+    return protectMessage(new PKIMessage({ header: this.header(opts.generalInfo), body }), this.protection());
+  }
+
+  private header(generalInfo?: ExchangeOptions["generalInfo"]) {
+    return buildHeader({
+      pvno: this.pvnoValue,
+      sender: this.senderName,
+      recipient: this.recipientName,
+      transactionID: this.transactionID,
+      recipNonce: this.lastNonce,
+      generalInfo,
+    });
   }
 
   /**
