@@ -1,12 +1,11 @@
 // Maps the `ra` section onto the RA's typed policy (src/ra/policy.ts): route defaults resolved once,
 // durations in milliseconds; and reads the RA's keys and certificates (src/ra/types.ts RaMaterials).
-import type { RaPolicy, RaRoute, UpstreamPolicy } from "../ra/policy.js";
+import { LOCAL_GENM, type RaPolicy, type RaRoute, type UpstreamPolicy } from "../ra/policy.js";
 import type { RaMaterials, UpstreamMaterials } from "../ra/types.js";
 import { ConfigError, resolvePath, resolveSecret } from "./load.js";
 import { loadSharedSecrets, readCertificates, readPrivateKey } from "./materials.js";
 import type { RaSection } from "./ra-schema.js";
 import type { ConfigDocument } from "./schema.js";
-import { id_it_caCerts } from "../asn1/oids.js";
 
 type RouteEntry = RaSection["defaults"];
 
@@ -75,6 +74,7 @@ export function raPolicyFromConfig(config: ConfigDocument, path?: string): RaPol
       pollIntervalMs: ra.policy.pollInterval,
       transactionWaitMs: ra.policy.transactionWait,
       approvalWaitMs: ra.policy.approvalWait,
+      genmCacheMs: ra.policy.genmCache,
     },
     maxMacIterations: ra.policy.maxMacIterations,
     strict: config.policy.strict,
@@ -95,8 +95,12 @@ export function raRouteProblems(ra: RaSection): string[] {
         `${where}.mode: kur keeps the end entity's protection (RFC 9483 §5.2.3): use forward, nest or batch, not ${e.mode}`,
       );
     }
-    if (e.mode === "local" && bodyType !== `genm:${id_it_caCerts}`) {
-      problems.push(`${where}.mode: the RA answers only genm caCerts itself (route genm:${id_it_caCerts})`);
+    if (e.mode === "local" && !(bodyType.startsWith("genm:") && bodyType.slice(5) in LOCAL_GENM)) {
+      problems.push(
+        `${where}.mode: the RA answers only these genm types itself: ${Object.keys(LOCAL_GENM)
+          .map((o) => `genm:${o}`)
+          .join(", ")} (caCerts, rootCaCert, certReqTemplate, crlStatusList)`,
+      );
     }
   };
   if (Object.keys(ra.upstreams).length === 0) problems.push("ra.upstreams: name at least one upstream");

@@ -118,6 +118,7 @@ export const RaSectionSchema = z
         pollInterval: duration.default(5_000),
         transactionWait: duration.default(3_600_000),
         approvalWait: duration.default(604_800_000),
+        genmCache: duration.default(3_600_000),
         maxMacIterations: z.number().int().positive().default(100_000),
       })
       .strict()
@@ -126,6 +127,7 @@ export const RaSectionSchema = z
         pollInterval: 5_000,
         transactionWait: 3_600_000,
         approvalWait: 604_800_000,
+        genmCache: 3_600_000,
         maxMacIterations: 100_000,
       }),
   })

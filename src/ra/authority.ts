@@ -12,6 +12,7 @@ import type { RaPolicy } from "./policy.js";
 import type { InventoryHook, RaLogEvent, RaMaterials, UpstreamSend } from "./types.js";
 import { Upstreams } from "./upstream.js";
 import { DeferredDelivery } from "./deferred.js";
+import { LocalAnswers } from "./local.js";
 import { UpstreamRetrier } from "./retry.js";
 
 export interface RegistrationAuthorityOptions {
@@ -65,6 +66,7 @@ export class RegistrationAuthority {
         policy: o.policy,
         materials: m,
         upstreams,
+        local: new LocalAnswers(m, upstreams, o.policy.transactions.genmCacheMs),
         hook: o.hook,
         log,
         deferred,

@@ -17,7 +17,7 @@ import { reprotectedAnswer, stateAfter, update } from "./answer.js";
 import { eeCredential } from "./credentials.js";
 import type { ForwardMode, RaPolicy } from "./policy.js";
 import { askHook, certReqMsgs, effectiveMode, hookRequest, routeFor } from "./route.js";
-import { localGenp, singleInfoType } from "./local.js";
+import { singleInfoType, type LocalAnswers } from "./local.js";
 import type { InventoryHook, RaLogEvent, RaMaterials } from "./types.js";
 import type { DeferredDelivery } from "./deferred.js";
 import { UpstreamUnreachable, type Upstreams } from "./upstream.js";
@@ -38,6 +38,8 @@ export interface RaHandlerContext {
   upstreams: Upstreams;
   hook?: InventoryHook;
   log: (e: RaLogEvent) => void;
+  /** The genm answers the RA gives itself (RFC 9483 §5.1). */
+  local: LocalAnswers;
   /** Holds what cannot go upstream now (delayed delivery); absent: the EE gets systemFailure at once. */
   deferred?: DeferredDelivery;
 }
@@ -121,7 +123,7 @@ function request(c: RaHandlerContext): Handler {
     const r = routeFor(c.policy, ctx, singleInfoType(ctx));
     const decision = await askHook(c.hook, r, ctx);
     const mode = effectiveMode(r.route, ctx);
-    if (mode === "local") return localGenp(ctx, c.materials);
+    if (mode === "local") return c.local.answer(ctx, r.route.upstream, r.profile);
     const f = forwarded(mode, r.route.upstream, r.profile, ctx);
     c.log({
       event: "ra-forward",

@@ -1,7 +1,16 @@
 // The typed policy an RA / LRA role is given (RFC 9483 §5), independent of the configuration file: per
 // certificate profile and body type, who is accepted downstream, how the message goes upstream (§5.2) or
 // is answered by the RA itself (§5.1), and to which upstream.
+import * as oids from "../asn1/oids.js";
 import type { StrictRules } from "../cmp/validate.js";
+
+/** The genm types an RA may answer itself, with their RFC 9483 §6.1 operation path. */
+export const LOCAL_GENM: Readonly<Record<string, string>> = {
+  [oids.id_it_caCerts]: "getcacerts",
+  [oids.id_it_rootCaCert]: "getrootupdate",
+  [oids.id_it_certReqTemplate]: "getcertreqtemplate",
+  [oids.id_it_crlStatusList]: "getcrls",
+};
 
 /** How one message goes upstream (RFC 9483 §5.2) or whether the RA answers it itself (§5.1). */
 export type ForwardMode =
@@ -60,6 +69,8 @@ export interface RaTransactionPolicy {
   transactionWaitMs: number;
   /** How long a request held for an RA officer waits for the decision. */
   approvalWaitMs: number;
+  /** How long the RA answers local genm types (rootCaCert, certReqTemplate, crlStatusList) from the upstream's last answer. */
+  genmCacheMs: number;
 }
 
 export interface RaPolicy {

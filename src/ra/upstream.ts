@@ -1,7 +1,7 @@
 // How the RA's messages reach an upstream (RFC 9483 §5.2): client sessions towards the configured
 // upstreams, and the three ways a message goes there — as received (§5.2.1), wrapped in a nested
 // message signed by the RA (§5.2.2.1), or under the RA's own header and protection (§5.2.3).
-import type { InfoTypeAndValue, PKIBody } from "../asn1/cmp.js";
+import type { InfoTypeAndValue, PKIBody, PKIBodyType } from "../asn1/cmp.js";
 import { createHash } from "node:crypto";
 import { nestedBody, pollReqBody } from "../cmp/build/request.js";
 import { CmpClientError } from "../cmp/client/errors.js";
@@ -152,6 +152,12 @@ export class Upstreams {
     // RFC 9483 §5.2: the EE's generalInfo (implicitConfirm, certProfile) goes along unchanged.
     const gi = [...(ctx.header.generalInfo ?? []), ...(o.extraInfo ? [o.extraInfo] : [])];
     return s.prepare(o.body ?? ctx.request.message.body, { generalInfo: gi.length ? gi : undefined });
+  }
+
+  /** The RA's own request in a transaction of its own (a genm it answers EEs from); its checked answer. */
+  async ask(f: Forwarded, ctx: HandlerContext, body: PKIBody, expect: PKIBodyType): Promise<DecodedMessage> {
+    const s = this.session(f, ctx);
+    return upstreamCall(() => s.exchange(body, { operation: f.operation, expect }));
   }
 
   /** Sends prepared bytes and returns the answer to `ctx`'s message (the inner one of a nested answer). */

@@ -118,12 +118,18 @@ describe("the ra configuration section", () => {
     ]);
   });
 
-  it("answers only genm caCerts locally: a local ir route is a problem", () => {
-    const ra = parseConfig({
-      ra: { signer, upstreams, profiles: { default: { ir: { mode: "local" } } } },
-    }).ra!;
-    assert.deepEqual(raRouteProblems(ra), [
-      "ra.profiles.default.ir.mode: the RA answers only genm caCerts itself (route genm:1.3.6.1.5.5.7.4.17)",
-    ]);
+  it("answers caCerts, rootCaCert, certReqTemplate and crlStatusList locally: a local ir route is a problem", () => {
+    const local = (key: string) =>
+      raRouteProblems(
+        parseConfig({ ra: { signer, upstreams, profiles: { default: { [key]: { mode: "local" } } } } }).ra!,
+      );
+    for (const oid of ["17", "19", "20", "22"]) assert.deepEqual(local(`genm:1.3.6.1.5.5.7.4.${oid}`), []);
+    const bad = local("ir");
+    assert.equal(bad.length, 1);
+    assert.match(
+      bad[0]!,
+      /^ra\.profiles\.default\.ir\.mode: the RA answers only these genm types itself: genm:1\.3\.6\.1\.5\.5\.7\.4\.17, /,
+    );
+    assert.equal(local("genm:1.3.6.1.5.5.7.4.18").length, 1, "genm types the RA cannot answer");
   });
 });

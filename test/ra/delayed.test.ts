@@ -242,3 +242,46 @@ describe("requests held for an RA officer (RFC 9483 §5.1, `lwcmp approvals` at 
       await store.close();
     });
 });
+
+describe("genm the RA answers itself (RFC 9483 §5.1)", () => {
+  let t: TestCa;
+  let dir: string;
+  const local = (y: string) =>
+    y.replace(
+      "    default: {}\n",
+      '    default:\n      "genm:1.3.6.1.5.5.7.4.17": { mode: local }\n' +
+        '      "genm:1.3.6.1.5.5.7.4.19": { mode: local }\n      "genm:1.3.6.1.5.5.7.4.20": { mode: local }\n',
+    );
+  before(async () => {
+    t = await createTestCa();
+    dir = mkdtempSync(join(tmpdir(), "lwcmp-local-"));
+  });
+  after(async () => {
+    await t.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("caCerts from its own certificates; certReqTemplate asked upstream once, then kept, also while the CA is down", async () => {
+    const link: Link = { up: true, sent: [] };
+    const { ra, store } = await heldRa(t, join(dir, "local.db"), link, "reprotect", local);
+    const ask = async (oid: string) => {
+      const a = summarize(await ra.handle(genmRequest(t, [oid], { cred: t.mac }).der));
+      assert.equal(a.bodyType, "genp", a.statusString.join("; "));
+      return [...a.decoded.message.body.genp!].map((i) => i.infoType);
+    };
+    assert.deepEqual(await ask(oids.id_it_caCerts), [oids.id_it_caCerts]);
+    assert.deepEqual(link.sent, [], "caCerts is answered from the RA's configuration");
+    assert.deepEqual(await ask(oids.id_it_certReqTemplate), [oids.id_it_certReqTemplate]);
+    assert.deepEqual(link.sent, ["getcertreqtemplate"]);
+    await ask(oids.id_it_certReqTemplate);
+    assert.deepEqual(link.sent, ["getcertreqtemplate"], "the second EE gets the kept answer");
+    link.up = false;
+    t.clock.advance(2 * 3_600_000);
+    assert.deepEqual(await ask(oids.id_it_certReqTemplate), [oids.id_it_certReqTemplate]);
+    // Nothing kept for rootCaCert: with the CA down the EE is told so.
+    const root = summarize(await ra.handle(genmRequest(t, [oids.id_it_rootCaCert], { cred: t.mac }).der));
+    assert.equal(root.bodyType, "error");
+    assert.match(root.statusString.join(" "), /upstream ca is not reachable/);
+    await store.close();
+  });
+});
