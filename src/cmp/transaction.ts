@@ -37,6 +37,8 @@ const Forwarded = z.object({
   operation: z.string(),
   /** Re-protected exchanges: the upstream's last senderNonce (hex), echoed as the next recipNonce. */
   upstreamNonce: z.string().optional(),
+  /** Central key generation at the RA: the key package for the EE (EncryptedKey DER, base64; encrypted to the EE). */
+  centralKey: z.string().optional(),
   /** Re-protected exchanges: the protocol version the upstream exchange uses. */
   pvno: z.number().int().optional(),
 });

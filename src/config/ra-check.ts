@@ -1,6 +1,6 @@
 // The check of the `ra` section beyond its schema: the signer's key and certificate (id-kp-cmcRA),
 // trust files, upstream files and secrets, and the routes (src/config/ra-policy.ts raRouteProblems).
-import { id_kp_cmcRA } from "../asn1/oids.js";
+import { id_kp_cmcRA, id_kp_cmKGA } from "../asn1/oids.js";
 import { getExtKeyUsage } from "../pki/extensions.js";
 import { pair, type ConfigReport, type FileReader } from "./check-files.js";
 import { raRouteProblems } from "./ra-policy.js";
@@ -15,6 +15,15 @@ export function checkRa(ra: RaSection, files: FileReader, report: ConfigReport):
     report.warnings.push(
       "ra.signer.certificate: lacks extended key usage id-kp-cmcRA; a CA may refuse the RA's re-protected and nested messages",
     );
+  }
+  if (ra.kga) {
+    const kga = pair(files, problems, "ra.kga", ra.kga);
+    // RFC 9483 §4.1.6: the EE accepts a key package only when its signer carries id-kp-cmKGA.
+    if (kga && !getExtKeyUsage(kga.certs[0]!.cert)?.includes(id_kp_cmKGA)) {
+      problems.push(
+        "ra.kga.certificate: lacks extended key usage id-kp-cmKGA; end entities refuse its key packages",
+      );
+    }
   }
   for (const k of ["issuing", "external", "ras"] as const) {
     ra.trust[k].forEach((f, i) => files.certs(`ra.trust.${k}.${i}`, f));

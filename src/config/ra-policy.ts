@@ -77,6 +77,7 @@ export function raPolicyFromConfig(config: ConfigDocument, path?: string): RaPol
       genmCacheMs: ra.policy.genmCache,
     },
     maxMacIterations: ra.policy.maxMacIterations,
+    kga: ra.kga ? { keyType: ra.kga.keyType, passwordKeyWrap: ra.kga.passwordKeyWrap } : undefined,
     strict: config.policy.strict,
   };
 }
@@ -127,12 +128,22 @@ export function loadRaMaterials(config: ConfigDocument, baseDir: string, path?: 
   const certs = (files: readonly string[]) => files.flatMap((f) => readCertificates(p(f)));
   const signerCerts = readCertificates(p(ra.signer.certificate));
   const secrets = loadSharedSecrets(config, baseDir);
+  const signerChain = [...signerCerts.slice(1), ...certs(ra.signer.chain)];
+  const kgaCerts = ra.kga ? readCertificates(p(ra.kga.certificate)) : [];
+  const kga = ra.kga
+    ? {
+        cert: kgaCerts[0]!,
+        key: readPrivateKey(p(ra.kga.key)),
+        chain: [...kgaCerts.slice(1), ...signerChain].map((c) => c.der),
+      }
+    : undefined;
   return {
     signer: {
       cert: signerCerts[0]!,
       key: readPrivateKey(p(ra.signer.key)),
-      chain: [...signerCerts.slice(1), ...certs(ra.signer.chain)],
+      chain: signerChain,
     },
+    kga,
     issuingAnchors: certs(ra.trust.issuing),
     externalAnchors: certs(ra.trust.external),
     raCerts: certs(ra.trust.ras),

@@ -83,6 +83,19 @@ export const RaSectionSchema = z
   .object({
     /** The RA's CMP signer: its certificate should carry id-kp-cmcRA (RFC 6402). */
     signer: z.object({ certificate: pemFile, key: pemFile, chain: z.array(pemFile).default([]) }).strict(),
+    /**
+     * A key generation authority at the RA (RFC 9483 §4.1.6): central key generation requests get their key
+     * here; the certificate (id-kp-cmKGA) signs the key package, `keyType` is generated when none is asked.
+     */
+    kga: z
+      .object({
+        certificate: pemFile,
+        key: pemFile,
+        keyType: z.string().min(1).default("ec-p256"),
+        passwordKeyWrap: z.enum(["aes-kw", "pwri-kek"]).default("aes-kw"),
+      })
+      .strict()
+      .optional(),
     trust: z
       .object({
         /** Anchors of the PKI's own certificates (kur, cr, rr protected by an issued certificate). */

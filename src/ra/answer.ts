@@ -5,6 +5,7 @@ import { hasImplicitConfirm } from "../cmp/build/general-info.js";
 import type { DecodedMessage } from "../cmp/message.js";
 import type { Answer, HandlerContext, TransactionUpdate } from "../cmp/server/types.js";
 import type { Forwarded, TxState } from "../cmp/transaction.js";
+import { withCentralKey } from "./kga.js";
 import type { RaPolicy } from "./policy.js";
 
 /** The state the RA's transaction is in after passing on `rsp` (RFC 9483 §4: what the EE sends next). */
@@ -39,12 +40,17 @@ export function reprotectedAnswer(
   rsp: DecodedMessage,
   f: Forwarded,
 ): Answer {
+  // A key the RA's KGA generated goes to the EE with its certificate; the rest of the exchange needs it not.
+  // (while the upstream still says "waiting", the key stays with the transaction).
+  const { centralKey, ...rest } = f;
+  const b = rsp.message.body;
+  const delivered = centralKey !== undefined && (b.ip ?? b.cp)?.response[0]?.certifiedKeyPair !== undefined;
   return {
-    body: rsp.message.body,
+    body: delivered ? withCentralKey(rsp, centralKey) : b,
     // RFC 9483 §5.2: extraCerts may be re-sorted; the EE gets the upstream's after the RA's own chain.
     extraCerts: rsp.extraCerts.map((e) => e.der),
     generalInfo: rsp.message.header.generalInfo ? [...rsp.message.header.generalInfo] : undefined,
     pvno: rsp.message.header.pvno,
-    next: update(policy, ctx, stateAfter(rsp, f)),
+    next: update(policy, ctx, stateAfter(rsp, delivered ? rest : f)),
   };
 }

@@ -2,6 +2,7 @@
 // certificate profile and body type, who is accepted downstream, how the message goes upstream (§5.2) or
 // is answered by the RA itself (§5.1), and to which upstream.
 import * as oids from "../asn1/oids.js";
+import type { PasswordKeyWrap } from "../cmp/kga.js";
 import type { StrictRules } from "../cmp/validate.js";
 
 /** The genm types an RA may answer itself, with their RFC 9483 §6.1 operation path. */
@@ -86,6 +87,8 @@ export interface RaPolicy {
   upstreams(): readonly UpstreamPolicy[];
   transactions: RaTransactionPolicy;
   maxMacIterations: number;
+  /** Central key generation at the RA (RFC 9483 §4.1.6): the default key type and the password key wrap. */
+  kga?: { keyType: string; passwordKeyWrap: PasswordKeyWrap };
   /** Receiver rules stricter than the engine's tolerant defaults (docs/conformance.md). */
   strict?: Partial<StrictRules>;
 }

@@ -2,6 +2,7 @@
 // downstream trust, shared secrets, upstream trust and credential), the inventory hook, and its log.
 import type { SharedSecretEntry } from "../config/materials.js";
 import type { CertTemplate } from "../asn1/crmf.js";
+import type { KgaSigner } from "../cmp/kga.js";
 import type { PrivateKey } from "../crypto/index.js";
 import type { CertEntry } from "../pki/path.js";
 
@@ -16,6 +17,8 @@ export interface RaMaterials {
   raCerts: CertEntry[];
   /** Shared secrets of EEs (MAC protection downstream), by hex of the senderKID bytes. */
   secrets: Map<string, SharedSecretEntry>;
+  /** The RA's key generation authority (RFC 9483 §4.1.6): its id-kp-cmKGA signer and chain. */
+  kga?: KgaSigner;
   /** Per upstream: what the RA trusts for that upstream's answers, and an optional MAC credential for it. */
   upstreams: Map<string, UpstreamMaterials>;
 }

@@ -7,7 +7,7 @@ import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { ContentInfo } from "@peculiar/asn1-cms";
 import { id_data, id_signedData } from "../../src/asn1/oids.js";
-import { keyRecipient } from "../../src/ca/kga.js";
+import { keyRecipient } from "../../src/cmp/kga.js";
 import { CmpClient, CmpClientError, type ClientCredential } from "../../src/client/client.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
 import { describeStatus } from "../../src/cmp/status.js";
@@ -235,7 +235,7 @@ describe("KGA password recipient key encryption (RFC 9483 §4.1.6.3)", () => {
     // OpenSSL 3.0 knows only the RFC 3211 wrap for password recipients: the reason for the setting.
     const peer = setting === "pwri-kek" ? "openssl cms decrypts it" : "OpenSSL 3.0 cannot";
     it(`policy ${setting ?? "(default)"}: key encryption ${oid}; we open it, ${peer}`, () => {
-      const recipient = keyRecipient(who, setting ? { kgaPasswordKeyWrap: setting } : undefined);
+      const recipient = keyRecipient(who, setting);
       const env = buildEnvelopedData(content, id_data, [recipient]);
       assert.equal(env.recipientInfos[0]!.pwri!.keyEncryptionAlgorithm.algorithm, oid);
       const password = { kind: "password" as const, password: who.secret.secret };

@@ -29,7 +29,7 @@ import { csrPublicKey, verifyCsr } from "../../pki/csr.js";
 import { namesEqual } from "../../pki/names.js";
 import type { CaContext } from "../context.js";
 import type { RequestedExtensions } from "../issuer.js";
-import { centralKeyType, generateCentralKey, keyRecipient } from "../kga.js";
+import { centralKeyType, generateCentralKey, keyRecipient } from "../../cmp/kga.js";
 import type { ProfilePolicy } from "../policy.js";
 
 export interface EnrollmentInput {
@@ -108,7 +108,7 @@ export function enrollmentInput(
     if (!ca.materials.kga || !profile.centralKeyGeneration) {
       throw new CmpError("badCertTemplate", "central key generation (empty public key) is not offered here");
     }
-    const recipient = keyRecipient(who, ca.policy);
+    const recipient = keyRecipient(who, ca.policy.kgaPasswordKeyWrap);
     const key = generateCentralKey(centralKeyType(t.publicKey, msg.certReq.controls, profile.centralKeyType));
     central = { key, recipient };
     publicKey = key.publicKey;

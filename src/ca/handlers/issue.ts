@@ -13,7 +13,7 @@ import type { Enrollment } from "../../cmp/transaction.js";
 import { buildEnvelopedData } from "../../pki/cms/enveloped.js";
 import { caChainDer, rootDer, type CaContext } from "../context.js";
 import { IssuanceError, type IssueRequester, type PreparedCertificate } from "../issuer.js";
-import { packageKey } from "../kga.js";
+import { packageKey } from "../../cmp/kga.js";
 import type { ProfilePolicy } from "../policy.js";
 import type { EnrollmentInput } from "./enroll-input.js";
 
@@ -112,7 +112,7 @@ export function issueAndAnswer(
       }
     : { der: c.der };
   const privateKey = input.central
-    ? packageKey(ca.materials, input.central.key, input.central.recipient)
+    ? packageKey(ca.materials.kga, input.central.key, input.central.recipient)
     : undefined;
   const resp = certResponse(e.certReqId, statusInfo(PKIStatus.accepted), { certificate, privateKey });
   // RFC 9483 §4.1.5: caPubs carries the root for a MAC-protected ir.

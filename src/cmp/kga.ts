@@ -1,4 +1,4 @@
-// Key generation authority (RFC 9483 §4.1.6): generates the requested key pair, wraps it as an
+// Key generation authority (RFC 9483 §4.1.6), for the CA and the RA alike: generates the requested key pair, wraps it as an
 // AsymmetricKeyPackage (RFC 5958) in SignedData signed by the KGA, inside EnvelopedData for the
 // requester: PasswordRecipientInfo for MAC-protected requests, otherwise the technique the
 // protection certificate's key allows (KeyTrans for RSA, KeyAgree for EC/X25519/X448, KEM for ML-KEM).
@@ -8,8 +8,7 @@ import type { AttributeTypeAndValue } from "../asn1/crmf.js";
 import { EncryptedKey } from "../asn1/crmf.js";
 import { IntegerValue } from "../asn1/itav.js";
 import * as oids from "../asn1/oids.js";
-import { CmpError } from "../cmp/errors.js";
-import type { CaMaterials } from "../config/materials.js";
+import { CmpError } from "./errors.js";
 import {
   generateKeyPair,
   id_ecPublicKey,
@@ -20,8 +19,16 @@ import {
 import { derTlv } from "../pki/der.js";
 import { buildEnvelopedData, CmsError, techniqueFor, type Recipient } from "../pki/cms/enveloped.js";
 import { buildSignedData } from "../pki/cms/signed.js";
-import type { Requester } from "../cmp/server/types.js";
-import type { CaPolicy } from "./policy.js";
+import type { Requester } from "./server/types.js";
+
+/** The KGA's signer (its certificate carries id-kp-cmKGA, RFC 9483 §4.1.6) and chain. */
+export interface KgaSigner {
+  cert: { der: Uint8Array };
+  key: PrivateKey;
+  chain: readonly Uint8Array[];
+}
+
+export type PasswordKeyWrap = "aes-kw" | "pwri-kek";
 
 /** The key type (generation spec for RSA) an AlgorithmIdentifier asks for; undefined when not offered. */
 function typeOfAlgorithm(alg: AlgorithmIdentifier, rsaBits?: number): string | undefined {
@@ -61,9 +68,8 @@ export function centralKeyType(
  * Where the generated key goes: a password recipient for MAC (RFC 9483 §4.1.6.3; its key encryption
  * from the policy, AES key wrap by default), the protection certificate otherwise (§4.1.6.1-2).
  */
-export function keyRecipient(who: Requester, policy?: Pick<CaPolicy, "kgaPasswordKeyWrap">): Recipient {
+export function keyRecipient(who: Requester, keyWrap: PasswordKeyWrap = "aes-kw"): Recipient {
   if (who.kind === "mac") {
-    const keyWrap = policy?.kgaPasswordKeyWrap ?? "aes-kw";
     return { kind: "password", password: who.secret.secret, iterations: 10_000, keyWrap };
   }
   const key = importPublicKeySpki(
@@ -90,14 +96,14 @@ export function generateCentralKey(type: string): PrivateKey {
 }
 
 /** EnvelopedData(SignedData(AsymmetricKeyPackage { key })) for CertifiedKeyPair.privateKey. */
-export function packageKey(m: CaMaterials, key: PrivateKey, recipient: Recipient): EncryptedKey {
-  if (!m.kga) throw new CmpError("badCertTemplate", "central key generation is not offered by this CA");
+export function packageKey(kga: KgaSigner | undefined, key: PrivateKey, recipient: Recipient): EncryptedKey {
+  if (!kga) throw new CmpError("badCertTemplate", "central key generation is not offered here");
   // AsymmetricKeyPackage ::= SEQUENCE SIZE (1..MAX) OF OneAsymmetricKey (RFC 5958 §2).
   const akp = derTlv(0x30, key.pkcs8());
   const sd = buildSignedData(akp, oids.id_ct_KP_aKeyPackage, {
-    key: m.kga.key,
-    certificate: m.kga.cert.der,
-    chain: m.kga.chain,
+    key: kga.key,
+    certificate: kga.cert.der,
+    chain: [...kga.chain],
   });
   try {
     const env = buildEnvelopedData(new Uint8Array(AsnSerializer.serialize(sd)), oids.id_signedData, [
