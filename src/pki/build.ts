@@ -49,7 +49,7 @@ export function buildCertificate(spec: CertificateSpec): Uint8Array {
   const signature = sign(sigAlg, spec.issuerKey, tbsDer);
   // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }
   return new DerWriter(tbsDer.length + signature.length + 64)
-    .sequence((w) => w.raw(tbsDer).raw(serialize(sigAlg)).bitString(signature))
+    .sequence((w) => w.raw(tbsDer).raw(algorithmDer(sigAlg)).bitString(signature))
     .finish();
 }
 
@@ -65,13 +65,12 @@ export function tbsCertificateDer(
     .sequence((t) => {
       t.constructed(0xa0, (v) => v.smallInteger(2)); // version [0] EXPLICIT v3
       t.integerBytes(serial);
-      t.raw(serialize(sigAlg));
-      t.raw(serialize(spec.issuer));
+      t.raw(algorithmDer(sigAlg));
+      t.raw(nameDer(spec.issuer));
       t.sequence((v) => v.raw(timeDer(spec.notBefore)).raw(timeDer(spec.notAfter)));
       t.raw(serialize(spec.subject));
       t.raw(spec.subjectPublicKeyInfo);
-      if (spec.extensions.length)
-        t.constructed(0xa3, (x) => x.raw(serialize(new Extensions(spec.extensions))));
+      if (spec.extensions.length) t.constructed(0xa3, (x) => writeExtensions(x, spec.extensions));
     })
     .finish();
 }
@@ -87,6 +86,62 @@ function timeDer(d: Date): Uint8Array {
 
 function serialize(value: object): Uint8Array {
   return new Uint8Array(AsnSerializer.serialize(value));
+}
+
+/** DER of the signature algorithms in use, by OID and parameters (a handful per CA). */
+const algorithms = new Map<string, Uint8Array>();
+
+function algorithmDer(alg: AlgorithmIdentifier): Uint8Array {
+  const p = alg.parameters;
+  const key = `${alg.algorithm}/${p ? Buffer.from(p).toString("hex") : p === null ? "null" : ""}`;
+  let der = algorithms.get(key);
+  if (!der) {
+    der = serialize(alg);
+    if (algorithms.size < 64) algorithms.set(key, der);
+  }
+  return der;
+}
+
+/** The issuer's Name is the same object for every certificate a CA signs: its DER once. */
+const names = new WeakMap<Name, Uint8Array>();
+
+function nameDer(name: Name): Uint8Array {
+  let der = names.get(name);
+  if (!der) names.set(name, (der = serialize(name)));
+  return der;
+}
+
+/** DER OBJECT IDENTIFIER (X.690 §8.19) of the dotted OIDs extensions use, kept once made. */
+const oidCache = new Map<string, Uint8Array>();
+
+function oidDer(oid: string): Uint8Array {
+  let der = oidCache.get(oid);
+  if (der) return der;
+  const arcs = oid.split(".").map((a) => BigInt(a));
+  const body: number[] = [];
+  const first = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
+  for (const arc of first) {
+    const groups: number[] = [Number(arc & 0x7fn)];
+    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
+    body.push(...groups);
+  }
+  der = new DerWriter(body.length + 4).primitive(0x06, new Uint8Array(body)).finish();
+  if (oidCache.size < 256) oidCache.set(oid, der);
+  return der;
+}
+
+/** Extensions ::= SEQUENCE OF Extension { extnID, critical DEFAULT FALSE, extnValue OCTET STRING } (RFC 5280 §4.1). */
+function writeExtensions(w: DerWriter, extensions: readonly Extension[]): void {
+  w.sequence((all) => {
+    for (const e of extensions) {
+      all.sequence((x) => {
+        x.raw(oidDer(e.extnID));
+        // DER leaves a DEFAULT value out (X.690 §11.5).
+        if (e.critical) x.primitive(0x01, new Uint8Array([0xff]));
+        x.primitive(0x04, new Uint8Array(e.extnValue.buffer));
+      });
+    }
+  });
 }
 
 /** The schema-serialiser TBSCertificate: the reference the direct writer is tested against. */

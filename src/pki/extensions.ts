@@ -46,11 +46,30 @@ function ext(id: string, critical: boolean, value: unknown): Extension {
   return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnSerializer.serialize(value)) });
 }
 
+/**
+ * Extension values that every certificate of a CA repeats (its AKI, CDP, AIA, key usages), kept as
+ * their DER by the builder's arguments: each call still gets an Extension of its own. Bounded.
+ */
+const built = new Map<string, ArrayBuffer>();
+const MAX_BUILT = 512;
+
+function repeated(key: string, id: string, critical: boolean, value: () => unknown): Extension {
+  const k = `${id}\u0000${critical}\u0000${key}`;
+  let der = built.get(k);
+  if (!der) {
+    der = AsnSerializer.serialize(value());
+    if (built.size >= MAX_BUILT) built.delete(built.keys().next().value!);
+    built.set(k, der);
+  }
+  return new Extension({ extnID: id, critical, extnValue: new OctetString(der.slice(0)) });
+}
+
 export function basicConstraintsExt(ca: boolean, pathLen?: number): Extension {
-  return ext(
+  return repeated(
+    `${ca}/${pathLen}`,
     id_ce_basicConstraints,
     true,
-    new BasicConstraints({ cA: ca, pathLenConstraint: ca ? pathLen : undefined }),
+    () => new BasicConstraints({ cA: ca, pathLenConstraint: ca ? pathLen : undefined }),
   );
 }
 
@@ -69,11 +88,11 @@ export const KEY_USAGE_NAMES = Object.keys(KU_FLAGS) as KeyUsageType[];
 
 export function keyUsageExt(usages: readonly KeyUsageType[]): Extension {
   const flags = usages.reduce((f, u) => f | KU_FLAGS[u], 0);
-  return ext(id_ce_keyUsage, true, new KeyUsage(flags));
+  return repeated(String(flags), id_ce_keyUsage, true, () => new KeyUsage(flags));
 }
 
 export function extKeyUsageExt(oids: readonly string[], critical = false): Extension {
-  return ext(id_ce_extKeyUsage, critical, new ExtendedKeyUsage([...oids]));
+  return repeated(oids.join(","), id_ce_extKeyUsage, critical, () => new ExtendedKeyUsage([...oids]));
 }
 
 /** Key identifier: the leftmost 160 bits of SHA-256 of the subjectPublicKey BIT STRING value (RFC 7093 §2 method 1). */
@@ -87,10 +106,11 @@ export function subjectKeyIdentifierExt(keyId: Uint8Array): Extension {
 }
 
 export function authorityKeyIdentifierExt(keyId: Uint8Array): Extension {
-  return ext(
+  return repeated(
+    Buffer.from(keyId).toString("hex"),
     id_ce_authorityKeyIdentifier,
     false,
-    new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }),
+    () => new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(keyId) }),
   );
 }
 
@@ -99,19 +119,21 @@ export function subjectAltNameExt(names: GeneralName[], critical = false): Exten
 }
 
 export function crlDistributionPointsExt(uris: readonly string[]): Extension {
-  return ext(
+  return repeated(
+    JSON.stringify(uris),
     id_ce_cRLDistributionPoints,
     false,
-    new CRLDistributionPoints(
-      uris.map(
-        (u) =>
-          new DistributionPoint({
-            distributionPoint: new DistributionPointName({
-              fullName: [new GeneralName({ uniformResourceIdentifier: u })],
+    () =>
+      new CRLDistributionPoints(
+        uris.map(
+          (u) =>
+            new DistributionPoint({
+              distributionPoint: new DistributionPointName({
+                fullName: [new GeneralName({ uniformResourceIdentifier: u })],
+              }),
             }),
-          }),
+        ),
       ),
-    ),
   );
 }
 
@@ -129,9 +151,20 @@ export function findExtension(cert: Certificate, oid: string): Extension | undef
   return cert.tbsCertificate.extensions?.find((e) => e.extnID === oid);
 }
 
+/**
+ * Parsed extension values by certificate object: a certificate that comes again (an IDevID chain from
+ * the certificate cache, the CA's own) is not parsed again. Callers must not change what they get.
+ */
+const parsed = new WeakMap<Certificate, Map<string, unknown>>();
+
 function parseExt<T>(cert: Certificate, oid: string, type: new () => T): T | undefined {
+  let m = parsed.get(cert);
+  if (m?.has(oid)) return m.get(oid) as T | undefined;
   const e = findExtension(cert, oid);
-  return e ? AsnParser.parse(e.extnValue.buffer, type) : undefined;
+  const v = e ? AsnParser.parse(e.extnValue.buffer, type) : undefined;
+  if (!m) parsed.set(cert, (m = new Map()));
+  m.set(oid, v);
+  return v;
 }
 
 export function getBasicConstraints(cert: Certificate): BasicConstraints | undefined {
@@ -229,13 +262,15 @@ export function authorityInfoAccessExt(access: {
       accessMethod: method,
       accessLocation: new GeneralName({ uniformResourceIdentifier: uri }),
     });
-  return ext(
+  return repeated(
+    JSON.stringify([access.ocsp ?? [], access.caIssuers ?? []]),
     id_pe_authorityInfoAccess,
     false,
-    new AuthorityInfoAccessSyntax([
-      ...(access.ocsp ?? []).map((u) => entry(id_ad_ocsp, u)),
-      ...(access.caIssuers ?? []).map((u) => entry(id_ad_caIssuers, u)),
-    ]),
+    () =>
+      new AuthorityInfoAccessSyntax([
+        ...(access.ocsp ?? []).map((u) => entry(id_ad_ocsp, u)),
+        ...(access.caIssuers ?? []).map((u) => entry(id_ad_caIssuers, u)),
+      ]),
   );
 }
 
