@@ -2,3 +2,4 @@
 export { DerReader, DerSyntaxError, readWhole, type DerElement } from "./reader.js";
 export { DerWriter } from "./writer.js";
 export { contextTagged, readPKIHeader } from "./pki-header.js";
+export { writePKIHeader } from "./pki-header-writer.js";

@@ -3,6 +3,7 @@
 import { AsnParser } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, GeneralName } from "@peculiar/asn1-x509";
 import { InfoTypeAndValues, PKIFreeText, PKIHeader } from "../cmp-header.js";
+import { noteReceivedName } from "./pki-header-writer.js";
 import { DerReader, DerSyntaxError, type DerElement } from "./reader.js";
 
 type ParseOptions = Parameters<typeof AsnParser.parse>[2];
@@ -14,8 +15,13 @@ export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIH
   const r = DerReader.of(DerReader.ofElement(element).expect(0x30, "PKIHeader"));
   const h = new PKIHeader();
   h.pvno = smallInteger(r.expect(0x02, "pvno").content, "pvno");
-  h.sender = AsnParser.parse(contextTagged(r.read(), "sender"), GeneralName, options);
-  h.recipient = AsnParser.parse(contextTagged(r.read(), "recipient"), GeneralName, options);
+  const sender = contextTagged(r.read(), "sender");
+  const recipient = contextTagged(r.read(), "recipient");
+  h.sender = AsnParser.parse(sender, GeneralName, options);
+  h.recipient = AsnParser.parse(recipient, GeneralName, options);
+  // An answer names the request's sender as its recipient: written as the bytes received.
+  noteReceivedName(h.sender, sender);
+  noteReceivedName(h.recipient, recipient);
   let last = -1;
   while (!r.empty) {
     const field = r.read();

@@ -114,3 +114,19 @@ export function readWhole(der: Uint8Array, what: string): DerElement {
 function hex(n: number): string {
   return n.toString(16).padStart(2, "0");
 }
+
+/** Whether every element inside `der`, at every depth, is DER by the rules of `read` (tags, lengths). */
+export function isStrictDerTree(der: Uint8Array, depth = 0): boolean {
+  if (depth > 32) return false;
+  try {
+    const r = new DerReader(der);
+    while (!r.empty) {
+      const e = r.read();
+      if (e.tag & 0x20 && !isStrictDerTree(e.content, depth + 1)) return false;
+    }
+    return true;
+  } catch (e) {
+    if (e instanceof DerSyntaxError) return false;
+    throw e;
+  }
+}
