@@ -1,6 +1,8 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
 import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
+import type { GeneralName } from "@peculiar/asn1-x509";
 import { contextTagged, DerReader, readPKIHeader, type DerElement } from "../asn1/der/index.js";
+import { noteCertRequests } from "../asn1/der/crmf-received.js";
 import {
   CMPCertificates,
   PKIBody,
@@ -152,6 +154,7 @@ export function decodePKIMessage(input: Uint8Array, limits?: Partial<DecodeLimit
       body: AsnParser.parse(contextTagged(body, "PKIBody"), PKIBody, parseLimits(l)),
     });
     checkHeaderEncodable(message);
+    noteCertRequests(body, message.body);
     let extraCerts: CertEntry[] = [];
     let next = rest.shift();
     if (next?.tag === 0xa0) {
@@ -249,9 +252,23 @@ export function decodePKIMessageSchema(input: Uint8Array, limits?: Partial<Decod
  * The answer repeats the request's names and identifiers (RFC 9483 §3.1), so a header the schema cannot
  * write back (e.g. a sender Name attribute that is a UTCTime holding text) is refused here as badDataFormat.
  */
+/** Names known to serialise (they are shared between messages, src/asn1/der/pki-header.ts). */
+const encodableNames = new WeakSet<GeneralName>();
+
+/**
+ * The schema-parsed parts of the header serialise again (a value that parses but cannot be written,
+ * such as a UTCTime holding text, is refused here, not when an answer names it). The other fields were
+ * decoded from DER and always do.
+ */
 function checkHeaderEncodable(message: PKIMessage): void {
+  const h = message.header;
   try {
-    AsnSerializer.serialize(message.header);
+    for (const n of [h.sender, h.recipient]) {
+      if (encodableNames.has(n)) continue;
+      AsnSerializer.serialize(n);
+      encodableNames.add(n);
+    }
+    for (const part of [h.protectionAlg, h.freeText, h.generalInfo]) if (part) AsnSerializer.serialize(part);
   } catch (e) {
     throw new MessageDecodeError(
       `the PKIHeader holds a value that is not well-formed: ${describeParseError(e)}`,

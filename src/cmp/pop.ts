@@ -1,6 +1,7 @@
 // Proof-of-possession checks for CRMF requests (RFC 4211 §4, RFC 9810 §5.2.8, RFC 9483 §4.1.1).
 import { AsnSerializer } from "@peculiar/asn1-schema";
 import type { CertReqMsg } from "../asn1/crmf.js";
+import { receivedDer } from "../asn1/der/index.js";
 import {
   CryptoError,
   importPublicKeySpki,
@@ -32,7 +33,7 @@ export function templatePublicKey(msg: CertReqMsg): PublicKey | undefined {
   const spki = msg.certReq.certTemplate.publicKey;
   if (!spki || spki.subjectPublicKey.byteLength === 0) return undefined;
   try {
-    return importPublicKeySpki(new Uint8Array(AsnSerializer.serialize(spki)));
+    return importPublicKeySpki(receivedDer(spki) ?? new Uint8Array(AsnSerializer.serialize(spki)));
   } catch (e) {
     if (e instanceof UnsupportedAlgorithmError) {
       throw new CmpError("badAlg", `the requested public key algorithm ${e.oid} is not supported`);
@@ -60,7 +61,8 @@ export function verifySignaturePop(msg: CertReqMsg, key: PublicKey): void {
     }
     signed = new Uint8Array(AsnSerializer.serialize(pop.poposkInput));
   } else {
-    signed = new Uint8Array(AsnSerializer.serialize(msg.certReq));
+    // RFC 4211 §4.1: the DER of certReq — as received when it was DER, which is the same bytes.
+    signed = receivedDer(msg.certReq) ?? new Uint8Array(AsnSerializer.serialize(msg.certReq));
   }
   let ok: boolean;
   try {

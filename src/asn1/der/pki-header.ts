@@ -15,13 +15,8 @@ export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIH
   const r = DerReader.of(DerReader.ofElement(element).expect(0x30, "PKIHeader"));
   const h = new PKIHeader();
   h.pvno = smallInteger(r.expect(0x02, "pvno").content, "pvno");
-  const sender = contextTagged(r.read(), "sender");
-  const recipient = contextTagged(r.read(), "recipient");
-  h.sender = AsnParser.parse(sender, GeneralName, options);
-  h.recipient = AsnParser.parse(recipient, GeneralName, options);
-  // An answer names the request's sender as its recipient: written as the bytes received.
-  noteReceivedName(h.sender, sender);
-  noteReceivedName(h.recipient, recipient);
+  h.sender = generalName(contextTagged(r.read(), "sender"), options);
+  h.recipient = generalName(contextTagged(r.read(), "recipient"), options);
   let last = -1;
   while (!r.empty) {
     const field = r.read();
@@ -40,6 +35,28 @@ export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIH
     else h.generalInfo = AsnParser.parse(sequence(value), InfoTypeAndValues, options);
   }
   return h;
+}
+
+/**
+ * GeneralNames by their received DER: a device and its CA name themselves the same way in every message,
+ * so each is parsed once. The objects are shared and never changed. Bounded (least recently used out).
+ */
+const names = new Map<string, GeneralName>();
+const MAX_NAMES = 1024;
+
+function generalName(der: Uint8Array, options?: ParseOptions): GeneralName {
+  const key = Buffer.from(der).toString("latin1");
+  let name = names.get(key);
+  if (name) {
+    names.delete(key);
+  } else {
+    name = AsnParser.parse(der, GeneralName, options);
+    // An answer names the request's sender as its recipient: written as the bytes received.
+    noteReceivedName(name, der);
+    if (names.size >= MAX_NAMES) names.delete(names.keys().next().value!);
+  }
+  names.set(key, name);
+  return name;
 }
 
 // The schema parser, given an element on its own, matches its tag by number only: check the class here.
