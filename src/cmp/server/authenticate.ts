@@ -2,6 +2,7 @@
 // protection, or a protection certificate chained to one of the role's trust sources for signature and
 // KEM-based protection — all through the role's CredentialResolver.
 import type { Certificate } from "@peculiar/asn1-x509";
+import { cachedChain, chainKey, keepChain } from "./chain-cache.js";
 import { isKemType } from "../../crypto/index.js";
 import { serialHex } from "../../pki/certificate.js";
 import { nameToString } from "../../pki/names.js";
@@ -67,9 +68,14 @@ async function chainSigner(
   }
   // RFC 9483 §3.3: self-signed certificates in extraCerts are never trust anchors.
   const pool = extra.slice(1);
+  const sources = resolver.trustSources().filter((s) => s.anchors.length > 0);
+  const keys = sources.map((s) => chainKey(target, pool, s));
+  for (const [i, source] of sources.entries()) {
+    const chain = await cachedChain(source, keys[i]!, now, resolver);
+    if (chain) return { target, chain, source };
+  }
   let lastError: PathValidationError | undefined;
-  for (const source of resolver.trustSources()) {
-    if (source.anchors.length === 0) continue;
+  for (const [i, source] of sources.entries()) {
     try {
       const chain = await validatePath(target, {
         anchors: source.anchors,
@@ -79,6 +85,7 @@ async function chainSigner(
       });
       // Only certificates of a chain that authenticated enter the parsed-certificate cache.
       for (const e of chain) retainCertEntry(e);
+      keepChain(source, keys[i]!, chain, now);
       return { target, chain, source };
     } catch (e) {
       if (!(e instanceof PathValidationError)) throw e;
