@@ -2,6 +2,32 @@
 // synchronous=FULL for durable commits.
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 
+/**
+ * How long SQLite itself waits for another process's write lock, blocking the thread: briefly. Longer
+ * waits happen in `retryBusy`, off the event loop, so the other requests of this process go on meanwhile.
+ */
+const BUSY_WAIT_MS = 10;
+/** The longest a write waits for the lock, in all. */
+const BUSY_GIVE_UP_MS = 5_000;
+
+/** Whether an error is SQLITE_BUSY (another connection holds the write lock). */
+export function isBusy(e: unknown): boolean {
+  return typeof e === "object" && e !== null && ((e as { errcode?: number }).errcode ?? 0) % 256 === 5;
+}
+
+/** Runs `fn` until it does not meet a busy database, sleeping between attempts (0.5 ms doubling to 20 ms). */
+export async function retryBusy<T>(fn: () => T | Promise<T>): Promise<T> {
+  const start = Date.now();
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (!isBusy(e) || Date.now() - start > BUSY_GIVE_UP_MS) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(20, 0.5 * 2 ** attempt)));
+    }
+  }
+}
+
 /** One SQLite connection with a statement cache. */
 export class SqliteConnection {
   readonly db: DatabaseSync;
@@ -10,7 +36,9 @@ export class SqliteConnection {
   constructor(path: string) {
     this.db = new DatabaseSync(path);
     this.db.exec(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+      // Opening (the journal mode may change) waits as long as it takes; later statements briefly.
+      "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; " +
+        `PRAGMA busy_timeout = ${BUSY_WAIT_MS};`,
     );
   }
 

@@ -5,7 +5,7 @@
 import { resolve } from "node:path";
 import { MIGRATIONS } from "./migrations/index.js";
 import { Mutex, BoundSession, SessionFront, TransactionScope } from "./session.js";
-import { SqliteConnection } from "./sqlite-connection.js";
+import { retryBusy, SqliteConnection } from "./sqlite-connection.js";
 import { SqliteSession } from "./sqlite-session.js";
 import type { Store, StoreSession, TransactionOptions } from "./store.js";
 import type { Row } from "./rows.js";
@@ -53,7 +53,7 @@ export class SqliteStore extends SessionFront implements Store {
 
   protected async gate<T>(op: (s: StoreSession) => Promise<T>): Promise<T> {
     this.lane.scope.assertOutside();
-    return this.lane.queue.run(() => op(this.plain));
+    return this.lane.queue.run(() => retryBusy(() => op(this.plain)));
   }
 
   private async serial<T>(fn: () => T | Promise<T>): Promise<T> {
@@ -62,31 +62,34 @@ export class SqliteStore extends SessionFront implements Store {
   }
 
   migrate(now?: Date): Promise<void> {
-    return this.serial(() => {
-      this.conn.exec(
-        "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
-      );
-      const done = new Set(
-        (this.conn.q("SELECT id FROM schema_migrations").all() as Row[]).map((r) => Number(r.id)),
-      );
-      for (const m of MIGRATIONS) {
-        if (done.has(m.id)) continue;
-        this.conn.exec("BEGIN IMMEDIATE");
-        try {
-          this.conn.exec(m.sqlite);
-          this.conn
-            .q(
-              `INSERT INTO schema_migrations (id, name, applied_at)
+    // Workers starting together migrate one after the other: a busy database is waited for, then re-read.
+    return this.serial(() => retryBusy(() => this.migrateNow(now)));
+  }
+
+  private migrateNow(now?: Date): void {
+    this.conn.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (id INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    );
+    const done = new Set(
+      (this.conn.q("SELECT id FROM schema_migrations").all() as Row[]).map((r) => Number(r.id)),
+    );
+    for (const m of MIGRATIONS) {
+      if (done.has(m.id)) continue;
+      this.conn.exec("BEGIN IMMEDIATE");
+      try {
+        this.conn.exec(m.sqlite);
+        this.conn
+          .q(
+            `INSERT INTO schema_migrations (id, name, applied_at)
                VALUES (?, ?, COALESCE(?, CAST(unixepoch('subsec') * 1000 AS INTEGER)))`,
-            )
-            .run(m.id, m.name, now ? now.getTime() : null);
-          this.conn.exec("COMMIT");
-        } catch (e) {
-          this.conn.exec("ROLLBACK");
-          throw e;
-        }
+          )
+          .run(m.id, m.name, now ? now.getTime() : null);
+        this.conn.exec("COMMIT");
+      } catch (e) {
+        this.conn.exec("ROLLBACK");
+        throw e;
       }
-    });
+    }
   }
 
   close(): Promise<void> {
@@ -134,7 +137,8 @@ export class SqliteStore extends SessionFront implements Store {
 
   private async runGroup(group: readonly PendingUnit[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
-    this.conn.exec("BEGIN IMMEDIATE");
+    // Another process (a worker of `lwcmp serve --workers N`) may hold the write lock: wait off the event loop.
+    await retryBusy(() => this.conn.exec("BEGIN IMMEDIATE"));
     try {
       for (const u of group) outcomes.push(await this.unit(u.fn));
       this.conn.exec("COMMIT");
