@@ -10,6 +10,11 @@ import { SqliteSession } from "./sqlite-session.js";
 import type { Store, StoreSession, TransactionOptions } from "./store.js";
 import type { Row } from "./rows.js";
 
+/** Pages in the log before SQLite checkpoints inside a COMMIT (its default is 1000). */
+const AUTO_CHECKPOINT_PAGES = 4000;
+/** Quiet time after the last commit before the store checkpoints the log itself. */
+const IDLE_CHECKPOINT_MS = 250;
+
 /** A unit of work waiting for the next group commit. */
 interface PendingUnit {
   fn: (s: StoreSession) => Promise<unknown>;
@@ -43,12 +48,17 @@ export class SqliteStore extends SessionFront implements Store {
   private readonly plain: SqliteSession;
   private readonly lane: Lane;
   private pending: PendingUnit[] = [];
+  private idleTimer?: NodeJS.Timeout;
+  private closed = false;
 
   constructor(path: string) {
     super();
     this.conn = new SqliteConnection(path);
     this.plain = new SqliteSession(this.conn, false);
     this.lane = laneFor(path);
+    // SQLite checkpoints the log inside a COMMIT once it holds this many pages, stalling that COMMIT's
+    // callers; before it comes to that, the store checkpoints when it has been idle (see `idleCheckpoint`).
+    this.conn.exec(`PRAGMA wal_autocheckpoint = ${AUTO_CHECKPOINT_PAGES}`);
   }
 
   protected async gate<T>(op: (s: StoreSession) => Promise<T>): Promise<T> {
@@ -93,6 +103,8 @@ export class SqliteStore extends SessionFront implements Store {
   }
 
   close(): Promise<void> {
+    this.closed = true;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
     return this.serial(() => this.conn.close());
   }
 
@@ -116,7 +128,23 @@ export class SqliteStore extends SessionFront implements Store {
     });
   }
 
+  /** After a quiet moment without commits, a passive checkpoint (it never waits for other writers). */
+  private scheduleIdleCheckpoint(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (this.closed) return;
+      void this.lane.queue
+        .run(() => {
+          if (!this.closed && !this.conn.db.isTransaction) this.conn.exec("PRAGMA wal_checkpoint(PASSIVE)");
+        })
+        .catch(() => undefined); // busy: the next quiet moment, or SQLite's own checkpoint
+    }, IDLE_CHECKPOINT_MS);
+    this.idleTimer.unref();
+  }
+
   private async commitGroup(): Promise<void> {
+    this.scheduleIdleCheckpoint();
     const group = this.pending;
     this.pending = [];
     // The level of synchronous cannot change inside a transaction: choose it before BEGIN.

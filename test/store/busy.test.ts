@@ -55,3 +55,38 @@ describe("a busy SQLite database", () => {
     assert.equal(calls, 1);
   });
 });
+
+describe("WAL checkpoints of the SQLite store", () => {
+  it("checkpoints when idle: the next burst of commits reuses the log instead of growing it", async () => {
+    const { statSync } = await import("node:fs");
+    const { cert } = await import("./backends.js");
+    const dir = mkdtempSync(join(tmpdir(), "lwcmp-wal-"));
+    try {
+      const file = join(dir, "s.db");
+      const store = await openStore(`sqlite:${file}`);
+      const burst = async (tag: string) => {
+        for (let i = 0; i < 150; i++) {
+          await store.withTransaction(
+            (s) => s.insertCertificate(cert(`${tag}${i.toString(16).padStart(4, "0")}`)),
+            {
+              durable: true,
+            },
+          );
+        }
+      };
+      await burst("a1");
+      const first = statSync(`${file}-wal`).size;
+      await new Promise((r) => setTimeout(r, 600)); // quiet: the store checkpoints
+      await burst("a2");
+      const second = statSync(`${file}-wal`).size;
+      assert.ok(first > 0);
+      assert.ok(
+        second < first * 1.5,
+        `the log was reused after the idle checkpoint (${first} -> ${second} bytes)`,
+      );
+      await store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
