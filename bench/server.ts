@@ -25,6 +25,8 @@ const CONCURRENCY = quick ? [8] : [1, 8, 64];
 const ALGS = (opt("--algs") ?? "ec-p256,ml-dsa-65").split(",");
 const MODES = (opt("--modes") ?? "signature,mac").split(",");
 const COUNT = Number(opt("--requests") ?? (quick ? 300 : 1500));
+/** Requests sent to each server before it is measured. */
+const WARMUP = 100;
 
 /** Server-side crypto of one enrollment: verify protection + verify POP + sign certificate + sign answer. */
 function ceiling(alg: string, mode: string): number {
@@ -78,13 +80,22 @@ async function benchAlg(alg: string, rows: Row[]): Promise<void> {
       // System OpenSSL 3.0 knows no ML-DSA: the reference runs for the algorithms it has.
       if (!alg.startsWith("ml-dsa")) servers.push(["openssl cmp -port", () => startOpensslMock(dir)]);
       // Every measurement gets requests of its own: transactionIDs and nonces are never reused.
-      const n = COUNT * CONCURRENCY.length * servers.length;
+      // ... and each server a warm-up of its own first (every worker started, code compiled).
+      const measured = COUNT * CONCURRENCY.length * servers.length;
+      const n = measured + WARMUP * servers.length;
       await runScript("server-prepare.js", [dir, alg, mode, String(n), file]);
       const ceil = ceiling(alg, mode);
       console.log(`\n${alg} ${mode}: crypto ceiling ${ceil.toFixed(0)} enrollments/s per core`);
-      for (const [name, start] of servers) {
+      for (const [i, [name, start]] of servers.entries()) {
         const p = await start();
         try {
+          await runScript("server-load.js", [
+            p.url,
+            file,
+            "8",
+            String(measured + i * WARMUP),
+            String(WARMUP),
+          ]);
           for (const c of CONCURRENCY) {
             const [r, rssMB] = await measure(p, file, c, slice++);
             rows.push({ alg, mode, server: name, concurrency: c, r, rssMB });
