@@ -37,7 +37,14 @@ interface Link {
 }
 
 /** An RA on the SQLite file `db` in front of `t`'s CA, reachable only while `link.up`. */
-async function heldRa(t: TestCa, db: string, link: Link, mode: string, patch = (y: string) => y) {
+async function heldRa(
+  t: TestCa,
+  db: string,
+  link: Link,
+  mode: string,
+  patch = (y: string) => y,
+  wrap = (s: Store) => s,
+) {
   const yaml = patch(t.files["ra.yaml"]!.replace("mode: reprotect", `mode: ${mode}`)).replace(
     "      trust: [root-ca.crt]\n",
     `      trust: [root-ca.crt]\n${RETRY}`,
@@ -55,7 +62,7 @@ async function heldRa(t: TestCa, db: string, link: Link, mode: string, patch = (
   const ra = new RegistrationAuthority({
     policy: raPolicyFromConfig(config),
     materials,
-    store,
+    store: wrap(store),
     now: t.clock.now,
     send: (_name, der, { operation, profile }) => {
       if (!link.up) return Promise.reject(new Error("connect ECONNREFUSED"));
@@ -165,6 +172,43 @@ describe("delayed delivery of other messages and its limits", () => {
     assert.ok(ap.certificate, ap.statusString.join("; "));
     const rec = await t.store.getCertificate(ISSUER, serialOf(ee.cert));
     assert.equal(rec?.status, "revoked");
+    await store.close();
+  });
+
+  it("a pollReq that meets the retrier storing the answer gets that answer, not an error", async () => {
+    const link: Link = { up: false, sent: [] };
+    let armed = false;
+    const hooks: { race?: () => Promise<unknown> } = {};
+    // The retrier runs between the engine reading the transaction and recording its answer.
+    const racing = (s: Store): Store =>
+      new Proxy(s, {
+        get(target, prop, receiver) {
+          if (prop === "getTransaction") {
+            return async (id: string) => {
+              const rec = await target.getTransaction(id);
+              if (armed && hooks.race) {
+                armed = false;
+                await hooks.race();
+              }
+              return rec;
+            };
+          }
+          const v = Reflect.get(target, prop, receiver) as unknown;
+          return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+        },
+      });
+    const { ra, store } = await heldRa(t, join(dir, "race.db"), link, "reprotect", undefined, racing);
+    hooks.race = () => ra.retryHeld();
+    const req = irRequest(t, { cred: t.mac, subject: "CN=held-race" });
+    const w = summarize(await ra.handle(req.der));
+    assert.equal(w.statusName, "waiting");
+    link.up = true;
+    t.clock.advance(10_000);
+    armed = true;
+    const a = summarize(await ra.handle(pollReq(t, w, { cred: t.mac }).der));
+    assert.equal(a.bodyType, "ip", a.statusString.join("; "));
+    assert.ok(a.certificate, "the answer the retrier stored meanwhile");
+    assert.equal(link.sent.length, 1);
     await store.close();
   });
 

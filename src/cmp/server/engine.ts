@@ -3,7 +3,7 @@
 // protect the answer. It never throws and answers every request with a PKIMessage.
 import type { PKIBodyType } from "../../asn1/cmp.js";
 import type { Store, TransactionRecord } from "../../store/store.js";
-import { TransactionIdInUseError } from "../../store/store.js";
+import { ConcurrentUpdateError, TransactionIdInUseError } from "../../store/store.js";
 import { errorBody } from "../build/response.js";
 import { CmpError, MessageDecodeError } from "../errors.js";
 import { hex } from "../header.js";
@@ -144,8 +144,7 @@ export class CmpServer {
         // An error message never touches another requester's transaction (its nonce or state).
         transaction: d.bodyType === "error" && tx?.requester !== who.id ? undefined : tx,
       };
-      const answer = await this.answer(ctx);
-      return await this.respond(ctx, answer);
+      return await this.answerAndRespond(ctx);
     } catch (e) {
       return this.errorAnswer(d, who, e);
     }
@@ -226,6 +225,29 @@ export class CmpServer {
     if (t === "genm") return hs.genmMessage ?? (hs.genm ? (ctx) => dispatchGenm(ctx, hs.genm!) : undefined);
     if (t === "certConf" || t === "pollReq" || t === "rr" || t === "error" || t === "nested") return hs[t];
     return undefined;
+  }
+
+  /**
+   * The answer, recorded. A pollReq for a delayed answer reads the transaction only, so when the role
+   * changed the record meanwhile (an RA's retrier storing the upstream's answer) it is answered again
+   * from the record as it is now, instead of failing the EE's poll.
+   */
+  private async answerAndRespond(ctx: HandlerContext): Promise<Uint8Array> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.respond(ctx, await this.answer(ctx));
+      } catch (e) {
+        if (
+          !(e instanceof ConcurrentUpdateError) ||
+          attempt >= 3 ||
+          !isDelayedPoll(ctx.request, ctx.transaction)
+        )
+          throw e;
+        const fresh = await this.loadTransaction(ctx.request, ctx.now);
+        if (!fresh || !isDelayedPoll(ctx.request, fresh)) throw e;
+        ctx = { ...ctx, transaction: fresh };
+      }
+    }
   }
 
   /** The handler's answer; its request-specific failures become the rejection RFC 9483 §3.6.4 names. */
