@@ -157,7 +157,7 @@ export class Upstreams {
   /** The RA's own request in a transaction of its own (a genm it answers EEs from); its checked answer. */
   async ask(f: Forwarded, ctx: HandlerContext, body: PKIBody, expect: PKIBodyType): Promise<DecodedMessage> {
     const s = this.session(f, ctx);
-    return upstreamCall(() => s.exchange(body, { operation: f.operation, expect }));
+    return upstreamCall(f.upstream, () => s.exchange(body, { operation: f.operation, expect }));
   }
 
   /** Sends prepared bytes and returns the answer to `ctx`'s message (the inner one of a nested answer). */
@@ -190,7 +190,7 @@ export class Upstreams {
       const wrapped = f.mode === "nest" || f.mode === "batch";
       const s = this.session(f, ctx, { credential, answerLimits: wrapped ? BATCH_ANSWER_LIMITS : undefined });
       const expect = wrapped ? (["nested"] as const) : f.mode === "forward" ? undefined : REPROTECT_ANSWERS;
-      p = upstreamCall(() => s.forward(der, wrapped ? "nested" : f.operation, { expect }))
+      p = upstreamCall(f.upstream, () => s.forward(der, wrapped ? "nested" : f.operation, { expect }))
         .catch((e: unknown) => {
           if (e instanceof UpstreamUnreachable) e.sent = der;
           throw e;
@@ -214,7 +214,7 @@ function sent(rsp: DecodedMessage): Sent {
 }
 
 /** An upstream answer that fails the RA's checks becomes a CMP error for the EE, with the upstream named. */
-async function upstreamCall<T>(call: () => Promise<T>): Promise<T> {
+async function upstreamCall<T>(upstream: string, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (e) {
@@ -222,6 +222,6 @@ async function upstreamCall<T>(call: () => Promise<T>): Promise<T> {
     // Not reaching the upstream is no answer at all: the RA may hold the message (src/ra/deferred.ts).
     if (e.cause instanceof UpstreamUnreachable) throw e.cause;
     const known = e.failInfo.filter((x): x is FailInfo => (FailInfoNames as readonly string[]).includes(x));
-    throw new CmpError(known.length ? known : ["systemFailure"], `upstream: ${e.message}`);
+    throw new CmpError(known.length ? known : ["systemFailure"], `upstream ${upstream}: ${e.message}`);
   }
 }

@@ -197,7 +197,7 @@ ${profiles}
       assert.deepEqual(e.failInfo, ["signerNotTrusted"]);
       assert.match(
         e.message,
-        /upstream: the server's certificate is not trusted: no path from "CN=Device 0001/,
+        /upstream untrusted: the server's certificate is not trusted: no path from "CN=Device 0001/,
       );
       return true;
     });
