@@ -4,6 +4,7 @@ import { Command } from "commander";
 import { registerMsgCommands } from "./commands/msg.js";
 import { registerCaCommands, registerDemoCommand } from "./commands/ca.js";
 import { registerClientCommands } from "./commands/client.js";
+import { registerGenmCommand } from "./commands/genm.js";
 import { registerRaCommands } from "./commands/ra.js";
 import { registerConfigCommands } from "./commands/config.js";
 import { EXIT, outcomeOf } from "./exit.js";
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerCaCommands(program);
   registerDemoCommand(program);
   registerClientCommands(program);
+  registerGenmCommand(program);
   registerRaCommands(program);
   program.addHelpText(
     "after",

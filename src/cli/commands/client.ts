@@ -1,11 +1,10 @@
-// End-entity commands modelled on `openssl cmp`: ir, cr, kur, p10cr, rr, genm.
+// End-entity commands modelled on `openssl cmp`: ir, cr, kur, p10cr, rr (genm in genm.ts).
 import type { CrlCheckOptions } from "../../client/crl-check.js";
 import { Option, type Command } from "commander";
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, type GeneralName } from "@peculiar/asn1-x509";
 import { CertificationRequest } from "@peculiar/asn1-csr";
 import { CmpClient, type ClientCredential } from "../../client/client.js";
-import { registerGenmCommand } from "./genm.js";
 import {
   exportPrivateKeyPem,
   generateKeyPair,
@@ -332,5 +331,4 @@ function registerP10crAndRr(program: Command): void {
 export function registerClientCommands(program: Command): void {
   registerEnrollCommands(program);
   registerP10crAndRr(program);
-  registerGenmCommand(program);
 }

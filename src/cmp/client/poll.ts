@@ -6,7 +6,7 @@ import type { CertResponseBodyType } from "../build/response.js";
 import { pollReqBody } from "../build/request.js";
 import type { DecodedMessage } from "../message.js";
 import { CmpClientError, statusError } from "./errors.js";
-import type { ClientSession, ExchangeOptions } from "./session.js";
+import { isWaitingError, type ClientSession, type ExchangeOptions } from "./session.js";
 
 /** How long and on what the client waits for a delayed answer. */
 export interface PollSettings {
@@ -38,11 +38,6 @@ const CERT_REP_TYPES: readonly PKIBodyType[] = ["ip", "cp", "kup"];
 /** The CertRepMessage of an answer, if the answer is one of the expected type. */
 export function certRep(rsp: DecodedMessage, repType: CertResponseBodyType): CertRepMessage | undefined {
   return rsp.bodyType === repType ? rsp.message.body[repType] : undefined;
-}
-
-/** Whether an answer is an error message with status "waiting" (RFC 9483 §4.4). */
-export function isWaitingError(rsp: DecodedMessage): boolean {
-  return rsp.bodyType === "error" && rsp.message.body.error!.pKIStatusInfo.status === PKIStatus.waiting;
 }
 
 function timer(ms: number): Promise<void> {

@@ -2,7 +2,7 @@
 // protection, sending, and the checks of every answer (validate.ts, protection, nonces, body type).
 import { AsnParser } from "@peculiar/asn1-schema";
 import { Certificate, GeneralName, type Name } from "@peculiar/asn1-x509";
-import { InfoTypeAndValue, PKIMessage, type PKIBody, type PKIBodyType } from "../../asn1/cmp.js";
+import { InfoTypeAndValue, PKIMessage, PKIStatus, type PKIBody, type PKIBodyType } from "../../asn1/cmp.js";
 import { KemCiphertextInfo } from "../../asn1/itav.js";
 import * as oids from "../../asn1/oids.js";
 import { kemDecapsulate } from "../../crypto/index.js";
@@ -16,7 +16,6 @@ import { decodePKIMessage, type DecodedMessage, type DecodeLimits } from "../mes
 import { protectMessage, protectionKind, type MacLimits, type ProtectionCredential } from "../protection.js";
 import { checkHeader, checkSigner, TOLERANT_RULES, type StrictRules } from "../validate.js";
 import { CmpClientError, fromCmpError, statusError } from "./errors.js";
-import { isWaitingError } from "./poll.js";
 import type { ClientCredential, SendFunction, ServerTrust } from "./types.js";
 import { verifyAnswerProtection } from "./verify.js";
 
@@ -64,6 +63,11 @@ export interface ExchangeOptions {
 export interface ForwardOptions {
   /** Body types accepted besides `error` (which is returned, for the forwarder to pass on). */
   expect?: readonly PKIBodyType[];
+}
+
+/** Whether an answer is an error message with status "waiting" (RFC 9483 §4.4). */
+export function isWaitingError(rsp: DecodedMessage): boolean {
+  return rsp.bodyType === "error" && rsp.message.body.error!.pKIStatusInfo.status === PKIStatus.waiting;
 }
 
 export class ClientSession {
