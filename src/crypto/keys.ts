@@ -17,6 +17,7 @@ import {
   isCompositeKemOid,
 } from "./composite-kem.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
+import { DerReader } from "../asn1/der/reader.js";
 import { assertStrictDer } from "./strict-der.js";
 export { assertStrictDer } from "./strict-der.js";
 import { keyAlgorithm, keyAlgorithms, type KeyFamily } from "./registry.js";
@@ -40,8 +41,13 @@ export function keyTypeOf(k: KeyObject): KeyType | string {
 class SoftwarePublicKey implements PublicKey {
   readonly type: string;
   private der?: Uint8Array;
-  constructor(readonly native: KeyObject) {
+  /** `der`: the SubjectPublicKeyInfo it was imported from, when that is what node would export. */
+  constructor(
+    readonly native: KeyObject,
+    der?: Uint8Array,
+  ) {
     this.type = keyTypeOf(native);
+    if (der && canonicalSpki(der, native.asymmetricKeyType)) this.der = der.slice();
   }
   get spki(): Uint8Array {
     this.der ??= new Uint8Array(this.native.export({ format: "der", type: "spki" }));
@@ -64,8 +70,32 @@ class SoftwarePrivateKey implements PrivateKey {
 export function wrapPrivateKey(k: KeyObject): PrivateKey {
   return new SoftwarePrivateKey(k);
 }
-export function wrapPublicKey(k: KeyObject): PublicKey {
-  return new SoftwarePublicKey(k);
+export function wrapPublicKey(k: KeyObject, der?: Uint8Array): PublicKey {
+  return new SoftwarePublicKey(k, der);
+}
+
+/** Key types whose AlgorithmIdentifier carries no parameters (RFC 8410, FIPS 203/204/205 key OIDs). */
+const WITHOUT_PARAMETERS = /^(ed25519|ed448|x25519|x448|ml-dsa-\d+|ml-kem-\d+|slh-dsa-.+)$/;
+
+/**
+ * Whether a strict-DER SubjectPublicKeyInfo is in the one form its key exports to: a named curve with an
+ * uncompressed point, rsaEncryption with NULL parameters, or an algorithm without parameters. Anything
+ * else (compressed points, explicit curves, RSA-PSS parameters) is exported again to get that form.
+ */
+function canonicalSpki(der: Uint8Array, nodeType: string | undefined): boolean {
+  try {
+    const spki = DerReader.of(new DerReader(der).read());
+    const alg = DerReader.of(spki.expect(0x30, "AlgorithmIdentifier"));
+    alg.expect(0x06, "algorithm");
+    const params = alg.empty ? undefined : alg.read();
+    const key = spki.expect(0x03, "subjectPublicKey").content;
+    if (!alg.empty || !spki.empty) return false;
+    if (nodeType === "ec") return params?.tag === 0x06 && key[0] === 0 && key[1] === 0x04;
+    if (nodeType === "rsa") return params?.tag === 0x05 && params.content.length === 0;
+    return params === undefined && WITHOUT_PARAMETERS.test(nodeType ?? "");
+  } catch {
+    return false;
+  }
 }
 
 const NATIVE_BY_NAME: ReadonlySet<KeyFamily> = new Set(["eddsa", "xdh", "ml-dsa", "slh-dsa", "ml-kem"]);
@@ -166,7 +196,7 @@ export function importPublicKeySpki(der: Uint8Array): PublicKey {
     }
     throw new UnsupportedAlgorithmError(oid, `unsupported or malformed public key (algorithm ${oid})`);
   }
-  return wrapPublicKey(k);
+  return wrapPublicKey(k, der);
 }
 
 export function keyTypeOfSpki(der: Uint8Array): string {
