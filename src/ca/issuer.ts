@@ -3,6 +3,7 @@
 // EST or CMC front ends can share it.
 import { createHash } from "node:crypto";
 import { AsnParser } from "@peculiar/asn1-schema";
+import { DerReader } from "../asn1/der/index.js";
 import { type GeneralName, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x509";
 import * as oids from "../asn1/oids.js";
 import {
@@ -261,6 +262,17 @@ function grantedUsages(req: IssueRequest): Pick<ProfilePolicy, "keyUsage" | "ext
   return { keyUsage, extendedKeyUsage };
 }
 
+/** The subjectPublicKey BIT STRING's bytes of a DER SubjectPublicKeyInfo (RFC 5280 §4.1), for the key identifier. */
+function subjectPublicKeyBits(spki: Uint8Array): Uint8Array | ArrayBuffer {
+  try {
+    const r = DerReader.of(new DerReader(spki).read());
+    r.expect(0x30, "AlgorithmIdentifier");
+    return r.expect(0x03, "subjectPublicKey").content.subarray(1);
+  } catch {
+    return AsnParser.parse(spki, SubjectPublicKeyInfo).subjectPublicKey;
+  }
+}
+
 export class Issuer {
   constructor(private readonly ca: { cert: CertEntry; key: PrivateKey }) {}
 
@@ -279,7 +291,7 @@ export class Issuer {
     if (req.notAfter && req.notAfter < notAfter && req.notAfter > now) notAfter = req.notAfter;
     const caNotAfter = this.ca.cert.cert.tbsCertificate.validity.notAfter.getTime();
     if (notAfter > caNotAfter) notAfter = caNotAfter;
-    const spkiBits = AsnParser.parse(req.publicKey.spki, SubjectPublicKeyInfo).subjectPublicKey;
+    const spkiBits = subjectPublicKeyBits(req.publicKey.spki);
     const extensions = [
       basicConstraintsExt(false),
       // RFC 5280 §4.2.1.3 / RFC 9935: only the usages the key type allows (ML-KEM: keyEncipherment).

@@ -102,6 +102,17 @@ export function keyIdentifier(subjectPublicKey: ArrayBuffer | Uint8Array): Uint8
 }
 
 export function subjectKeyIdentifierExt(keyId: Uint8Array): Extension {
+  // SubjectKeyIdentifier ::= KeyIdentifier (OCTET STRING): its DER written directly, one per certificate.
+  if (keyId.length < 0x80) {
+    const der = new Uint8Array(2 + keyId.length);
+    der.set([0x04, keyId.length]);
+    der.set(keyId, 2);
+    return new Extension({
+      extnID: id_ce_subjectKeyIdentifier,
+      critical: false,
+      extnValue: new OctetString(der),
+    });
+  }
   return ext(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId));
 }
 

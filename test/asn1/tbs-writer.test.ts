@@ -3,7 +3,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AsnParser, AsnSerializer, OctetString } from "@peculiar/asn1-schema";
-import { BasicConstraints, Certificate, Extension, id_ce_basicConstraints } from "@peculiar/asn1-x509";
+import {
+  BasicConstraints,
+  Certificate,
+  Extension,
+  id_ce_basicConstraints,
+  SubjectKeyIdentifier,
+} from "@peculiar/asn1-x509";
 import { defaultSignatureAlgorithm, generateKeyPair, verify } from "../../src/crypto/index.js";
 import { DerWriter } from "../../src/asn1/der/index.js";
 import {
@@ -21,6 +27,7 @@ import {
   crlDistributionPointsExt,
   extKeyUsageExt,
   keyUsageExt,
+  subjectKeyIdentifierExt,
 } from "../../src/pki/extensions.js";
 import { firstChild } from "../../src/pki/der.js";
 
@@ -83,6 +90,18 @@ describe("TBSCertificate writer", () => {
       }
     });
   }
+
+  it("writes the subjectKeyIdentifier extension as the schema serialiser does", () => {
+    for (const n of [20, 32, 127, 128, 300]) {
+      const keyId = Uint8Array.from({ length: n }, (_, i) => (i * 7) & 0xff);
+      const e = subjectKeyIdentifierExt(keyId);
+      assert.equal(
+        hex(new Uint8Array(e.extnValue.buffer)),
+        hex(new Uint8Array(AsnSerializer.serialize(new SubjectKeyIdentifier(keyId)))),
+      );
+      assert.equal(e.critical, false);
+    }
+  });
 
   it("signs exactly the written TBSCertificate", () => {
     const der = buildCertificate(spec());
