@@ -88,4 +88,19 @@ describe("PKIHeader writer", () => {
     assert.ok(!hex(written).includes(hex(new Uint8Array(badName))), "the BER name is not sent back");
     assert.ok(hex(written).includes("a40e300c"), "the name goes out in DER");
   });
+
+  it("parses an ordinary name once per encoding, a large one every time (nothing large is kept)", () => {
+    const header = (cn: string) => {
+      const h = buildHeader({ sender: new GeneralName({ directoryName: parseName(`CN=${cn}`) }) });
+      return new DerReader(new Uint8Array(AsnSerializer.serialize(h))).read();
+    };
+    const small = header("kept-name");
+    assert.equal(
+      readPKIHeader(small).sender,
+      readPKIHeader(small).sender,
+      "the same object from the kept name",
+    );
+    const large = header("x".repeat(2000));
+    assert.notEqual(readPKIHeader(large).sender, readPKIHeader(large).sender, "a 2 KB name is not kept");
+  });
 });

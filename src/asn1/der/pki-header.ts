@@ -43,6 +43,8 @@ export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIH
  */
 const names = new Map<string, GeneralName>();
 const MAX_NAMES = 1024;
+/** Only names of ordinary size are kept (parsing happens before authentication): at most 1024 × 1 KiB. */
+const MAX_KEPT_NAME_BYTES = 1024;
 
 function generalName(der: Uint8Array, options?: ParseOptions): GeneralName {
   const key = Buffer.from(der).toString("latin1");
@@ -53,6 +55,7 @@ function generalName(der: Uint8Array, options?: ParseOptions): GeneralName {
     name = AsnParser.parse(der, GeneralName, options);
     // An answer names the request's sender as its recipient: written as the bytes received.
     noteReceivedName(name, der);
+    if (der.length > MAX_KEPT_NAME_BYTES) return name;
     if (names.size >= MAX_NAMES) names.delete(names.keys().next().value!);
   }
   names.set(key, name);
