@@ -126,7 +126,7 @@ function oidDer(oid: string): Uint8Array {
     body.push(...groups);
   }
   der = new DerWriter(body.length + 4).primitive(0x06, new Uint8Array(body)).finish();
-  if (oidCache.size < 256) oidCache.set(oid, der);
+  if (oidCache.size < 256 && oid.length <= 64) oidCache.set(oid, der);
   return der;
 }
 
