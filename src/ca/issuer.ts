@@ -8,6 +8,7 @@ import { type GeneralName, Name, SubjectPublicKeyInfo } from "@peculiar/asn1-x50
 import * as oids from "../asn1/oids.js";
 import {
   allowedKeyUsages,
+  keyIdentityDer,
   keyUsagesFor,
   minimumKeyBits,
   type PrivateKey,
@@ -332,7 +333,8 @@ export class Issuer {
       subject: nameToString(subject),
       notBefore,
       notAfter,
-      spkiHash: spkiHash(req.publicKey.spki),
+      // One hash per key whatever its encoding (RFC 9483 §4.1: the key-reuse check).
+      spkiHash: spkiHash(keyIdentityDer(req.publicKey)),
     };
   }
 

@@ -199,6 +199,40 @@ export function importPublicKeySpki(der: Uint8Array): PublicKey {
   return wrapPublicKey(k, der);
 }
 
+/** Whether an EC SubjectPublicKeyInfo carries its point uncompressed (SEC 1 §2.3.3: first octet 04). */
+function uncompressedPoint(der: Uint8Array): boolean {
+  try {
+    const spki = DerReader.of(new DerReader(der).read());
+    spki.read();
+    const bits = spki.expect(0x03, "subjectPublicKey").content;
+    return bits[1] === 0x04;
+  } catch {
+    return false;
+  }
+}
+
+/** One encoding per key, for telling keys apart (a point sent compressed is the same key as uncompressed). */
+const identities = new WeakMap<PublicKey, Uint8Array>();
+
+/**
+ * The SubjectPublicKeyInfo of `key` in one form whatever form it came in: EC points uncompressed (node
+ * keeps a compressed point compressed on export), every other key as it exports.
+ */
+export function keyIdentityDer(key: PublicKey): Uint8Array {
+  let der = identities.get(key);
+  if (der) return der;
+  der = key.spki;
+  const native = (key as { native?: KeyObject }).native;
+  if (native?.asymmetricKeyType === "ec" && !uncompressedPoint(der)) {
+    const jwk = native.export({ format: "jwk" });
+    der = new Uint8Array(
+      createPublicKey({ key: jwk, format: "jwk" }).export({ format: "der", type: "spki" }),
+    );
+  }
+  identities.set(key, der);
+  return der;
+}
+
 export function keyTypeOfSpki(der: Uint8Array): string {
   return importPublicKeySpki(der).type;
 }

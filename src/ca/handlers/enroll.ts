@@ -11,6 +11,7 @@ import { requestCertReqId } from "../../cmp/server/failure.js";
 import type { Answer, Handler, HandlerContext, Requester } from "../../cmp/server/types.js";
 import { statusInfo } from "../../cmp/status.js";
 import type { Enrollment } from "../../cmp/transaction.js";
+import { importPublicKeySpki, keyIdentityDer, type PublicKey } from "../../crypto/index.js";
 import { serialHex } from "../../pki/certificate.js";
 import { nameToString } from "../../pki/names.js";
 import type { CaContext } from "../context.js";
@@ -47,17 +48,21 @@ function authorize(type: CertRequestBodyType, who: Requester, rp: RequestPolicy)
   }
 }
 
-/** The certificate of this CA that already certifies `spki`, if any (RFC 9483 §4.1: a fresh key per request). */
-async function certifiedAlready(ca: CaContext, spki: Uint8Array): Promise<string | undefined> {
-  const found = await ca.store.findCertificates({
-    issuer: ca.issuer.issuerName,
-    spkiHash: spkiHash(spki),
-    limit: 10,
-  });
-  for (const rec of found) {
-    const tbs = AsnParser.parse(rec.der, Certificate).tbsCertificate;
-    const der = new Uint8Array(AsnSerializer.serialize(tbs.subjectPublicKeyInfo));
-    if (Buffer.from(der).equals(Buffer.from(spki))) return rec.serial;
+/**
+ * The certificate of this CA that already certifies `key`, in any encoding of it, if any (RFC 9483 §4.1:
+ * a fresh key per request). Records from before the one-encoding hash are found by the key's own form.
+ */
+async function certifiedAlready(ca: CaContext, key: PublicKey): Promise<string | undefined> {
+  const identity = keyIdentityDer(key);
+  const hashes = new Set([spkiHash(identity), spkiHash(key.spki)]);
+  for (const h of hashes) {
+    const found = await ca.store.findCertificates({ issuer: ca.issuer.issuerName, spkiHash: h, limit: 10 });
+    for (const rec of found) {
+      const tbs = AsnParser.parse(rec.der, Certificate).tbsCertificate;
+      const der = new Uint8Array(AsnSerializer.serialize(tbs.subjectPublicKeyInfo));
+      if (Buffer.from(keyIdentityDer(importPublicKeySpki(der))).equals(Buffer.from(identity)))
+        return rec.serial;
+    }
   }
   return undefined;
 }
@@ -70,7 +75,7 @@ async function checkAgainstStore(
   rp: RequestPolicy,
 ): Promise<void> {
   if (!input.central && !rp.profile.allowKeyReuse) {
-    const serial = await certifiedAlready(ca, input.publicKey.spki);
+    const serial = await certifiedAlready(ca, input.publicKey);
     if (serial) {
       throw new CmpError(
         "badCertTemplate",
