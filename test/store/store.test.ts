@@ -126,6 +126,30 @@ for (const backend of BACKENDS) {
       assert.equal(fresh.createdAt.getTime(), exp.getTime());
     });
 
+    it("finds open transactions in one state, least recently updated first, at most the limit", async () => {
+      for (const [id, state, updated] of [
+        ["held-b", "waiting-delayed", 3_000],
+        ["held-a", "waiting-delayed", 1_000],
+        ["held-c", "waiting-delayed", 2_000],
+        ["other", "forwarded", 500],
+      ] as const) {
+        await store.createTransaction(newTx(id, at(3_600_000), { state }), at(updated));
+      }
+      await store.createTransaction(newTx("held-old", at(5_000), { state: "waiting-delayed" }), T0);
+      const ids = async (limit: number, now = at(10_000)) =>
+        (await store.findTransactionsInState("waiting-delayed", now, limit)).map((t) => t.transactionId);
+      assert.deepEqual(
+        await ids(10),
+        ["held-a", "held-c", "held-b"],
+        "expired ones and other states left out",
+      );
+      assert.deepEqual(await ids(2), ["held-a", "held-c"]);
+      const a = (await store.getTransaction("held-a"))!;
+      await store.updateTransaction("held-a", a.version, { data: Uint8Array.of(9) }, at(4_000));
+      assert.deepEqual(await ids(10), ["held-c", "held-b", "held-a"], "an update moves it to the end");
+      assert.deepEqual(await ids(10, at(4_000)), ["held-old", "held-c", "held-b", "held-a"]);
+    });
+
     it("updates transactions with optimistic versions and the given time", async () => {
       const t = (await store.getTransaction("t1"))!;
       const u = await store.updateTransaction(
