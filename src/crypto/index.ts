@@ -2,6 +2,7 @@
 export * from "./errors.js";
 export * from "./registry.js";
 export * from "./keys.js";
+export * from "./spki-form.js";
 export * from "./digest.js";
 export * from "./signature.js";
 export * from "./mac.js";

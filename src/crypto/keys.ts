@@ -17,7 +17,7 @@ import {
   isCompositeKemOid,
 } from "./composite-kem.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import { DerReader } from "../asn1/der/reader.js";
+import { canonicalSpki } from "./spki-form.js";
 import { assertStrictDer } from "./strict-der.js";
 export { assertStrictDer } from "./strict-der.js";
 import { keyAlgorithm, keyAlgorithms, type KeyFamily } from "./registry.js";
@@ -72,30 +72,6 @@ export function wrapPrivateKey(k: KeyObject): PrivateKey {
 }
 export function wrapPublicKey(k: KeyObject, der?: Uint8Array): PublicKey {
   return new SoftwarePublicKey(k, der);
-}
-
-/** Key types whose AlgorithmIdentifier carries no parameters (RFC 8410, FIPS 203/204/205 key OIDs). */
-const WITHOUT_PARAMETERS = /^(ed25519|ed448|x25519|x448|ml-dsa-\d+|ml-kem-\d+|slh-dsa-.+)$/;
-
-/**
- * Whether a strict-DER SubjectPublicKeyInfo is in the one form its key exports to: a named curve with an
- * uncompressed point, rsaEncryption with NULL parameters, or an algorithm without parameters. Anything
- * else (compressed points, explicit curves, RSA-PSS parameters) is exported again to get that form.
- */
-function canonicalSpki(der: Uint8Array, nodeType: string | undefined): boolean {
-  try {
-    const spki = DerReader.of(new DerReader(der).read());
-    const alg = DerReader.of(spki.expect(0x30, "AlgorithmIdentifier"));
-    alg.expect(0x06, "algorithm");
-    const params = alg.empty ? undefined : alg.read();
-    const key = spki.expect(0x03, "subjectPublicKey").content;
-    if (!alg.empty || !spki.empty) return false;
-    if (nodeType === "ec") return params?.tag === 0x06 && key[0] === 0 && key[1] === 0x04;
-    if (nodeType === "rsa") return params?.tag === 0x05 && params.content.length === 0;
-    return params === undefined && WITHOUT_PARAMETERS.test(nodeType ?? "");
-  } catch {
-    return false;
-  }
 }
 
 const NATIVE_BY_NAME: ReadonlySet<KeyFamily> = new Set(["eddsa", "xdh", "ml-dsa", "slh-dsa", "ml-kem"]);
@@ -197,40 +173,6 @@ export function importPublicKeySpki(der: Uint8Array): PublicKey {
     throw new UnsupportedAlgorithmError(oid, `unsupported or malformed public key (algorithm ${oid})`);
   }
   return wrapPublicKey(k, der);
-}
-
-/** Whether an EC SubjectPublicKeyInfo carries its point uncompressed (SEC 1 §2.3.3: first octet 04). */
-function uncompressedPoint(der: Uint8Array): boolean {
-  try {
-    const spki = DerReader.of(new DerReader(der).read());
-    spki.read();
-    const bits = spki.expect(0x03, "subjectPublicKey").content;
-    return bits[1] === 0x04;
-  } catch {
-    return false;
-  }
-}
-
-/** One encoding per key, for telling keys apart (a point sent compressed is the same key as uncompressed). */
-const identities = new WeakMap<PublicKey, Uint8Array>();
-
-/**
- * The SubjectPublicKeyInfo of `key` in one form whatever form it came in: EC points uncompressed (node
- * keeps a compressed point compressed on export), every other key as it exports.
- */
-export function keyIdentityDer(key: PublicKey): Uint8Array {
-  let der = identities.get(key);
-  if (der) return der;
-  der = key.spki;
-  const native = (key as { native?: KeyObject }).native;
-  if (native?.asymmetricKeyType === "ec" && !uncompressedPoint(der)) {
-    const jwk = native.export({ format: "jwk" });
-    der = new Uint8Array(
-      createPublicKey({ key: jwk, format: "jwk" }).export({ format: "der", type: "spki" }),
-    );
-  }
-  identities.set(key, der);
-  return der;
 }
 
 export function keyTypeOfSpki(der: Uint8Array): string {
