@@ -12,7 +12,7 @@ import {
   Validity,
   Version,
 } from "@peculiar/asn1-x509";
-import { DerWriter, readWhole } from "../asn1/der/index.js";
+import { algorithmDer, DerWriter, readWhole } from "../asn1/der/index.js";
 import { defaultSignatureAlgorithm, sign, type PrivateKey } from "../crypto/index.js";
 
 export interface CertificateSpec {
@@ -86,20 +86,6 @@ function timeDer(d: Date): Uint8Array {
 
 function serialize(value: object): Uint8Array {
   return new Uint8Array(AsnSerializer.serialize(value));
-}
-
-/** DER of the signature algorithms in use, by OID and parameters (a handful per CA). */
-const algorithms = new Map<string, Uint8Array>();
-
-function algorithmDer(alg: AlgorithmIdentifier): Uint8Array {
-  const p = alg.parameters;
-  const key = `${alg.algorithm}/${p ? Buffer.from(p).toString("hex") : p === null ? "null" : ""}`;
-  let der = algorithms.get(key);
-  if (!der) {
-    der = serialize(alg);
-    if (algorithms.size < 64) algorithms.set(key, der);
-  }
-  return der;
 }
 
 /** The issuer's Name is the same object for every certificate a CA signs: its DER once. */

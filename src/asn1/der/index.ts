@@ -3,4 +3,5 @@ export { DerReader, DerSyntaxError, readWhole, type DerElement } from "./reader.
 export { DerWriter } from "./writer.js";
 export { contextTagged, readPKIHeader } from "./pki-header.js";
 export { writePKIHeader } from "./pki-header-writer.js";
+export { algorithmDer } from "./algorithm.js";
 export { noteReceived, receivedDer } from "./received.js";

@@ -1,8 +1,9 @@
 // PKIHeader (RFC 9810 §5.1.1) written with the DER writer: the schema serialiser's bytes, with names
 // taken as received (a recipient is the request's sender) or kept once written (the server's own name).
 import { AsnSerializer } from "@peculiar/asn1-schema";
-import type { AlgorithmIdentifier, GeneralName } from "@peculiar/asn1-x509";
+import type { GeneralName } from "@peculiar/asn1-x509";
 import type { PKIHeader } from "../cmp-header.js";
+import { algorithmDer } from "./algorithm.js";
 import { isStrictDerTree } from "./reader.js";
 import { DerWriter } from "./writer.js";
 
@@ -25,20 +26,6 @@ function generalNameDer(name: GeneralName): Uint8Array {
   return der;
 }
 
-/** DER of the signature algorithms the server uses, by OID and parameters (MAC parameters vary: not kept). */
-const algorithms = new Map<string, Uint8Array>();
-
-function algorithmDer(alg: AlgorithmIdentifier): Uint8Array {
-  if (alg.parameters) return new Uint8Array(AsnSerializer.serialize(alg));
-  const key = `${alg.algorithm}/${alg.parameters === null ? "null" : ""}`;
-  let der = algorithms.get(key);
-  if (!der) {
-    der = new Uint8Array(AsnSerializer.serialize(alg));
-    if (algorithms.size < 64) algorithms.set(key, der);
-  }
-  return der;
-}
-
 const two = (n: number) => String(n).padStart(2, "0");
 
 /** GeneralizedTime as the schema serialiser writes it: a fraction of a second only when not zero, trimmed. */
@@ -51,7 +38,8 @@ function generalizedTime(d: Date): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
-const OCTET_FIELDS = ["senderKID", "recipKID", "transactionID", "senderNonce", "recipNonce"] as const;
+/** The OCTET STRING fields of PKIHeader, tags [2]..[6]. */
+export const OCTET_FIELDS = ["senderKID", "recipKID", "transactionID", "senderNonce", "recipNonce"] as const;
 
 /** DER PKIHeader (EXPLICIT tags [0]..[8], as PKIXCMP-2023). */
 export function writePKIHeader(h: PKIHeader): Uint8Array {

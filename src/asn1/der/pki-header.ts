@@ -3,12 +3,10 @@
 import { AsnParser } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, GeneralName } from "@peculiar/asn1-x509";
 import { InfoTypeAndValues, PKIFreeText, PKIHeader } from "../cmp-header.js";
-import { noteReceivedName } from "./pki-header-writer.js";
+import { noteReceivedName, OCTET_FIELDS } from "./pki-header-writer.js";
 import { DerReader, DerSyntaxError, type DerElement } from "./reader.js";
 
 type ParseOptions = Parameters<typeof AsnParser.parse>[2];
-
-const OCTET_FIELDS = ["senderKID", "recipKID", "transactionID", "senderNonce", "recipNonce"] as const;
 
 /** PKIHeader from its DER; the same object the schema parser makes, or a DerSyntaxError. */
 export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIHeader {
