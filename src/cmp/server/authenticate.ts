@@ -69,7 +69,10 @@ async function chainSigner(
   // RFC 9483 §3.3: self-signed certificates in extraCerts are never trust anchors.
   const pool = extra.slice(1);
   const sources = resolver.trustSources().filter((s) => s.anchors.length > 0);
-  const keys = sources.map((s) => chainKey(target, pool, s));
+  // Two keys at most: sources that take extraCerts as intermediates, and those that do not.
+  const alone = chainKey(target, []);
+  const withPool = pool.length > 0 ? chainKey(target, pool) : alone;
+  const keys = sources.map((s) => (s.useExtraCerts ? withPool : alone));
   for (const [i, source] of sources.entries()) {
     const chain = await cachedChain(source, keys[i]!, now, resolver);
     if (chain) return { target, chain, source };

@@ -19,10 +19,10 @@ interface Entry {
 
 const bySource = new WeakMap<TrustSource, Map<string, Entry>>();
 
-/** The cache key of a target and the extraCerts that may serve as its intermediates. */
-export function chainKey(target: CertEntry, pool: readonly CertEntry[], source: TrustSource): string {
+/** The cache key of a target and the extraCerts that may serve as its intermediates (none: the target alone). */
+export function chainKey(target: CertEntry, intermediates: readonly CertEntry[]): string {
   const h = createHash("sha256").update(target.der);
-  if (source.useExtraCerts) for (const e of pool) h.update(e.der);
+  for (const e of intermediates) h.update(e.der);
   return h.digest("hex");
 }
 
