@@ -17,10 +17,15 @@ import { UpstreamUnreachable, type Upstreams } from "./upstream.js";
 /** Upstream answers kept at most. */
 const MAX_ENTRIES = 256;
 
+/** The genm's InfoTypeAndValue when it holds exactly one. */
+function singleItav(ctx: HandlerContext): InfoTypeAndValue | undefined {
+  const itavs = ctx.request.message.body.genm;
+  return itavs?.length === 1 ? itavs[0] : undefined;
+}
+
 /** The genm's single infoType when it names exactly one (the key of a `genm:<OID>` route). */
 export function singleInfoType(ctx: HandlerContext): string | undefined {
-  const itavs = ctx.request.message.body.genm;
-  return itavs?.length === 1 ? itavs[0]!.infoType : undefined;
+  return singleItav(ctx)?.infoType;
 }
 
 function genp(ctx: HandlerContext, itavs: readonly InfoTypeAndValue[]): Answer {
@@ -38,7 +43,7 @@ export class LocalAnswers {
 
   /** The RA's own genp for `ctx`'s genm; `upstream` and `profile` name where a kept answer comes from. */
   async answer(ctx: HandlerContext, upstream: string, profile: string): Promise<Answer> {
-    const itav = ctx.request.message.body.genm?.length === 1 ? ctx.request.message.body.genm[0] : undefined;
+    const itav = singleItav(ctx);
     const operation = itav ? LOCAL_GENM[itav.infoType] : undefined;
     if (ctx.bodyType !== "genm" || !itav || !operation) {
       throw new CmpError(
