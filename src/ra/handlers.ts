@@ -16,15 +16,8 @@ import type { Forwarded } from "../cmp/transaction.js";
 import { reprotectedAnswer, stateAfter, update } from "./answer.js";
 import { eeCredential } from "./credentials.js";
 import type { ForwardMode, RaPolicy } from "./policy.js";
-import {
-  askHook,
-  certReqMsgs,
-  effectiveMode,
-  hookRequest,
-  isCentralKeyGeneration,
-  routeFor,
-} from "./route.js";
-import { centralKeyRequest, generatesKey } from "./kga.js";
+import { askHook, certReqMsgs, effectiveMode, hookRequest, routeFor } from "./route.js";
+import { centralKeyRequest, hasKga } from "./kga.js";
 import { singleInfoType, type LocalAnswers } from "./local.js";
 import type { InventoryHook, RaLogEvent, RaMaterials } from "./types.js";
 import type { DeferredDelivery } from "./deferred.js";
@@ -130,10 +123,7 @@ function request(c: RaHandlerContext): Handler {
   return async (ctx) => {
     const r = routeFor(c.policy, ctx, singleInfoType(ctx));
     const decision = await askHook(c.hook, r, ctx);
-    const kga =
-      r.route.mode !== "local" && isCentralKeyGeneration(ctx) && generatesKey(c.materials, c.policy, ctx);
-    // RFC 9483 §4.1.6 / §5.2.3.2: with a KGA at the RA the request changes, so the RA protects it.
-    const mode = kga ? "reprotect" : effectiveMode(r.route, ctx);
+    const { mode, generateKey: kga } = effectiveMode(r.route, ctx, hasKga(c.materials, c.policy));
     if (mode === "local") return c.local.answer(ctx, r.route.upstream, r.profile);
     let f = forwarded(mode, r.route.upstream, r.profile, ctx);
     c.log({

@@ -28,9 +28,9 @@ export interface CentralKeyRequest {
   centralKey: string;
 }
 
-/** Whether this RA generates the key of `ctx`'s request itself (ir / cr; kur keeps its way to the CA). */
-export function generatesKey(m: RaMaterials, policy: RaPolicy, ctx: HandlerContext): boolean {
-  return m.kga !== undefined && policy.kga !== undefined && (ctx.bodyType === "ir" || ctx.bodyType === "cr");
+/** Whether this RA has a KGA of its own (`ra.kga`); route.ts `effectiveMode` decides which requests it serves. */
+export function hasKga(m: RaMaterials, policy: RaPolicy): boolean {
+  return m.kga !== undefined && policy.kga !== undefined;
 }
 
 /** RFC 9483 §4.1.6: the key pair for the EE, the request that certifies it, and the package for the EE. */

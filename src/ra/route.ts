@@ -42,15 +42,26 @@ export function isCentralKeyGeneration(ctx: HandlerContext): boolean {
 }
 
 /**
- * RFC 9483 §5.2.3: kur and central key generation requests keep the EE's protection up to the CA, so a
- * re-protecting route forwards them unchanged (the lwcmp CA's own rules then apply to the EE).
+ * The mode for this very message, and whether the RA's own KGA generates its key (`raHasKga`).
+ * RFC 9483 §4.1.6 / §5.2.3.2: an ir / cr asking for central key generation gets its key at an RA with a
+ * KGA; the request changes, so the RA protects it. RFC 9483 §5.2.3: otherwise kur and central key
+ * generation requests keep the EE's protection up to the CA, so a re-protecting route forwards them
+ * unchanged (the lwcmp CA's own rules then apply to the EE).
  */
-export function effectiveMode(route: RaRoute, ctx: HandlerContext): ForwardMode {
+export function effectiveMode(
+  route: RaRoute,
+  ctx: HandlerContext,
+  raHasKga = false,
+): { mode: ForwardMode; generateKey: boolean } {
+  const central = isCentralKeyGeneration(ctx);
+  if (route.mode !== "local" && central && raHasKga && (ctx.bodyType === "ir" || ctx.bodyType === "cr")) {
+    return { mode: "reprotect", generateKey: true };
+  }
   const replaces = route.mode === "reprotect" || route.mode === "raverified";
-  if (replaces && (ctx.bodyType === "kur" || isCentralKeyGeneration(ctx))) return "forward";
+  if (replaces && (ctx.bodyType === "kur" || central)) return { mode: "forward", generateKey: false };
   // RFC 9483 §5.2.3.2: raVerified exists for CRMF requests; PKCS#10 and the rest are re-protected only.
-  if (route.mode === "raverified" && !certReqMsgs(ctx)) return "reprotect";
-  return route.mode;
+  if (route.mode === "raverified" && !certReqMsgs(ctx)) return { mode: "reprotect", generateKey: false };
+  return { mode: route.mode, generateKey: false };
 }
 
 /** What the inventory hook is told about the request. */
