@@ -2,13 +2,10 @@
 // "waiting", the RA keeps the request in its store (across a restart), retries with back-off, and the EE's
 // pollReq gets the CA's answer; certConf, rr and genm go the same way; nothing is issued twice.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parse as parseYaml } from "yaml";
-import { parseConfig } from "../../src/config/load.js";
-import { loadRaMaterials, raPolicyFromConfig } from "../../src/config/ra-policy.js";
 import * as oids from "../../src/asn1/oids.js";
 import { RegistrationAuthority } from "../../src/ra/index.js";
 import { openStore } from "../../src/store/open.js";
@@ -27,6 +24,7 @@ import {
   type Answer,
   type TestCa,
 } from "../helpers/ca.js";
+import { raFromYaml } from "../helpers/ra.js";
 
 const ISSUER = "CN=Demo Issuing CA,O=lwcmp demo";
 const RETRY = "      retry: { initialDelay: 10s, maxDelay: 60s, giveUpAfter: 1h }\n";
@@ -49,18 +47,10 @@ async function heldRa(
     "      trust: [root-ca.crt]\n",
     `      trust: [root-ca.crt]\n${RETRY}`,
   );
-  const config = parseConfig(parseYaml(yaml));
-  const dir = mkdtempSync(join(tmpdir(), "lwcmp-ra-"));
-  let materials;
-  try {
-    for (const [name, content] of Object.entries(t.files)) writeFileSync(join(dir, name), content);
-    materials = loadRaMaterials(config, dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { policy, materials } = raFromYaml(t, yaml);
   const store: Store = await openStore(`sqlite:${db}`);
   const ra = new RegistrationAuthority({
-    policy: raPolicyFromConfig(config),
+    policy,
     materials,
     store: wrap(store),
     now: t.clock.now,
@@ -73,22 +63,28 @@ async function heldRa(
   return { ra, store };
 }
 
+/** A test CA and a scratch folder for one suite. */
+function caAndFolder(prefix: string): { t: TestCa; dir: string } {
+  const s = {} as { t: TestCa; dir: string };
+  before(async () => {
+    s.t = await createTestCa();
+    s.dir = mkdtempSync(join(tmpdir(), prefix));
+  });
+  after(async () => {
+    await s.t.close();
+    rmSync(s.dir, { recursive: true, force: true });
+  });
+  return s;
+}
+
 const waitingText = /the RA holds the request until upstream ca answers/;
 
 for (const mode of ["forward", "reprotect", "raverified", "nest"])
   describe(`delayed delivery by an RA in mode ${mode}`, () => {
-    let t: TestCa;
-    let dir: string;
-    before(async () => {
-      t = await createTestCa();
-      dir = mkdtempSync(join(tmpdir(), "lwcmp-held-"));
-    });
-    after(async () => {
-      await t.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
+    const s = caAndFolder("lwcmp-held-");
 
     it("holds an ir while the CA is down, keeps it across a restart, and delivers it when the EE polls", async () => {
+      const { t, dir } = s;
       const db = join(dir, "ra.db");
       const link: Link = { up: false, sent: [] };
       let { ra, store } = await heldRa(t, db, link, mode);
@@ -135,18 +131,10 @@ for (const mode of ["forward", "reprotect", "raverified", "nest"])
   });
 
 describe("delayed delivery of other messages and its limits", () => {
-  let t: TestCa;
-  let dir: string;
-  before(async () => {
-    t = await createTestCa();
-    dir = mkdtempSync(join(tmpdir(), "lwcmp-held-"));
-  });
-  after(async () => {
-    await t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const s = caAndFolder("lwcmp-held-");
 
   it("rr, genm and p10cr wait with error/waiting or cp/waiting and are delivered on pollReq", async () => {
+    const { t, dir } = s;
     const link: Link = { up: false, sent: [] };
     const { ra, store } = await heldRa(t, join(dir, "other.db"), link, "reprotect");
     const ee = await enrolled(t, "CN=held-rr");
@@ -176,6 +164,7 @@ describe("delayed delivery of other messages and its limits", () => {
   });
 
   it("a pollReq that meets the retrier storing the answer gets that answer, not an error", async () => {
+    const { t, dir } = s;
     const link: Link = { up: false, sent: [] };
     let armed = false;
     const hooks: { race?: () => Promise<unknown> } = {};
@@ -213,6 +202,7 @@ describe("delayed delivery of other messages and its limits", () => {
   });
 
   it("a pollReq naming another certReqId is refused; the request stays held", async () => {
+    const { t, dir } = s;
     const link: Link = { up: false, sent: [] };
     const { ra, store } = await heldRa(t, join(dir, "ids.db"), link, "reprotect");
     const req = irRequest(t, { cred: t.mac, subject: "CN=held-ids" });
@@ -223,6 +213,7 @@ describe("delayed delivery of other messages and its limits", () => {
   });
 
   it("gives up after the retry window: the EE's poll gets a rejection naming the upstream", async () => {
+    const { t, dir } = s;
     const link: Link = { up: false, sent: [] };
     const { ra, store } = await heldRa(t, join(dir, "giveup.db"), link, "reprotect");
     const req = irRequest(t, { cred: t.mac, subject: "CN=held-giveup" });
@@ -240,21 +231,13 @@ describe("delayed delivery of other messages and its limits", () => {
 });
 
 describe("requests held for an RA officer (RFC 9483 §5.1, `lwcmp approvals` at the RA)", () => {
-  let t: TestCa;
-  let dir: string;
+  const s = caAndFolder("lwcmp-approval-");
   const approval = (y: string) =>
     y.replace("    default: {}\n", "    default:\n      default: { approval: true }\n");
-  before(async () => {
-    t = await createTestCa();
-    dir = mkdtempSync(join(tmpdir(), "lwcmp-approval-"));
-  });
-  after(async () => {
-    await t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   for (const mode of ["reprotect", "raverified", "forward"])
     it(`in mode ${mode}: waiting until approved, then the CA's certificate; a rejection reaches the EE`, async () => {
+      const { t, dir } = s;
       const link: Link = { up: true, sent: [] };
       const { ra, store } = await heldRa(t, join(dir, `${mode}.db`), link, mode, approval);
       const ok = irRequest(t, { cred: t.mac, subject: `CN=officer-ok-${mode}` });
@@ -288,24 +271,16 @@ describe("requests held for an RA officer (RFC 9483 §5.1, `lwcmp approvals` at 
 });
 
 describe("genm the RA answers itself (RFC 9483 §5.1)", () => {
-  let t: TestCa;
-  let dir: string;
+  const s = caAndFolder("lwcmp-local-");
   const local = (y: string) =>
     y.replace(
       "    default: {}\n",
       '    default:\n      "genm:1.3.6.1.5.5.7.4.17": { mode: local }\n' +
         '      "genm:1.3.6.1.5.5.7.4.19": { mode: local }\n      "genm:1.3.6.1.5.5.7.4.20": { mode: local }\n',
     );
-  before(async () => {
-    t = await createTestCa();
-    dir = mkdtempSync(join(tmpdir(), "lwcmp-local-"));
-  });
-  after(async () => {
-    await t.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
 
   it("caCerts from its own certificates; certReqTemplate asked upstream once, then kept, also while the CA is down", async () => {
+    const { t, dir } = s;
     const link: Link = { up: true, sent: [] };
     const { ra, store } = await heldRa(t, join(dir, "local.db"), link, "reprotect", local);
     const ask = async (oid: string) => {

@@ -1,13 +1,7 @@
 // The RA in each forwarding mode (RFC 9483 §5.2) in front of the lwcmp CA in process: requests and their
 // continuations pass unchanged, refused requesters and an unreachable upstream get well-formed errors.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parse as parseYaml } from "yaml";
-import { parseConfig } from "../../src/config/load.js";
-import { loadRaMaterials, raPolicyFromConfig } from "../../src/config/ra-policy.js";
 import { RegistrationAuthority, type InventoryHook } from "../../src/ra/index.js";
 import { parseName, nameToString } from "../../src/pki/names.js";
 import { AsnParser } from "@peculiar/asn1-schema";
@@ -24,6 +18,7 @@ import {
   summarize,
   type TestCa,
 } from "../helpers/ca.js";
+import { raFromYaml } from "../helpers/ra.js";
 
 async function forwardingRa(
   t: TestCa,
@@ -33,19 +28,11 @@ async function forwardingRa(
   hook?: InventoryHook,
 ) {
   const yaml = patch(t.files["ra.yaml"]!.replace("mode: reprotect", `mode: ${mode}`));
-  const config = parseConfig(parseYaml(yaml));
-  const dir = mkdtempSync(join(tmpdir(), "lwcmp-ra-"));
-  let materials;
-  try {
-    for (const [name, content] of Object.entries(t.files)) writeFileSync(join(dir, name), content);
-    materials = loadRaMaterials(config, dir);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const { policy, materials } = raFromYaml(t, yaml);
   const store: Store = await openStore("sqlite::memory:");
   const sent: string[] = [];
   const ra = new RegistrationAuthority({
-    policy: raPolicyFromConfig(config),
+    policy,
     materials,
     store,
     now: t.clock.now,
