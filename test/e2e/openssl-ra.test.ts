@@ -6,7 +6,14 @@ import { after, before, describe, it } from "node:test";
 import { startRaServer, type RunningRa } from "../../src/server/index.js";
 import { openStore } from "../../src/store/open.js";
 import { OPENSSL, openssl } from "../helpers/openssl.js";
-import { run, startDemo, type Demo } from "../helpers/demo.js";
+import {
+  opensslIdevidArgs,
+  opensslMacArgs,
+  opensslVerifyIssued,
+  run,
+  startDemo,
+  type Demo,
+} from "../helpers/demo.js";
 
 const RECIPIENT = "/O=lwcmp demo/CN=Demo Issuing CA";
 
@@ -57,18 +64,8 @@ function suite(title: string, setup: (d: Demo) => Promise<RunningRa[]>) {
       openssl(["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", d.file(name)]);
       return d.file(name);
     };
-    const verifyCert = (name: string) => {
-      const out = openssl([
-        "verify",
-        "-CAfile",
-        d.file("root-ca.crt"),
-        "-untrusted",
-        d.file("issuing-ca.crt"),
-        d.file(name),
-      ]);
-      assert.match(out.toString(), /: OK/);
-    };
-    const mac = () => ["-ref", d.kid, "-secret", `pass:${d.secret}`];
+    const verifyCert = (name: string) => opensslVerifyIssued(d, d.file(name));
+    const mac = () => opensslMacArgs(d);
     const signed = (cert: string, key: string) => [
       "-cert",
       d.file(cert),
@@ -109,12 +106,7 @@ function suite(title: string, setup: (d: Demo) => Promise<RunningRa[]>) {
       const r = await cmp([
         "-cmd",
         "ir",
-        "-cert",
-        d.file("idevid.crt"),
-        "-key",
-        d.file("idevid.key"),
-        "-extracerts",
-        d.file("manufacturer-ca.crt"),
+        ...opensslIdevidArgs(d),
         "-newkey",
         newKey("s1.key"),
         "-subject",

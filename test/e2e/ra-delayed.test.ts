@@ -6,7 +6,14 @@ import { createServer, connect, type Server } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { startRaServer, type RunningRa } from "../../src/server/index.js";
 import { OPENSSL, openssl } from "../helpers/openssl.js";
-import { run, startDemo, type Demo } from "../helpers/demo.js";
+import {
+  opensslIdevidArgs,
+  opensslMacArgs,
+  opensslVerifyIssued,
+  run,
+  startDemo,
+  type Demo,
+} from "../helpers/demo.js";
 
 const RECIPIENT = "/O=lwcmp demo/CN=Demo Issuing CA";
 
@@ -100,16 +107,7 @@ describe("delayed delivery over HTTP with openssl cmp as the EE", () => {
         { cwd: d.dir, timeoutMs: 70_000 },
       );
     };
-    const mac = ["-ref", d.kid, "-secret", `pass:${d.secret}`];
-    const idevid = [
-      "-cert",
-      d.file("idevid.crt"),
-      "-key",
-      d.file("idevid.key"),
-      "-extracerts",
-      d.file("manufacturer-ca.crt"),
-    ];
-    const runs = [ee(1, mac), ee(2, mac), ee(3, idevid)];
+    const runs = [ee(1, opensslMacArgs(d)), ee(2, opensslMacArgs(d)), ee(3, opensslIdevidArgs(d))];
     // Wait until the RA holds all three, then restart it and bring the CA back.
     for (let i = 0; i < 100 && events.filter((e) => e === "ra-held").length < 3; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -124,15 +122,7 @@ describe("delayed delivery over HTTP with openssl cmp as the EE", () => {
     for (const [i, r] of results.entries()) {
       assert.equal(r.code, 0, r.stdout + r.stderr);
       assert.match(r.stdout + r.stderr, /received PKICONF/);
-      const out = openssl([
-        "verify",
-        "-CAfile",
-        d.file("root-ca.crt"),
-        "-untrusted",
-        d.file("issuing-ca.crt"),
-        d.file(`held${i + 1}.crt`),
-      ]);
-      assert.match(out.toString(), /: OK/);
+      opensslVerifyIssued(d, d.file(`held${i + 1}.crt`));
     }
     assert.ok(events.includes("ra-delivered"));
     const issued = await d.server.store.findCertificates({ subjectContains: "held-" });

@@ -8,7 +8,14 @@ import { after, before, describe, it } from "node:test";
 import { decodeNested, decodePKIMessage } from "../../src/cmp/message.js";
 import { startRaServer, type RunningRa } from "../../src/server/index.js";
 import { OPENSSL, openssl } from "../helpers/openssl.js";
-import { run, startDemo, type Demo } from "../helpers/demo.js";
+import {
+  opensslIdevidArgs,
+  opensslMacArgs,
+  opensslVerifyIssued,
+  run,
+  startDemo,
+  type Demo,
+} from "../helpers/demo.js";
 
 const NODE = process.execPath;
 const LWCMP = join(process.cwd(), "bin", "lwcmp.js");
@@ -74,8 +81,7 @@ describe("file-based transfer between an LRA and the CA (RFC 9483 §6.4)", () =>
         ],
         { cwd: d.dir, timeoutMs: 70_000 },
       );
-    const mac = ["-ref", d.kid, "-secret", `pass:${d.secret}`];
-    const idevid = ["-cert", d.file("idevid.crt"), "-key", d.file("idevid.key")];
+
     const lwcmpEe = run(
       NODE,
       [
@@ -95,11 +101,7 @@ describe("file-based transfer between an LRA and the CA (RFC 9483 §6.4)", () =>
       ],
       { cwd: d.dir, timeoutMs: 70_000 },
     );
-    const ees = [
-      opensslEe(1, mac),
-      opensslEe(2, [...idevid, "-extracerts", d.file("manufacturer-ca.crt")]),
-      lwcmpEe,
-    ];
+    const ees = [opensslEe(1, opensslMacArgs(d)), opensslEe(2, opensslIdevidArgs(d)), lwcmpEe];
 
     assert.ok(await waitFor(() => files("requests").length === 1), "one nested request file for the batch");
     const request = decodePKIMessage(readFileSync(join(folder(), "requests", files("requests")[0]!)));
@@ -120,12 +122,7 @@ describe("file-based transfer between an LRA and the CA (RFC 9483 §6.4)", () =>
     const results = await Promise.all(ees);
     for (const [i, r] of results.entries()) {
       assert.equal(r.code, 0, r.stdout + r.stderr);
-      const out = openssl([
-        "verify",
-        ...["-CAfile", d.file("root-ca.crt"), "-untrusted", d.file("issuing-ca.crt")],
-        d.file(`x${i + 1}.crt`),
-      ]);
-      assert.match(out.toString(), /: OK/);
+      opensslVerifyIssued(d, d.file(`x${i + 1}.crt`));
     }
     const issued = await d.server.store.findCertificates({ subjectContains: "xfer-" });
     assert.equal(issued.length, 3, "each certificate issued once");

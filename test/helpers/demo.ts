@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { initDemo, startServer } from "../../src/server/index.js";
-import { tempDir } from "./openssl.js";
+import { openssl, tempDir } from "./openssl.js";
 
 export interface Demo {
   dir: string;
@@ -68,4 +68,34 @@ export function run(
       },
     );
   });
+}
+
+/** `openssl cmp` options that protect with the demo shared secret (RFC 9483 §4.1.5). */
+export function opensslMacArgs(d: Demo): string[] {
+  return ["-ref", d.kid, "-secret", `pass:${d.secret}`];
+}
+
+/** `openssl cmp` options that protect with the demo IDevID and send its manufacturer CA (RFC 9483 §4.1.1). */
+export function opensslIdevidArgs(d: Demo): string[] {
+  return [
+    "-cert",
+    d.file("idevid.crt"),
+    "-key",
+    d.file("idevid.key"),
+    "-extracerts",
+    d.file("manufacturer-ca.crt"),
+  ];
+}
+
+/** `openssl verify` of a certificate the demo CA issued: "OK" or the test fails. */
+export function opensslVerifyIssued(d: Demo, file: string): void {
+  const out = openssl([
+    "verify",
+    "-CAfile",
+    d.file("root-ca.crt"),
+    "-untrusted",
+    d.file("issuing-ca.crt"),
+    file,
+  ]);
+  if (!/: OK/.test(out.toString())) throw new Error(`openssl verify ${file}: ${out.toString()}`);
 }
