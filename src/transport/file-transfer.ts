@@ -29,11 +29,17 @@ function writeAtomic(path: string, data: Uint8Array): void {
   renameSync(tmp, path);
 }
 
+/** Transfer folders made in this process (a retry asks again every few seconds: made once). */
+const made = new Set<string>();
+
 function folders(dir: string): { requests: string; responses: string; done: string } {
   const requests = join(dir, REQUESTS);
   const responses = join(dir, RESPONSES);
   const done = join(requests, DONE);
-  for (const d of [requests, responses, done]) mkdirSync(d, { recursive: true });
+  if (!made.has(dir) || !existsSync(done)) {
+    for (const d of [requests, responses, done]) mkdirSync(d, { recursive: true });
+    made.add(dir);
+  }
   return { requests, responses, done };
 }
 
