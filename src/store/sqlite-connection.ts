@@ -1,5 +1,8 @@
-// One node:sqlite connection of the SQLite store: WAL journal, a statement cache, and the switch to
-// synchronous=FULL for durable commits.
+// One node:sqlite connection of the SQLite store: WAL journal, a statement cache, the switch to
+// synchronous=FULL for durable commits, and the log's fsync on libuv's thread pool (`syncLog`).
+import { closeSync, fsyncSync, openSync } from "node:fs";
+import { open as openFile, type FileHandle } from "node:fs/promises";
+import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 
 /**
@@ -32,8 +35,12 @@ export async function retryBusy<T>(fn: () => T | Promise<T>): Promise<T> {
 export class SqliteConnection {
   readonly db: DatabaseSync;
   private readonly stmts = new Map<string, StatementSync>();
+  private log?: FileHandle;
+  /** The fsync running now, and the one queued behind it for commits that came after it started. */
+  private syncing?: Promise<void>;
+  private queued?: Promise<void>;
 
-  constructor(path: string) {
+  constructor(private readonly path: string) {
     this.db = new DatabaseSync(path);
     this.db.exec(
       // Opening (the journal mode may change) waits as long as it takes; later statements briefly.
@@ -68,17 +75,50 @@ export class SqliteConnection {
     }
   }
 
-  async fullSyncAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec("PRAGMA synchronous = FULL");
-    try {
-      return await fn();
-    } finally {
-      this.db.exec("PRAGMA synchronous = NORMAL");
+  /**
+   * Puts every commit made so far on disk: one fdatasync of the write-ahead log, run on libuv's thread
+   * pool so the event loop goes on meanwhile. A commit made with synchronous=NORMAL is in the log but not
+   * yet synced; after this it survives a power loss as one made with FULL would (the log is the only file
+   * a WAL commit writes). Calls while a sync runs share one more sync started after it: a commit is
+   * durable only after an fsync that began after the commit.
+   */
+  syncLog(): Promise<void> {
+    if (!this.syncing) {
+      const run = this.syncOnce().finally(() => {
+        if (this.syncing === run) this.syncing = undefined;
+      });
+      this.syncing = run;
+      return run;
     }
+    this.queued ??= this.syncing
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = undefined;
+        return this.syncLog();
+      });
+    return this.queued;
+  }
+
+  private async syncOnce(): Promise<void> {
+    if (this.path === "" || this.path === ":memory:") return;
+    if (!this.log) {
+      // This connection keeps the log file alive (SQLite deletes it when its last connection closes), so
+      // the handle names the same file for the connection's life. Its directory entry is synced once.
+      this.log = await openFile(`${this.path}-wal`, "r");
+      const dir = openSync(dirname(this.path), "r");
+      try {
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
+      }
+    }
+    await this.log.datasync();
   }
 
   close(): void {
     this.stmts.clear();
     this.db.close();
+    void this.log?.close();
+    this.log = undefined;
   }
 }

@@ -1,5 +1,6 @@
-// SQLite store on node:sqlite: WAL journal; certificate writes and units of work asking for it commit
-// with synchronous=FULL (on disk before the CA answers), bookkeeping with NORMAL. One connection is
+// SQLite store on node:sqlite: WAL journal; certificate writes and units of work asking for it are on
+// disk before the CA answers (the log is synced after their COMMIT, off the event loop), bookkeeping
+// commits with synchronous=NORMAL. One connection is
 // shared by async callers, so every operation goes through a FIFO queue: nothing runs inside another
 // caller's open transaction. Units of work waiting together commit as one group (one fsync).
 import { resolve } from "node:path";
@@ -123,7 +124,7 @@ export class SqliteStore extends SessionFront implements Store {
       const unit = { fn, durable: opts.durable === true, resolve: resolve as (v: unknown) => void, reject };
       if (this.pending.push(unit) === 1) {
         // One turn of the event loop lets the requests being processed right now join the group.
-        setImmediate(() => void this.lane.queue.run(() => this.commitGroup()));
+        setImmediate(() => void this.commitGroup());
       }
     });
   }
@@ -143,15 +144,23 @@ export class SqliteStore extends SessionFront implements Store {
     this.idleTimer.unref();
   }
 
+  /**
+   * Commits the group with synchronous=NORMAL inside the queue, then (outside it, so the next group can
+   * begin) syncs the log on the thread pool when a durable unit is in the group; only then are the
+   * callers answered. The event loop is never blocked by the fsync.
+   */
   private async commitGroup(): Promise<void> {
-    this.scheduleIdleCheckpoint();
-    const group = this.pending;
-    this.pending = [];
-    // The level of synchronous cannot change inside a transaction: choose it before BEGIN.
-    const run = () => this.runGroup(group);
+    let group: PendingUnit[] = [];
     let outcomes: Outcome[];
     try {
-      outcomes = await (group.some((u) => u.durable) ? this.conn.fullSyncAsync(run) : run());
+      outcomes = await this.lane.queue.run(() => {
+        // Units that came while the queue was busy join the group.
+        group = this.pending;
+        this.pending = [];
+        this.scheduleIdleCheckpoint();
+        return this.runGroup(group);
+      });
+      if (group.some((u) => u.durable)) await this.conn.syncLog();
     } catch (e) {
       for (const u of group) u.reject(e);
       return;
