@@ -1,8 +1,15 @@
 // PKIMessage decoding and encoding: typed errors for malformed input, raw parts kept for protection.
 import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
-import type { GeneralName } from "@peculiar/asn1-x509";
-import { contextTagged, DerReader, readPKIHeader, type DerElement } from "../asn1/der/index.js";
+import {
+  contextTagged,
+  DerReader,
+  DerSyntaxError,
+  readPKIHeader,
+  type DerElement,
+} from "../asn1/der/index.js";
 import { noteCertRequests } from "../asn1/der/crmf-received.js";
+import { isWellFormed, noteWellFormed } from "../asn1/der/received.js";
+import { readCertReqMessages } from "../asn1/der/crmf-reader.js";
 import {
   CMPCertificates,
   PKIBody,
@@ -151,7 +158,7 @@ export function decodePKIMessage(input: Uint8Array, limits?: Partial<DecodeLimit
     const [header, body, ...rest] = parts as [DerElement, DerElement, ...DerElement[]];
     const message = new PKIMessage({
       header: readPKIHeader(header, parseLimits(l)),
-      body: AsnParser.parse(contextTagged(body, "PKIBody"), PKIBody, parseLimits(l)),
+      body: readBody(body, parseLimits(l)),
     });
     checkHeaderEncodable(message);
     noteCertRequests(body, message.body);
@@ -174,6 +181,32 @@ export function decodePKIMessage(input: Uint8Array, limits?: Partial<DecodeLimit
     if (e instanceof MessageDecodeError) throw e;
     throw new MessageDecodeError(describeParseError(e), { cause: e });
   }
+}
+
+/** The PKIBody choices that hold CertReqMessages: ir [0], cr [2], kur [7], ccr [13] (RFC 9810 §5.1.2). */
+const CERT_REQUEST_BODIES: Partial<Record<number, "ir" | "cr" | "kur" | "ccr">> = {
+  0xa0: "ir",
+  0xa2: "cr",
+  0xa7: "kur",
+  0xad: "ccr",
+};
+
+/**
+ * The PKIBody: certificate requests through the direct CRMF reader, the rest (and a request body in
+ * any encoding that reader leaves alone) through the schema parser.
+ */
+function readBody(body: DerElement, options: ReturnType<typeof parseLimits>): PKIBody {
+  const choice = CERT_REQUEST_BODIES[body.tag];
+  if (choice) {
+    try {
+      const r = DerReader.of(body);
+      const inner = r.read();
+      if (r.empty) return new PKIBody({ [choice]: readCertReqMessages(inner, options) });
+    } catch (e) {
+      if (!(e instanceof DerSyntaxError)) throw e;
+    }
+  }
+  return AsnParser.parse(contextTagged(body, "PKIBody"), PKIBody, options);
 }
 
 /** PKIProtection ::= BIT STRING inside [0] (RFC 9810 §5.1); DER: primitive, 0..7 unused bits. */
@@ -252,9 +285,6 @@ export function decodePKIMessageSchema(input: Uint8Array, limits?: Partial<Decod
  * The answer repeats the request's names and identifiers (RFC 9483 §3.1), so a header the schema cannot
  * write back (e.g. a sender Name attribute that is a UTCTime holding text) is refused here as badDataFormat.
  */
-/** Names known to serialise (they are shared between messages, src/asn1/der/pki-header.ts). */
-const encodableNames = new WeakSet<GeneralName>();
-
 /**
  * The schema-parsed parts of the header serialise again (a value that parses but cannot be written,
  * such as a UTCTime holding text, is refused here, not when an answer names it). The other fields were
@@ -263,12 +293,12 @@ const encodableNames = new WeakSet<GeneralName>();
 function checkHeaderEncodable(message: PKIMessage): void {
   const h = message.header;
   try {
-    for (const n of [h.sender, h.recipient]) {
-      if (encodableNames.has(n)) continue;
-      AsnSerializer.serialize(n);
-      encodableNames.add(n);
+    // Names are shared between messages (src/asn1/der/pki-header.ts): each is checked once.
+    for (const part of [h.sender, h.recipient, h.protectionAlg, h.freeText, h.generalInfo]) {
+      if (!part || isWellFormed(part)) continue;
+      AsnSerializer.serialize(part);
+      if (part === h.sender || part === h.recipient) noteWellFormed(part);
     }
-    for (const part of [h.protectionAlg, h.freeText, h.generalInfo]) if (part) AsnSerializer.serialize(part);
   } catch (e) {
     throw new MessageDecodeError(
       `the PKIHeader holds a value that is not well-formed: ${describeParseError(e)}`,

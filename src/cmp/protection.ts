@@ -2,7 +2,7 @@
 // and PBMAC1 (RFC 9481 §6.1.2), computed over the DER of ProtectedPart. KEM-based MAC lives in kem-protection.ts.
 import { AsnParser, AsnSerializer, BitString } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, Certificate } from "@peculiar/asn1-x509";
-import { writePKIHeader } from "../asn1/der/index.js";
+import { writeCertRepBody, writePKIHeader } from "../asn1/der/index.js";
 import type { PKIMessage } from "../asn1/cmp.js";
 import { PBMParameter } from "../asn1/itav.js";
 import { id_hmac_sha1, id_hmacWithSHA1, id_PasswordBasedMac, id_PBKDF2, id_PBMAC1 } from "../asn1/oids.js";
@@ -152,7 +152,7 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
   // The message is assembled from its parts so that certificates travel as the DER they came in,
   // without a parse and re-encode per message.
   const headerDer = writePKIHeader(message.header);
-  const bodyDer = new Uint8Array(AsnSerializer.serialize(message.body));
+  const bodyDer = writeCertRepBody(message.body) ?? new Uint8Array(AsnSerializer.serialize(message.body));
   const protectedPart = derSequence(headerDer, bodyDer);
   const extraDer = extra.length > 0 ? [derTlv(0xa1, derSequence(...extra))] : [];
   if (cred.kind === "none") return derSequence(headerDer, bodyDer, ...extraDer);

@@ -12,7 +12,7 @@ import {
   Validity,
   Version,
 } from "@peculiar/asn1-x509";
-import { algorithmDer, DerWriter, readWhole } from "../asn1/der/index.js";
+import { algorithmDer, DerWriter, oidDer, readWhole, receivedDer } from "../asn1/der/index.js";
 import { defaultSignatureAlgorithm, sign, type PrivateKey } from "../crypto/index.js";
 
 export interface CertificateSpec {
@@ -68,7 +68,8 @@ export function tbsCertificateDer(
       t.raw(algorithmDer(sigAlg));
       t.raw(nameDer(spec.issuer));
       t.sequence((v) => v.raw(timeDer(spec.notBefore)).raw(timeDer(spec.notAfter)));
-      t.raw(serialize(spec.subject));
+      // A subject taken from the request is written as the DER it came in (src/asn1/der/crmf-reader.ts).
+      t.raw(receivedDer(spec.subject) ?? serialize(spec.subject));
       t.raw(spec.subjectPublicKeyInfo);
       if (spec.extensions.length) t.constructed(0xa3, (x) => writeExtensions(x, spec.extensions));
     })
@@ -94,25 +95,6 @@ const names = new WeakMap<Name, Uint8Array>();
 function nameDer(name: Name): Uint8Array {
   let der = names.get(name);
   if (!der) names.set(name, (der = serialize(name)));
-  return der;
-}
-
-/** DER OBJECT IDENTIFIER (X.690 §8.19) of the dotted OIDs extensions use, kept once made. */
-const oidCache = new Map<string, Uint8Array>();
-
-function oidDer(oid: string): Uint8Array {
-  let der = oidCache.get(oid);
-  if (der) return der;
-  const arcs = oid.split(".").map((a) => BigInt(a));
-  const body: number[] = [];
-  const first = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
-  for (const arc of first) {
-    const groups: number[] = [Number(arc & 0x7fn)];
-    for (let v = arc >> 7n; v > 0n; v >>= 7n) groups.unshift(Number(v & 0x7fn) | 0x80);
-    body.push(...groups);
-  }
-  der = new DerWriter(body.length + 4).primitive(0x06, new Uint8Array(body)).finish();
-  if (oidCache.size < 256 && oid.length <= 64) oidCache.set(oid, der);
   return der;
 }
 

@@ -1,5 +1,6 @@
 // The fast DER path and the schema path agree: on every OpenSSL fixture and on seeded mutations of
-// them, both accept with identical results or both reject (the fast path may only be stricter on DER).
+// them, both accept with identical results (encodings and deep-equal objects) or both reject (the fast
+// path may only be stricter on DER).
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -92,6 +93,9 @@ function compare(der: Uint8Array, label: string): "accepted" | "rejected" | "str
   const schema = outcome(decodePKIMessageSchema, der);
   if (fast.ok && schema.ok) {
     assert.deepEqual(observable(fast.value), observable(schema.value), label);
+    // The objects themselves, not only their encodings (an absent and a FALSE field serialise alike).
+    assert.deepStrictEqual(fast.value.message.header, schema.value.message.header, `${label}: header`);
+    assert.deepStrictEqual(fast.value.message.body, schema.value.message.body, `${label}: body`);
     return "accepted";
   }
   if (!fast.ok && !schema.ok) return "rejected";

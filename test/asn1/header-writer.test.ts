@@ -11,6 +11,11 @@ import { InfoTypeAndValue } from "../../src/asn1/cmp.js";
 import { readPKIHeader, writePKIHeader, DerReader } from "../../src/asn1/der/index.js";
 import * as oids from "../../src/asn1/oids.js";
 import { buildHeader, responseHeader } from "../../src/cmp/header.js";
+import {
+  certProfileItav,
+  confirmWaitTimeItav,
+  implicitConfirmItav,
+} from "../../src/cmp/build/general-info.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
 import { parseName } from "../../src/pki/names.js";
 
@@ -72,6 +77,36 @@ describe("PKIHeader writer", () => {
       variants.push(h);
     }
     for (const h of variants) assert.equal(hex(writePKIHeader(h)), schema(h));
+  });
+
+  it("writes generalInfo of every kind as the schema serialiser does (values not in DER: through it)", () => {
+    const itav = (infoType: string, infoValue?: ArrayBuffer | null) =>
+      new InfoTypeAndValue({ infoType, infoValue: infoValue as ArrayBuffer | undefined });
+    const lists: InfoTypeAndValue[][] = [
+      [implicitConfirmItav()],
+      [itav(oids.id_it_implicitConfirm, null)],
+      [itav(oids.id_it_implicitConfirm)],
+      [
+        implicitConfirmItav(),
+        certProfileItav("tls-server"),
+        confirmWaitTimeItav(new Date(Date.UTC(2030, 1, 2))),
+      ],
+      // A long-form length below 128 is BER, not DER: the serialiser re-encodes it, so must the writer.
+      [itav("1.3.6.1.5.5.7.4.99", new Uint8Array([0x0c, 0x81, 0x01, 0x61]).buffer)],
+      // Two elements where ANY holds one.
+      [itav("1.3.6.1.5.5.7.4.99", new Uint8Array([0x05, 0x00, 0x05, 0x00]).buffer)],
+    ];
+    for (const generalInfo of lists) {
+      const h = buildHeader({ generalInfo });
+      let expected: string;
+      try {
+        expected = schema(h);
+      } catch {
+        assert.throws(() => writePKIHeader(h));
+        continue;
+      }
+      assert.equal(hex(writePKIHeader(h)), expected, generalInfo.map((i) => i.infoType).join(","));
+    }
   });
 
   it("does not echo a received name that is not DER: it is written afresh", () => {

@@ -5,3 +5,5 @@ export { contextTagged, readPKIHeader } from "./pki-header.js";
 export { writePKIHeader } from "./pki-header-writer.js";
 export { algorithmDer } from "./algorithm.js";
 export { noteReceived, receivedDer } from "./received.js";
+export { writeCertRepBody } from "./cert-rep-writer.js";
+export { oidDer, oidText } from "./oid.js";

@@ -2,9 +2,10 @@
 // taken as received (a recipient is the request's sender) or kept once written (the server's own name).
 import { AsnSerializer } from "@peculiar/asn1-schema";
 import type { GeneralName } from "@peculiar/asn1-x509";
-import type { PKIHeader } from "../cmp-header.js";
+import type { InfoTypeAndValues, PKIHeader } from "../cmp-header.js";
 import { algorithmDer } from "./algorithm.js";
-import { isStrictDerTree } from "./reader.js";
+import { oidDer } from "./oid.js";
+import { isStrictDerTree, readWhole } from "./reader.js";
 import { DerWriter } from "./writer.js";
 
 /** GeneralNames read from a message, with the DER they were read from (src/asn1/der/pki-header.ts). */
@@ -41,6 +42,37 @@ function generalizedTime(d: Date): Uint8Array {
 /** The OCTET STRING fields of PKIHeader, tags [2]..[6]. */
 export const OCTET_FIELDS = ["senderKID", "recipKID", "transactionID", "senderNonce", "recipNonce"] as const;
 
+const NULL_DER = Uint8Array.of(0x05, 0x00);
+
+/** An ANY value the writer can copy: one element, strict DER throughout (what the serialiser would write). */
+function copyable(value: ArrayBuffer | null | undefined): boolean {
+  if (value === undefined || value === null) return true;
+  const der = new Uint8Array(value);
+  try {
+    readWhole(der, "infoValue");
+  } catch {
+    return false;
+  }
+  return isStrictDerTree(der);
+}
+
+/** generalInfo: SEQUENCE OF InfoTypeAndValue { infoType OID, infoValue ANY OPTIONAL } (RFC 9810 §5.1.1). */
+function generalInfoDer(info: InfoTypeAndValues): Uint8Array {
+  if (!info.every((i) => copyable(i.infoValue))) return new Uint8Array(AsnSerializer.serialize(info));
+  return new DerWriter(256)
+    .sequence((all) => {
+      for (const i of info) {
+        all.sequence((x) => {
+          x.raw(oidDer(i.infoType));
+          // ANY: the schema gives a received NULL as null.
+          if (i.infoValue === null) x.raw(NULL_DER);
+          else if (i.infoValue) x.raw(new Uint8Array(i.infoValue));
+        });
+      }
+    })
+    .finish();
+}
+
 /** DER PKIHeader (EXPLICIT tags [0]..[8], as PKIXCMP-2023). */
 export function writePKIHeader(h: PKIHeader): Uint8Array {
   return new DerWriter(512)
@@ -55,8 +87,7 @@ export function writePKIHeader(h: PKIHeader): Uint8Array {
         if (v) t.constructed(0xa2 + i, (x) => x.primitive(0x04, new Uint8Array(v)));
       });
       if (h.freeText) t.constructed(0xa7, (x) => x.raw(new Uint8Array(AsnSerializer.serialize(h.freeText))));
-      if (h.generalInfo)
-        t.constructed(0xa8, (x) => x.raw(new Uint8Array(AsnSerializer.serialize(h.generalInfo))));
+      if (h.generalInfo) t.constructed(0xa8, (x) => x.raw(generalInfoDer(h.generalInfo!)));
     })
     .finish();
 }

@@ -2,9 +2,12 @@
 // decoded directly; names, the algorithm, free text and generalInfo through the schema parser.
 import { AsnParser } from "@peculiar/asn1-schema";
 import { AlgorithmIdentifier, GeneralName } from "@peculiar/asn1-x509";
-import { InfoTypeAndValues, PKIFreeText, PKIHeader } from "../cmp-header.js";
+import { InfoTypeAndValue, InfoTypeAndValues, PKIFreeText, PKIHeader } from "../cmp-header.js";
+import { algorithmIdentifier, Declined, directOr } from "./direct.js";
+import { oidText } from "./oid.js";
+import { isWellFormed, noteWellFormed } from "./received.js";
 import { noteReceivedName, OCTET_FIELDS } from "./pki-header-writer.js";
-import { DerReader, DerSyntaxError, type DerElement } from "./reader.js";
+import { DerReader, DerSyntaxError, smallInteger, type DerElement } from "./reader.js";
 
 type ParseOptions = Parameters<typeof AsnParser.parse>[2];
 
@@ -27,12 +30,53 @@ export function readPKIHeader(element: DerElement, options?: ParseOptions): PKIH
     const value = inner.read();
     inner.finish("a PKIHeader field");
     if (n === 0) h.messageTime = generalizedTime(value);
-    else if (n === 1) h.protectionAlg = AsnParser.parse(sequence(value), AlgorithmIdentifier, options);
+    else if (n === 1) h.protectionAlg = protectionAlg(value, options);
     else if (n <= 6) h[OCTET_FIELDS[n - 2]!] = octetString(value);
     else if (n === 7) h.freeText = AsnParser.parse(sequence(value), PKIFreeText, options);
-    else h.generalInfo = AsnParser.parse(sequence(value), InfoTypeAndValues, options);
+    else h.generalInfo = generalInfo(value, options);
   }
   return h;
+}
+
+/** An algorithm without parameters or with NULL or an OID is read directly (MAC parameters by the schema). */
+function protectionAlg(e: DerElement, options?: ParseOptions): AlgorithmIdentifier {
+  const der = sequence(e);
+  return directOr(
+    () => noteWellFormed(algorithmIdentifier(e)),
+    () => AsnParser.parse(der, AlgorithmIdentifier, options),
+  );
+}
+
+/**
+ * generalInfo: InfoTypeAndValues whose value is absent or NULL (implicitConfirm) are read directly, any
+ * other through the schema parser, which checks the encoding of the ANY value.
+ */
+function generalInfo(e: DerElement, options?: ParseOptions): InfoTypeAndValues {
+  sequence(e);
+  const items = DerReader.of(e)
+    .all()
+    .map((itav) =>
+      directOr(
+        () => flagItav(itav),
+        () => AsnParser.parse(itav.bytes, InfoTypeAndValue, options),
+      ),
+    );
+  const all = new InfoTypeAndValues(items);
+  return items.every(isWellFormed) ? noteWellFormed(all) : all;
+}
+
+function flagItav(itav: DerElement): InfoTypeAndValue {
+  if (itav.tag !== 0x30) throw new Declined("InfoTypeAndValue: not a SEQUENCE");
+  const r = DerReader.of(itav);
+  const item = new InfoTypeAndValue({ infoType: oidText(r.expect(0x06, "infoType").content) });
+  if (!r.empty) {
+    const v = r.read();
+    if (v.tag !== 0x05 || v.content.length !== 0) throw new Declined("InfoTypeAndValue: a value");
+    // ANY: the schema parser gives NULL as null.
+    item.infoValue = null as unknown as ArrayBuffer;
+  }
+  if (!r.empty) throw new Declined("InfoTypeAndValue: more fields");
+  return noteWellFormed(item);
 }
 
 /**
@@ -76,17 +120,6 @@ function octetString(e: DerElement): ArrayBuffer {
   if (e.tag === 0x24) throw new DerSyntaxError("a constructed OCTET STRING is not DER");
   if (e.tag !== 0x04) throw new DerSyntaxError("PKIHeader: expected an OCTET STRING");
   return e.content.slice().buffer;
-}
-
-/** INTEGER of at most three octets, minimal (X.690 §8.3.2), two's complement. */
-function smallInteger(c: Uint8Array, what: string): number {
-  if (c.length === 0) throw new DerSyntaxError(`${what}: empty INTEGER`);
-  if (c.length > 1 && ((c[0] === 0 && !(c[1]! & 0x80)) || (c[0] === 0xff && c[1]! & 0x80)))
-    throw new DerSyntaxError(`${what}: an INTEGER with redundant leading octets is not DER`);
-  if (c.length > 3) throw new DerSyntaxError(`${what}: INTEGER out of range`);
-  let v = 0;
-  for (const b of c) v = v * 256 + b;
-  return c[0]! & 0x80 ? v - 256 ** c.length : v;
 }
 
 /** DER GeneralizedTime (X.690 §11.7): YYYYMMDDHHMMSS, optional fraction without trailing zeros, Z. */

@@ -130,3 +130,14 @@ export function isStrictDerTree(der: Uint8Array, depth = 0): boolean {
     throw e;
   }
 }
+
+/** INTEGER of at most three octets, minimal (X.690 §8.3.2), two's complement. */
+export function smallInteger(c: Uint8Array, what: string): number {
+  if (c.length === 0) throw new DerSyntaxError(`${what}: empty INTEGER`);
+  if (c.length > 1 && ((c[0] === 0 && !(c[1]! & 0x80)) || (c[0] === 0xff && c[1]! & 0x80)))
+    throw new DerSyntaxError(`${what}: an INTEGER with redundant leading octets is not DER`);
+  if (c.length > 3) throw new DerSyntaxError(`${what}: INTEGER out of range`);
+  let v = 0;
+  for (const b of c) v = v * 256 + b;
+  return c[0]! & 0x80 ? v - 256 ** c.length : v;
+}

@@ -14,3 +14,15 @@ export function noteReceived(value: object, der: Uint8Array, checked = false): v
 export function receivedDer(value: object): Uint8Array | undefined {
   return received.get(value);
 }
+
+/** Values known to serialise again (read directly from DER, or serialised once already). */
+const wellFormed = new WeakSet<object>();
+
+export function noteWellFormed<T extends object>(value: T): T {
+  wellFormed.add(value);
+  return value;
+}
+
+export function isWellFormed(value: object): boolean {
+  return wellFormed.has(value);
+}

@@ -24,6 +24,7 @@ import {
 import type { CertId, EncryptedKey } from "../../asn1/crmf.js";
 import type { CmpError } from "../errors.js";
 import { statusInfo } from "../status.js";
+import { noteReceived } from "../../asn1/der/received.js";
 
 export type CertRequestBodyType = "ir" | "cr" | "kur" | "p10cr";
 export type CertResponseBodyType = "ip" | "cp" | "kup";
@@ -61,6 +62,8 @@ export function embeddedCertificate(der: Uint8Array): Certificate {
     },
   };
   const cert: Certificate = Object.create(Certificate.prototype);
+  // The DER writer of the answer body embeds these bytes as well (src/asn1/der/cert-rep-writer.ts).
+  noteReceived(cert, der, true);
   Object.defineProperties(cert, {
     tbsCertificate: { enumerable: true, get: () => fields().tbsCertificate },
     signatureAlgorithm: { enumerable: true, get: () => fields().signatureAlgorithm },
