@@ -138,13 +138,13 @@ export class PgSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const { sql, args } = certificateSearch(
+    const { sql, args, limit } = certificateSearch(
       q,
       (n) => `$${n}`,
       (d) => d,
     );
     const r = await this.x.query(sql, args);
-    return r.rows.map((r) => certFromRow(r, PG));
+    return r.rows.slice(0, limit).map((r) => certFromRow(r, PG));
   }
 
   async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {

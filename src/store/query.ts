@@ -31,19 +31,30 @@ export function certificateWhere(
   return { where: parts.length ? `WHERE ${parts.join(" AND ")}` : "", args };
 }
 
-/** The full search statement: ordered by issue time, with limit and offset placeholders appended. */
+/**
+ * The full search statement, ordered by issue time, with an offset placeholder appended. The LIMIT is
+ * written into the statement (SQLite sorts with a bounded top-N sorter only for a literal LIMIT: about
+ * five times faster for the key-reuse lookup of every enrollment); it is the requested limit rounded up
+ * to a power of two, so few distinct statements exist, and `limit` is what the caller must cut to.
+ */
 export function certificateSearch(
   q: CertificateQuery,
   ph: (n: number) => string,
   time: (d: Date) => unknown,
-): { sql: string; args: unknown[] } {
+): { sql: string; args: unknown[]; limit: number } {
   const { where, args } = certificateWhere(q, ph, time);
-  args.push(q.limit ?? 1000, q.offset ?? 0);
+  const limit = Math.max(0, Math.min(MAX_SEARCH_LIMIT, Math.trunc(q.limit ?? 1000)));
+  const rounded = limit === 0 ? 0 : Math.min(MAX_SEARCH_LIMIT, 2 ** Math.ceil(Math.log2(limit)));
+  args.push(Math.max(0, Math.trunc(q.offset ?? 0)));
   return {
-    sql: `SELECT * FROM certificates ${where} ORDER BY created_at, serial LIMIT ${ph(args.length - 1)} OFFSET ${ph(args.length)}`,
+    sql: `SELECT * FROM certificates ${where} ORDER BY created_at, serial LIMIT ${rounded} OFFSET ${ph(args.length)}`,
     args,
+    limit,
   };
 }
+
+/** The most rows one search returns. */
+export const MAX_SEARCH_LIMIT = 100_000;
 
 export const REVOKED_PAGE_COLUMNS = "serial, revocation_time, revocation_reason, invalidity_date";
 

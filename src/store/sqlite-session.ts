@@ -106,12 +106,13 @@ export class SqliteSession implements StoreSession {
   }
 
   async findCertificates(q: CertificateQuery): Promise<CertificateRecord[]> {
-    const { sql, args } = certificateSearch(
+    const { sql, args, limit } = certificateSearch(
       q,
       () => "?",
       (d) => d.getTime(),
     );
-    return (this.c.q(sql).all(...(args as SQLInputValue[])) as Row[]).map((r) => certFromRow(r, SQLITE));
+    const rows = this.c.q(sql).all(...(args as SQLInputValue[])) as Row[];
+    return rows.slice(0, limit).map((r) => certFromRow(r, SQLITE));
   }
 
   async revokedPage(issuer: string, afterSerial: string, limit: number): Promise<RevokedSerial[]> {

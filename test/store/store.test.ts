@@ -41,6 +41,18 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await store.findCertificates({ spkiHash: "nothing" }), []);
     });
 
+    it("returns exactly the limit asked for, in issue order, from the offset", async () => {
+      for (let i = 0; i < 7; i++)
+        await store.insertCertificate(cert(`5c0${i}`, { spkiHash: "paged", createdAt: at(1000 + i) }));
+      const page = async (limit?: number, offset?: number) =>
+        (await store.findCertificates({ spkiHash: "paged", limit, offset })).map((c) => c.serial);
+      assert.deepEqual(await page(3), ["5c00", "5c01", "5c02"]);
+      assert.deepEqual(await page(3, 5), ["5c05", "5c06"]);
+      assert.deepEqual(await page(5, 1), ["5c01", "5c02", "5c03", "5c04", "5c05"]);
+      assert.deepEqual(await page(0), []);
+      assert.equal((await page()).length, 7);
+    });
+
     it("keeps the RA that forwarded a request and finds the certificates it forwarded", async () => {
       const ra = "CN=RA 1,O=lwcmp demo";
       await store.insertCertificate(cert("5b01", { forwardedBy: ra }));
