@@ -316,6 +316,14 @@ export class PgSession implements StoreSession {
     return (r.rowCount ?? 0) > 0;
   }
 
+  async nonceSeen(nonce: Uint8Array, now: Date): Promise<boolean> {
+    const r = await this.x.query("SELECT 1 FROM nonces WHERE nonce = $1 AND expires_at > $2", [
+      Buffer.from(nonce),
+      now,
+    ]);
+    return (r.rowCount ?? 0) > 0;
+  }
+
   async createApproval(a: NewApproval, now: Date): Promise<ApprovalRecord> {
     const r = await this.x.query(
       `INSERT INTO approvals (id, transaction_id, requester, profile, summary, request, status, created_at)

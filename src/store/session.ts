@@ -107,6 +107,9 @@ export abstract class SessionFront implements StoreSession {
   recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date) {
     return this.gate((s) => s.recordNonce(nonce, expiresAt, now));
   }
+  nonceSeen(nonce: Uint8Array, now: Date) {
+    return this.gate((s) => s.nonceSeen(nonce, now));
+  }
   createApproval(rec: NewApproval, now: Date) {
     return this.gate((s) => s.createApproval(rec, now));
   }

@@ -278,6 +278,14 @@ export class SqliteSession implements StoreSession {
     return Number(r.changes) > 0;
   }
 
+  async nonceSeen(nonce: Uint8Array, now: Date): Promise<boolean> {
+    return (
+      this.c
+        .q("SELECT 1 AS seen FROM nonces WHERE nonce = ? AND expires_at > ?")
+        .get(nonce, now.getTime()) !== undefined
+    );
+  }
+
   private readApproval(id: string): ApprovalRecord | undefined {
     const r = this.c.q("SELECT * FROM approvals WHERE id = ?").get(id) as Row | undefined;
     return r ? approvalFromRow(r, SQLITE) : undefined;

@@ -144,6 +144,8 @@ export interface TransactionStore {
 export interface NonceStore {
   /** False when the nonce is recorded and not expired at `now` (a replay); else records it. */
   recordNonce(nonce: Uint8Array, expiresAt: Date, now: Date): Promise<boolean>;
+  /** Whether the nonce is recorded and not expired at `now`; records nothing (a read). */
+  nonceSeen(nonce: Uint8Array, now: Date): Promise<boolean>;
 }
 
 /** Enrollments waiting for an operator (RFC 9483 §4.4) and the decisions. */

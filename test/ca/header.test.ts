@@ -99,6 +99,28 @@ describe("CA header rules", () => {
     assertError(await send(t.ca, reused), ["badSenderNonce"], reused);
   });
 
+  it("two copies of one ir at the same time: one is answered with a certificate, the other badSenderNonce", async () => {
+    const req = irRequest(t, { subject: "CN=replay-race", implicitConfirm: true });
+    const answers = await Promise.all([send(t.ca, req), send(t.ca, req)]);
+    const types = answers.map((a) => a.bodyType).sort();
+    assert.deepEqual(types, ["error", "ip"]);
+    assertError(
+      answers.find((a) => a.bodyType === "error")!,
+      ["badSenderNonce"],
+      req,
+    );
+    const issued = await t.store.findCertificates({ subject: "CN=replay-race" });
+    assert.equal(issued.length, 1, "the copy that lost the race stored nothing");
+  });
+
+  it("an authenticated message that failed is remembered: its replay -> badSenderNonce", async () => {
+    const first = await send(t.ca, irRequest(t, { implicitConfirm: true }));
+    // A certConf for a transaction that was implicitly confirmed: refused, and nothing is written.
+    const conf = certConfFor(t, first);
+    assert.equal((await send(t.ca, conf)).bodyType, "error");
+    assertError(await send(t.ca, conf), ["badSenderNonce"], conf);
+  });
+
   it("messageTime beyond messageTimeSkew -> badTime; within the skew or absent is accepted", async () => {
     assert.equal(t.config.policy.messageTimeSkew, 600_000);
     for (const off of [-601_000, 601_000]) {

@@ -227,6 +227,22 @@ for (const backend of BACKENDS) {
       assert.equal(results.filter(Boolean).length, 1);
     });
 
+    it("tells a recorded nonce by a read, within its window only; a unit of work that fails records none", async () => {
+      const n = randomBytes(16);
+      assert.equal(await store.nonceSeen(n, T0), false);
+      await store.recordNonce(n, at(60_000), T0);
+      assert.equal(await store.nonceSeen(n, at(59_999)), true);
+      assert.equal(await store.nonceSeen(n, at(60_000)), false, "expired at now");
+      const m = randomBytes(16);
+      await assert.rejects(
+        store.withTransaction(async (s) => {
+          await s.recordNonce(m, at(60_000), T0);
+          throw new Error("the answer could not be stored");
+        }),
+      );
+      assert.equal(await store.nonceSeen(m, T0), false);
+    });
+
     it("purges only what is expired at the given now", async () => {
       const base = at(86_400_000);
       await store.createTransaction(newTx("p-old", base, { kemSecret: Uint8Array.of(1) }), T0);

@@ -28,6 +28,7 @@ import { delayedPollHandler, isDelayedPoll } from "./delayed.js";
 import { dispatchGenm, unprotectedGenmHandler } from "./genm.js";
 import { isCertRequest, rejectionBody } from "./failure.js";
 import { answerCredential, answerHeader, protectAnswer } from "./respond.js";
+import { checkReplay, recordNonce, type ReplayGuard } from "./replay.js";
 import type {
   Answer,
   CredentialResolver,
@@ -72,7 +73,7 @@ export interface CmpServerOptions {
    * EE's certConf / pollReq (RFC 9483 §5.2.3), e.g. after the RA delayed delivery itself (§5.1.2).
    */
   continuesFor?: (who: Requester) => boolean;
-  store: Pick<Store, "getTransaction" | "recordNonce" | "withTransaction">;
+  store: Pick<Store, "getTransaction" | "recordNonce" | "nonceSeen" | "withTransaction">;
   sealer: SecretSealer;
   now: () => Date;
   /** Accepted messageTime skew (RFC 9483 §3.1); senderNonces are remembered twice as long plus a day. */
@@ -108,6 +109,7 @@ export class CmpServer {
   async handle(der: Uint8Array, info: RequestInfo = {}): Promise<Uint8Array> {
     let d: DecodedMessage | undefined;
     let who: Requester | undefined;
+    let replay: ReplayGuard | undefined;
     try {
       d = decodePKIMessage(der, info.operation === "nested" ? this.o.nestedLimits : undefined);
       const now = this.o.now();
@@ -128,7 +130,7 @@ export class CmpServer {
         kemSecret: tx?.kemSecret,
         requireSenderKID: this.strict.requireSenderKID,
       });
-      await this.checkReplay(d, now);
+      replay = await checkReplay(this.o.store, d, now, this.o.maxClockSkewMs);
       this.checkTransaction(d, who, tx);
       checkBody(d);
       const ctx: HandlerContext = {
@@ -144,8 +146,10 @@ export class CmpServer {
         // An error message never touches another requester's transaction (its nonce or state).
         transaction: d.bodyType === "error" && tx?.requester !== who.id ? undefined : tx,
       };
-      return await this.answerAndRespond(ctx);
+      return await this.answerAndRespond(ctx, replay);
     } catch (e) {
+      // An authenticated message that failed is remembered too: replaying it later is refused.
+      if (replay && !replay.recorded) await recordNonce(replay, this.o.store).catch(() => undefined);
       return this.errorAnswer(d, who, e);
     }
   }
@@ -169,15 +173,6 @@ export class CmpServer {
       expiresAt: rec.expiresAt,
       version: rec.version,
     };
-  }
-
-  /** RFC 9483 §3.1 / §5.1.1: a senderNonce is fresh; seeing it again means a replayed message. */
-  private async checkReplay(d: DecodedMessage, now: Date): Promise<void> {
-    const keep = 2 * this.o.maxClockSkewMs + 86_400_000;
-    const nonce = new Uint8Array(d.message.header.senderNonce!);
-    if (!(await this.o.store.recordNonce(nonce, new Date(now.getTime() + keep), now))) {
-      throw new CmpError("badSenderNonce", "senderNonce was used before (replayed message?)");
-    }
   }
 
   /** A continuation belongs to an open transaction of the same requester; a new request needs a free ID. */
@@ -232,10 +227,10 @@ export class CmpServer {
    * changed the record meanwhile (an RA's retrier storing the upstream's answer) it is answered again
    * from the record as it is now, instead of failing the EE's poll.
    */
-  private async answerAndRespond(ctx: HandlerContext): Promise<Uint8Array> {
+  private async answerAndRespond(ctx: HandlerContext, replay: ReplayGuard): Promise<Uint8Array> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.respond(ctx, await this.answer(ctx));
+        return await this.respond(ctx, await this.answer(ctx), replay);
       } catch (e) {
         if (
           !(e instanceof ConcurrentUpdateError) ||
@@ -278,7 +273,7 @@ export class CmpServer {
   }
 
   /** One unit of work per answer: the role's writes and the transaction with the answer's senderNonce. */
-  private async respond(ctx: HandlerContext, a: Answer): Promise<Uint8Array> {
+  private async respond(ctx: HandlerContext, a: Answer, replay: ReplayGuard): Promise<Uint8Array> {
     const header = a.raw ? undefined : answerHeader(this.o.identity, ctx.header, a);
     const nonce = header ? new Uint8Array(header.senderNonce!) : a.raw?.senderNonce;
     const tx = ctx.transaction;
@@ -287,45 +282,54 @@ export class CmpServer {
       if (ctx.signal?.aborted) throw new CmpError("systemFailure", "the request was aborted");
       // Only the transitions src/cmp/transaction.ts lists: a role cannot reopen a finished transaction.
       if (tx && a.next) checkTransition(tx.state.state, a.next.state.state);
-      await this.o.store.withTransaction(
-        async (s) => {
-          await a.writes?.(s);
-          const id = hex(ctx.header.transactionID);
-          const state = a.next ? encodeState(a.next.state) : undefined;
-          const kemSecret = a.next?.kemSecret ? this.o.sealer.seal(id, a.next.kemSecret) : undefined;
-          if (tx) {
-            await s.updateTransaction(
-              tx.id,
-              tx.version,
-              a.next
-                ? {
-                    state: a.next.state.state,
-                    data: state!,
-                    lastSenderNonce: nonce ?? null,
-                    expiresAt: a.next.expiresAt,
-                    ...(kemSecret ? { kemSecret } : {}),
-                  }
-                : { lastSenderNonce: nonce ?? null },
-              ctx.now,
-            );
-          } else if (a.next) {
-            await s.createTransaction(
-              {
-                transactionId: id,
-                requester: ctx.requester.id,
-                kind: a.next.kind ?? ctx.bodyType,
-                state: a.next.state.state,
-                data: state!,
-                lastSenderNonce: nonce ?? null,
-                kemSecret: kemSecret ?? null,
-                expiresAt: a.next.expiresAt,
-              },
-              ctx.now,
-            );
-          }
-        },
-        { durable: a.writes !== undefined },
-      );
+      await this.o.store
+        .withTransaction(
+          async (s) => {
+            // Rolled back with the unit when it fails; a retry or the error answer records it again.
+            await recordNonce(replay, s);
+            await a.writes?.(s);
+            const id = hex(ctx.header.transactionID);
+            const state = a.next ? encodeState(a.next.state) : undefined;
+            const kemSecret = a.next?.kemSecret ? this.o.sealer.seal(id, a.next.kemSecret) : undefined;
+            if (tx) {
+              await s.updateTransaction(
+                tx.id,
+                tx.version,
+                a.next
+                  ? {
+                      state: a.next.state.state,
+                      data: state!,
+                      lastSenderNonce: nonce ?? null,
+                      expiresAt: a.next.expiresAt,
+                      ...(kemSecret ? { kemSecret } : {}),
+                    }
+                  : { lastSenderNonce: nonce ?? null },
+                ctx.now,
+              );
+            } else if (a.next) {
+              await s.createTransaction(
+                {
+                  transactionId: id,
+                  requester: ctx.requester.id,
+                  kind: a.next.kind ?? ctx.bodyType,
+                  state: a.next.state.state,
+                  data: state!,
+                  lastSenderNonce: nonce ?? null,
+                  kemSecret: kemSecret ?? null,
+                  expiresAt: a.next.expiresAt,
+                },
+                ctx.now,
+              );
+            }
+          },
+          { durable: a.writes !== undefined },
+        )
+        .catch((e: unknown) => {
+          replay.recorded = false;
+          throw e;
+        });
+    } else {
+      await recordNonce(replay, this.o.store);
     }
     if (!header) return a.raw!.der;
     const cred = answerCredential(this.o.identity, ctx.request, ctx.requester, a.signed);
