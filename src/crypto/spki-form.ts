@@ -21,6 +21,11 @@ function spkiParts(der: Uint8Array): { params?: DerElement; key: Uint8Array } | 
   }
 }
 
+/** The DER of the AlgorithmIdentifier parameters of a SubjectPublicKeyInfo, if it has any. */
+export function spkiParameters(der: Uint8Array): Uint8Array | undefined {
+  return spkiParts(der)?.params?.bytes;
+}
+
 /**
  * Whether a strict-DER SubjectPublicKeyInfo is in the one form its key exports to: a named curve with an
  * uncompressed point, rsaEncryption with NULL parameters, or an algorithm without parameters. Anything

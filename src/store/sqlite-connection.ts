@@ -62,6 +62,11 @@ export class SqliteConnection {
     this.db.exec(sql);
   }
 
+  /** One statement without parameters (BEGIN, SAVEPOINT, RELEASE, COMMIT) through the statement cache. */
+  step(sql: string): void {
+    this.q(sql).run();
+  }
+
   /**
    * Runs `fn` with synchronous=FULL: a commit in it fsyncs the WAL (with every earlier commit in it),
    * so what it wrote survives a power loss.

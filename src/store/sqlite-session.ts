@@ -67,10 +67,10 @@ export class SqliteSession implements StoreSession {
     const [begin, commit, rollback] = this.inTransaction
       ? ["SAVEPOINT lwcmp_op", "RELEASE lwcmp_op", "ROLLBACK TO lwcmp_op; RELEASE lwcmp_op"]
       : ["BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"];
-    this.c.exec(begin);
+    this.c.step(begin);
     try {
       const r = fn();
-      this.c.exec(commit);
+      this.c.step(commit);
       return r;
     } catch (e) {
       this.c.exec(rollback);
@@ -178,12 +178,12 @@ export class SqliteSession implements StoreSession {
           throw new TransactionIdInUseError(`transactionID ${t.transactionId} is in use`);
         this.c.q("DELETE FROM transactions WHERE transaction_id = ?").run(t.transactionId);
       }
-      this.c
+      const row = this.c
         .q(
           `INSERT INTO transactions (transaction_id, requester, kind, state, data, last_sender_nonce, kem_secret,
-           expires_at, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+           expires_at, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) RETURNING *`,
         )
-        .run(
+        .get(
           t.transactionId,
           t.requester,
           t.kind,
@@ -194,8 +194,8 @@ export class SqliteSession implements StoreSession {
           ms(t.expiresAt),
           now.getTime(),
           now.getTime(),
-        );
-      return this.readTransaction(t.transactionId)!;
+        ) as Row;
+      return txFromRow(row, SQLITE);
     });
   }
 

@@ -175,10 +175,10 @@ export class SqliteStore extends SessionFront implements Store {
   private async runGroup(group: readonly PendingUnit[]): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     // Another process (a worker of `lwcmp serve --workers N`) may hold the write lock: wait off the event loop.
-    await retryBusy(() => this.conn.exec("BEGIN IMMEDIATE"));
+    await retryBusy(() => this.conn.step("BEGIN IMMEDIATE"));
     try {
       for (const u of group) outcomes.push(await this.unit(u.fn));
-      this.conn.exec("COMMIT");
+      this.conn.step("COMMIT");
       return outcomes;
     } catch (e) {
       if (this.conn.db.isTransaction) this.conn.exec("ROLLBACK");
@@ -188,11 +188,11 @@ export class SqliteStore extends SessionFront implements Store {
 
   private async unit(fn: (s: StoreSession) => Promise<unknown>): Promise<Outcome> {
     const session = new BoundSession(new SqliteSession(this.conn, true));
-    this.conn.exec("SAVEPOINT lwcmp_unit");
+    this.conn.step("SAVEPOINT lwcmp_unit");
     try {
       const value = await this.lane.scope.run(() => fn(session));
       session.end();
-      this.conn.exec("RELEASE lwcmp_unit");
+      this.conn.step("RELEASE lwcmp_unit");
       return { ok: true, value };
     } catch (error) {
       session.end();

@@ -1,9 +1,9 @@
 // A public key imported from its SubjectPublicKeyInfo reports the DER node:crypto exports for it: taken
 // as imported when it is already that form, exported again otherwise (a compressed EC point, RSA-PSS).
 import assert from "node:assert/strict";
-import { createPublicKey } from "node:crypto";
+import { createPublicKey, type KeyObject } from "node:crypto";
 import { describe, it } from "node:test";
-import { generateKeyPair, importPublicKeySpki } from "../../src/crypto/index.js";
+import { generateKeyPair, importPublicKeySpki, keyTypeOf } from "../../src/crypto/index.js";
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const exported = (der: Uint8Array) =>
@@ -28,9 +28,13 @@ describe("SubjectPublicKeyInfo of imported keys", () => {
     "ml-dsa-65",
     "ml-kem-768",
   ]) {
-    it(`${type}: the same bytes node:crypto exports`, () => {
+    it(`${type}: the same bytes node:crypto exports, and the key's type`, () => {
       const spki = generateKeyPair(type).publicKey.spki;
-      assert.equal(hex(importPublicKeySpki(spki).spki), hex(exported(spki)));
+      const key = importPublicKeySpki(spki);
+      assert.equal(hex(key.spki), hex(exported(spki)));
+      // An EC type read from the curve parameters is the one node's key details name.
+      assert.equal(key.type, keyTypeOf(key.native as KeyObject));
+      assert.equal(key.type, type === "rsa2048" ? "rsa" : type);
     });
   }
 
