@@ -50,6 +50,7 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
   cluster.setupPrimary({
     exec: fileURLToPath(new URL("./worker.js", import.meta.url)),
     args: [configPath, JSON.stringify({ port: o.port, host: o.host })],
+    execArgv: workerExecArgv(process.execArgv, process.env.NODE_OPTIONS),
   });
   let stopping = false;
   const workers = new Set<Worker>();
@@ -95,6 +96,18 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
     pids: () => [...workers].map((w) => w.process.pid!).filter((p) => p !== undefined),
     close,
   };
+}
+
+/**
+ * Young-generation size of a worker (V8 semi-space, MB). Node sizes it by the machine's memory (up to
+ * 32 MB per semi-space here); at 8 MB a worker stays near 140 MB under load with the same throughput
+ * (docs/performance.md). A size the operator gives (in NODE_OPTIONS or node's own flags) is kept.
+ */
+export const WORKER_SEMI_SPACE_MB = 8;
+
+export function workerExecArgv(execArgv: readonly string[], nodeOptions = ""): string[] {
+  const given = [...execArgv, ...nodeOptions.split(/\s+/)].some((a) => /^--max-semi-space-size(=|$)/.test(a));
+  return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`];
 }
 
 /** Listens on the address once and lets go again: a port in use fails here, before any worker starts. */

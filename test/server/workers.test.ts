@@ -11,6 +11,7 @@ import { decodePKIMessage } from "../../src/cmp/message.js";
 import { generateKeyPair, importPrivateKeyPem } from "../../src/crypto/index.js";
 import { pemBlocks } from "../../src/pki/pem.js";
 import { initDemo, startCluster, type RunningCluster } from "../../src/server/index.js";
+import { WORKER_SEMI_SPACE_MB, workerExecArgv } from "../../src/server/cluster.js";
 import { tempDir } from "../helpers/openssl.js";
 
 /** POST on a connection of its own: the cluster hands each new connection to the next worker. */
@@ -53,6 +54,17 @@ describe("lwcmp serve --workers 2", () => {
     const pids = cluster.pids();
     assert.equal(pids.length, 2);
     assert.ok(!pids.includes(process.pid));
+    // Each with a young generation of its own size (unless the operator gave one).
+    for (const pid of pids) {
+      const args = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0");
+      assert.ok(args.includes(`--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`), args.join(" "));
+    }
+    assert.deepEqual(workerExecArgv(["--max-semi-space-size=32"]), ["--max-semi-space-size=32"]);
+    assert.deepEqual(workerExecArgv([], "--max-semi-space-size 4"), []);
+    assert.deepEqual(workerExecArgv(["--enable-source-maps"], "--max-old-space-size=512"), [
+      "--enable-source-maps",
+      `--max-semi-space-size=${WORKER_SEMI_SPACE_MB}`,
+    ]);
   });
 
   it("the same request sent to both workers is answered once and refused once", async () => {
