@@ -127,7 +127,9 @@ const GENERALIZED = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(?:\.(\d{0,2}[1-
 
 function generalizedTime(e: DerElement): Date {
   if (e.tag !== 0x18) throw new DerSyntaxError("messageTime: expected a GeneralizedTime");
-  const m = GENERALIZED.exec(new TextDecoder("latin1").decode(e.content));
+  const m = GENERALIZED.exec(
+    Buffer.from(e.content.buffer, e.content.byteOffset, e.content.length).toString("latin1"),
+  );
   if (!m) throw new DerSyntaxError("messageTime: the GeneralizedTime is not DER");
   const [y, mo, d, hh, mm, ss] = m.slice(1, 7).map(Number) as [
     number,
