@@ -1,6 +1,9 @@
 // Benchmark load generator (run as its own process): sends pre-built requests over keep-alive
-// connections at a fixed concurrency, checks each answer is an accepted ip, prints one JSON line.
+// connections at a fixed concurrency, checks each answer is an accepted ip (and in the certConf modes
+// confirms it and checks for the pkiConf), prints one JSON line.
 import { Agent, request } from "node:http";
+import type { ProtectionCredential } from "../src/cmp/protection.js";
+import { benchProtection, certConfFor, isPkiConf } from "./server-confirm.js";
 import { readRequests } from "./server-prepare.js";
 import { readTlv, children } from "../src/pki/der.js";
 
@@ -52,7 +55,12 @@ export interface LoadResult {
   p99ms: number;
 }
 
-export async function runLoad(url: string, requests: Uint8Array[], concurrency: number): Promise<LoadResult> {
+export async function runLoad(
+  url: string,
+  requests: Uint8Array[],
+  concurrency: number,
+  confirmWith?: ProtectionCredential,
+): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const latencies: number[] = [];
@@ -64,11 +72,18 @@ export async function runLoad(url: string, requests: Uint8Array[], concurrency: 
       const der = requests[next++]!;
       const t = performance.now();
       // A server that closes idle keep-alive connections (openssl cmp -port) gets one retry.
-      const answer = await post(agent, target, der)
-        .catch(() => post(agent, target, der))
-        .catch(() => new Uint8Array(0));
+      const send = (m: Uint8Array) =>
+        post(agent, target, m)
+          .catch(() => post(agent, target, m))
+          .catch(() => new Uint8Array(0));
+      const answer = await send(der);
+      let ok = acceptedIp(answer);
+      if (ok && confirmWith) {
+        const conf = certConfFor(der, answer, confirmWith);
+        ok = conf !== undefined && isPkiConf(await send(conf));
+      }
       latencies.push(performance.now() - t);
-      if (acceptedIp(answer)) accepted++;
+      if (ok) accepted++;
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -87,9 +102,16 @@ export async function runLoad(url: string, requests: Uint8Array[], concurrency: 
 }
 
 if (process.argv[1]?.endsWith("server-load.js")) {
-  const [url, file, concurrency, offset, count] = process.argv.slice(2) as string[];
+  const [url, file, concurrency, offset, count, dir, mode] = process.argv.slice(2) as string[];
   const all = readRequests(file!);
   const from = Number(offset ?? 0);
-  const r = await runLoad(url!, all.slice(from, from + Number(count ?? all.length)), Number(concurrency));
+  // The certConf modes: each ip is confirmed with the EE's own protection.
+  const confirm = dir && mode?.endsWith("-certconf") ? benchProtection(dir, mode) : undefined;
+  const r = await runLoad(
+    url!,
+    all.slice(from, from + Number(count ?? all.length)),
+    Number(concurrency),
+    confirm,
+  );
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }

@@ -1,6 +1,6 @@
-// Benchmark request factory (run as its own process): N unique ir + implicitConfirm requests against a
-// demo PKI, signature-protected with the IDevID or MAC-protected with the demo secret, written to one file
-// as 4-byte big-endian length + DER records.
+// Benchmark request factory (run as its own process): N unique ir requests against a demo PKI, with
+// implicitConfirm (or without, for the certConf modes), signature-protected with the IDevID or
+// MAC-protected with the demo secret, written to one file as 4-byte big-endian length + DER records.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CmpClient, type ClientCredential } from "../src/client/client.js";
@@ -20,7 +20,7 @@ export function readRequests(file: string): Uint8Array[] {
 }
 
 function credential(dir: string, mode: string): ClientCredential {
-  if (mode === "mac") {
+  if (mode.startsWith("mac")) {
     const secret = readFileSync(join(dir, "demo-ee.secret"), "utf8").trim();
     return { kind: "mac", reference: "demo-ee", secret: new TextEncoder().encode(secret) };
   }
@@ -38,7 +38,7 @@ export async function prepareRequests(dir: string, alg: string, mode: string, n:
     },
     credential: credential(dir, mode),
     trusted: pemBlocks(readFileSync(join(dir, "root-ca.crt"), "latin1")),
-    implicitConfirm: true,
+    implicitConfirm: !mode.endsWith("-certconf"),
   });
   const parts: Buffer[] = [];
   for (let i = 0; i < n; i++) {

@@ -23,7 +23,8 @@ const WORKERS = [1, Number(opt("--workers") ?? availableParallelism())].filter(
 );
 const CONCURRENCY = quick ? [8] : [1, 8, 64];
 const ALGS = (opt("--algs") ?? "ec-p256,ml-dsa-65").split(",");
-const MODES = (opt("--modes") ?? "signature,mac").split(",");
+/** signature | mac: ir + implicitConfirm; signature-certconf | mac-certconf: ir, ip, certConf, pkiConf. */
+const MODES = (opt("--modes") ?? "signature,mac,signature-certconf").split(",");
 const COUNT = Number(opt("--requests") ?? (quick ? 300 : 1500));
 /** Requests sent to each server before it is measured. */
 const WARMUP = 100;
@@ -36,13 +37,15 @@ function ceiling(alg: string, mode: string): number {
   const s = sign(a, k, data);
   const signRate = rate(() => sign(a, k, data), quick ? 500 : 1500);
   const verifyRate = rate(() => verify(a, k.publicKey, data, s), quick ? 500 : 1500);
-  if (mode === "signature") return 1 / (2 / signRate + 2 / verifyRate);
+  // certConf adds one verification (its protection) and one signature (the pkiConf).
+  const extra = mode.endsWith("-certconf") ? 1 : 0;
+  if (mode.startsWith("signature")) return 1 / ((2 + extra) / signRate + (2 + extra) / verifyRate);
   // MAC: PasswordBasedMac over 10 000 SHA-256 iterations on the request and on the answer.
   const pbmRate = rate(() => {
     let key: Buffer = Buffer.alloc(32);
     for (let i = 0; i < 10_000; i++) key = hash("sha256", key, "buffer");
   }, 500);
-  return 1 / (1 / signRate + 1 / verifyRate + 2 / pbmRate);
+  return 1 / (1 / signRate + 1 / verifyRate + (2 + 2 * extra) / pbmRate);
 }
 
 interface Row {
@@ -59,10 +62,12 @@ async function measure(
   file: string,
   concurrency: number,
   slice: number,
+  demo: { dir: string; mode: string },
 ): Promise<[LoadResult, number]> {
+  const { dir, mode } = demo;
   const rss = sampleRss(p.proc.pid!);
   const range = [String(slice * COUNT), String(COUNT)];
-  const out = await runScript("server-load.js", [p.url, file, String(concurrency), ...range]);
+  const out = await runScript("server-load.js", [p.url, file, String(concurrency), ...range, dir, mode]);
   return [JSON.parse(out) as LoadResult, rss.stop() / 2 ** 20];
 }
 
@@ -95,9 +100,11 @@ async function benchAlg(alg: string, rows: Row[]): Promise<void> {
             "8",
             String(measured + i * WARMUP),
             String(WARMUP),
+            dir,
+            mode,
           ]);
           for (const c of CONCURRENCY) {
-            const [r, rssMB] = await measure(p, file, c, slice++);
+            const [r, rssMB] = await measure(p, file, c, slice++, { dir, mode });
             rows.push({ alg, mode, server: name, concurrency: c, r, rssMB });
             printRow(rows[rows.length - 1]!, ceil, rows);
           }

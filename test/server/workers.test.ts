@@ -6,6 +6,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { prepareRequests } from "../../bench/server-prepare.js";
+import { benchProtection, certConfFor, isPkiConf } from "../../bench/server-confirm.js";
 import { CmpClient } from "../../src/client/client.js";
 import { decodePKIMessage } from "../../src/cmp/message.js";
 import { generateKeyPair, importPrivateKeyPem } from "../../src/crypto/index.js";
@@ -74,6 +75,20 @@ describe("lwcmp serve --workers 2", () => {
     assert.equal(answers.filter((a) => a.body === "ip" && a.text.startsWith("0")).length, 1);
     const refused = answers.find((a) => a.body === "error");
     assert.ok(refused, JSON.stringify(answers));
+  });
+
+  it("the benchmark's certConf (signature and MAC) confirms an ip from either worker: pkiConf", async () => {
+    const url = `${cluster.url}/p/default/initialization`;
+    for (const mode of ["signature-certconf", "mac-certconf"]) {
+      const [ir] = splitRecords(await prepareRequests(dir.path, "ec-p256", mode, 1));
+      const ip = await postFresh(url, ir!);
+      assert.equal(statusOf(ip).body, "ip");
+      assert.equal(isPkiConf(ip), false);
+      const conf = certConfFor(ir!, ip, benchProtection(dir.path, mode));
+      assert.ok(conf, "a certConf was built");
+      const answer = await postFresh(`${cluster.url}/p/default/certification`, conf);
+      assert.ok(isPkiConf(answer), `${mode}: ${statusOf(answer).body} ${statusOf(answer).text}`);
+    }
   });
 
   it("an ir answered by one worker is confirmed through the other (certConf)", async () => {
