@@ -52,9 +52,10 @@ export function certConfFor(
     const der = DerReader.of(pair.expect(0xa0, "certificate")).expect(0x30, "Certificate").bytes;
     const sigAlg = DerReader.of(new DerReader(der).read()).all()[1]!.bytes;
     const parsed = { signatureAlgorithm: AsnParser.parse(sigAlg, AlgorithmIdentifier) } as Certificate;
-    const { body } = certConfBody({ certificate: der, parsed, certReqId: 0 });
+    const { body, needsCmp2021 } = certConfBody({ certificate: der, parsed, certReqId: 0 });
     const header = buildHeader({
-      pvno: answer.pvno,
+      // RFC 9810 §5.3.18: hashAlg (for e.g. ML-DSA certificates) needs pvno 3.
+      pvno: needsCmp2021 ? 3 : answer.pvno,
       sender: request.sender,
       recipient: answer.sender,
       transactionID: new Uint8Array(answer.transactionID!),

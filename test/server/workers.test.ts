@@ -79,8 +79,11 @@ describe("lwcmp serve --workers 2", () => {
 
   it("the benchmark's certConf (signature and MAC) confirms an ip from either worker: pkiConf", async () => {
     const url = `${cluster.url}/p/default/initialization`;
-    for (const mode of ["signature-certconf", "mac-certconf"]) {
-      const [ir] = splitRecords(await prepareRequests(dir.path, "ec-p256", mode, 1));
+    for (const [alg, mode] of [
+      ["ec-p256", "signature-certconf"],
+      ["ec-p256", "mac-certconf"],
+    ] as const) {
+      const [ir] = splitRecords(await prepareRequests(dir.path, alg, mode, 1));
       const ip = await postFresh(url, ir!);
       assert.equal(statusOf(ip).body, "ip");
       assert.equal(isPkiConf(ip), false);
