@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import { Certificate } from "@peculiar/asn1-x509";
 import { CertOrEncCert, CertResponse, CertifiedKeyPair, PKIStatus } from "../src/asn1/cmp.js";
+import { writeCertRepBody } from "../src/asn1/der/index.js";
 import { certRepBody, certResponse } from "../src/cmp/build/response.js";
 import { decodePKIMessage, decodePKIMessageSchema } from "../src/cmp/message.js";
 import { statusInfo } from "../src/cmp/status.js";
@@ -59,10 +60,7 @@ const rows: [string, () => unknown, () => unknown][] = [
   ],
   [
     "ip body with the issued certificate",
-    () =>
-      AsnSerializer.serialize(
-        certRepBody("ir", [certResponse(0, status, { certificate: { der: issuedDer } })]),
-      ),
+    () => writeCertRepBody(certRepBody("ir", [certResponse(0, status, { certificate: { der: issuedDer } })])),
     schemaIp,
   ],
 ];
