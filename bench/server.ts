@@ -21,7 +21,7 @@ const opt = (name: string) => {
 const WORKERS = [1, Number(opt("--workers") ?? availableParallelism())].filter(
   (v, i, a) => a.indexOf(v) === i,
 );
-const CONCURRENCY = quick ? [8] : [1, 8, 64];
+const CONCURRENCY = opt("--concurrency")?.split(",").map(Number) ?? (quick ? [8] : [1, 8, 64]);
 const ALGS = (opt("--algs") ?? "ec-p256,ml-dsa-65").split(",");
 /** signature | mac: ir + implicitConfirm; signature-certconf | mac-certconf: ir, ip, certConf, pkiConf. */
 const MODES = (opt("--modes") ?? "signature,mac,signature-certconf").split(",");
