@@ -1,6 +1,6 @@
 // PKIHeader construction: fresh transactionID / nonces, response headers that echo the request
 // (RFC 9810 §5.1.1, RFC 9483 §3.1).
-import { randomBytes } from "node:crypto";
+import { publicRandom } from "../crypto/index.js";
 import type { AlgorithmIdentifier, GeneralName } from "@peculiar/asn1-x509";
 import { InfoTypeAndValue, InfoTypeAndValues, PKIFreeText, PKIHeader } from "../asn1/cmp.js";
 import { nullDn } from "../pki/names.js";
@@ -11,7 +11,7 @@ export const PVNO_CMP2021 = 3;
 
 /** 128 random bits, the size RFC 9483 §3.1 asks for transactionID and senderNonce. */
 export function freshId(): ArrayBuffer {
-  return toArrayBuffer(randomBytes(16));
+  return toArrayBuffer(publicRandom(16));
 }
 
 export function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {

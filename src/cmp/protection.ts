@@ -30,7 +30,8 @@ import { toArrayBuffer } from "./header.js";
 import { derSequence, derTlv } from "../pki/der.js";
 import type { DecodedMessage } from "./message.js";
 import { deriveSsk, kemBasedMacAlgorithm, kemMac } from "./kem-protection.js";
-import { hash as oneShotHash, randomBytes } from "node:crypto";
+import { hash as oneShotHash } from "node:crypto";
+import { publicRandom } from "../crypto/public-random.js";
 
 /** Limits on attacker-chosen cost parameters of MAC protection. */
 export interface MacLimits {
@@ -123,7 +124,7 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
   } else if (cred.kind === "pbm") {
     const iterations = cred.iterations ?? 10_000;
     const param = new PBMParameter({
-      salt: toArrayBuffer(randomBytes(16)),
+      salt: toArrayBuffer(publicRandom(16)),
       owf: algId(digestOidForHash(cred.owf ?? "sha256") ?? unsupportedHash(cred.owf)),
       iterationCount: iterations,
       mac: algId(hmacOidForHash(cred.mac ?? "sha256") ?? unsupportedHash(cred.mac), nullParams()),
@@ -136,7 +137,7 @@ export function protectMessage(message: PKIMessage, cred: ProtectionCredential):
     const hmacOid = hmacOidForHash(hash) ?? unsupportedHash(hash);
     const keyLength = digest(hash, new Uint8Array(0)).length;
     const kdf = new PBKDF2Params({
-      salt: new PBKDF2Salt({ specified: toArrayBuffer(randomBytes(16)) }),
+      salt: new PBKDF2Salt({ specified: toArrayBuffer(publicRandom(16)) }),
       iterationCount: cred.iterations ?? 10_000,
       keyLength,
       prf: algId(hmacOid, nullParams()),

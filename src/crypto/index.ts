@@ -11,3 +11,4 @@ export * from "./cipher.js";
 export * from "./kem.js";
 export * from "./composite-sig.js";
 export * from "./composite-kem.js";
+export * from "./public-random.js";

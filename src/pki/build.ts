@@ -1,5 +1,4 @@
 // Certificate and CRL signing: builds TBSCertificate / TBSCertList and signs them with the issuer key.
-import { randomBytes } from "node:crypto";
 import { AsnParser, AsnSerializer } from "@peculiar/asn1-schema";
 import {
   AlgorithmIdentifier,
@@ -13,7 +12,7 @@ import {
   Version,
 } from "@peculiar/asn1-x509";
 import { algorithmDer, DerWriter, oidDer, readWhole, receivedDer } from "../asn1/der/index.js";
-import { defaultSignatureAlgorithm, sign, type PrivateKey } from "../crypto/index.js";
+import { defaultSignatureAlgorithm, publicRandom, sign, type PrivateKey } from "../crypto/index.js";
 
 export interface CertificateSpec {
   /** Serial number bytes (positive, big-endian); default: 128 random bits (RFC 5280 §4.1.2.2, CA/B ≥ 64). */
@@ -31,7 +30,7 @@ export interface CertificateSpec {
 
 /** A positive serial of `bits` random bits with the top bit clear so DER needs no sign byte. */
 export function randomSerial(bytes = 16): Uint8Array {
-  const s = new Uint8Array(randomBytes(bytes));
+  const s = publicRandom(bytes);
   s[0] = (s[0]! & 0x7f) | 0x40; // positive and full length: always exactly `bytes` octets
   return s;
 }
