@@ -17,7 +17,7 @@ import {
   isCompositeKemOid,
 } from "./composite-kem.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import { canonicalSpki, spkiParameters } from "./spki-form.js";
+import { canonicalSpki, ecKeyTypeOfSpki } from "./spki-form.js";
 import { assertStrictDer } from "./strict-der.js";
 export { assertStrictDer } from "./strict-der.js";
 import { keyAlgorithm, keyAlgorithms, type KeyFamily } from "./registry.js";
@@ -38,15 +38,6 @@ export function keyTypeOf(k: KeyObject): KeyType | string {
   return t;
 }
 
-/** The EC key type whose named-curve parameters a DER SubjectPublicKeyInfo carries, if known. */
-function ecTypeOfSpki(der: Uint8Array): string | undefined {
-  const params = spkiParameters(der);
-  if (!params) return undefined;
-  return keyAlgorithms().find(
-    (a) => a.family === "ec" && a.parameters !== undefined && Buffer.from(a.parameters).equals(params),
-  )?.type;
-}
-
 class SoftwarePublicKey implements PublicKey {
   readonly type: string;
   private der?: Uint8Array;
@@ -59,7 +50,7 @@ class SoftwarePublicKey implements PublicKey {
     const canonical = der !== undefined && canonicalSpki(der, nodeType);
     // An EC key imported from a named-curve SPKI is of the curve its parameters name (node read the same
     // bytes): found without asking node for the key's details.
-    this.type = (canonical && nodeType === "ec" && ecTypeOfSpki(der)) || keyTypeOf(native);
+    this.type = (canonical && nodeType === "ec" && ecKeyTypeOfSpki(der)) || keyTypeOf(native);
     if (canonical) this.der = der.slice();
   }
   get spki(): Uint8Array {

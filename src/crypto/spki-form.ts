@@ -3,6 +3,7 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import { DerReader, type DerElement } from "../asn1/der/reader.js";
 import type { PublicKey } from "./key-types.js";
+import { keyAlgorithms } from "./registry.js";
 
 /** Key types whose AlgorithmIdentifier carries no parameters (RFC 8410, FIPS 203/204/205 key OIDs). */
 const WITHOUT_PARAMETERS = /^(ed25519|ed448|x25519|x448|ml-dsa-\d+|ml-kem-\d+|slh-dsa-.+)$/;
@@ -21,9 +22,13 @@ function spkiParts(der: Uint8Array): { params?: DerElement; key: Uint8Array } | 
   }
 }
 
-/** The DER of the AlgorithmIdentifier parameters of a SubjectPublicKeyInfo, if it has any. */
-export function spkiParameters(der: Uint8Array): Uint8Array | undefined {
-  return spkiParts(der)?.params?.bytes;
+/** The EC key type whose named-curve parameters a DER SubjectPublicKeyInfo carries, if known. */
+export function ecKeyTypeOfSpki(der: Uint8Array): string | undefined {
+  const params = spkiParts(der)?.params?.bytes;
+  if (!params) return undefined;
+  return keyAlgorithms().find(
+    (a) => a.family === "ec" && a.parameters !== undefined && Buffer.from(a.parameters).equals(params),
+  )?.type;
 }
 
 /**
