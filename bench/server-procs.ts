@@ -120,16 +120,36 @@ function childPids(pid: number): number[] {
   }
 }
 
-/** The highest RSS of any one process of the tree (primary and workers) while sampling runs. */
-export function sampleRss(root: number): { stop(): number; now(): number } {
-  const perProcess = () => [root, ...childPids(root)].map(rssOf);
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+function cpuOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * While sampling runs: the highest RSS of any one process of the tree (primary and workers), and the CPU
+ * seconds the tree used (its processes live through the whole measurement).
+ */
+export function sampleRss(root: number): { stop(): number; now(): number; cpuSeconds(): number } {
+  const tree = () => [root, ...childPids(root)];
+  const perProcess = () => tree().map(rssOf);
+  const cpu = () => tree().reduce((s, p) => s + cpuOf(p), 0);
+  const cpuStart = cpu();
+  let cpuEnd = cpuStart;
   let max = 0;
   const timer = setInterval(() => (max = Math.max(max, ...perProcess())), 100);
   return {
     stop: () => {
       clearInterval(timer);
+      cpuEnd = cpu();
       return Math.max(max, ...perProcess());
     },
     now: () => Math.max(...perProcess()),
+    cpuSeconds: () => cpuEnd - cpuStart,
   };
 }

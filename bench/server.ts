@@ -55,6 +55,8 @@ interface Row {
   concurrency: number;
   r: LoadResult;
   rssMB: number;
+  /** Cores the server's processes kept busy during the measurement. */
+  cores: number;
 }
 
 async function measure(
@@ -63,12 +65,15 @@ async function measure(
   concurrency: number,
   slice: number,
   demo: { dir: string; mode: string },
-): Promise<[LoadResult, number]> {
+): Promise<[LoadResult, number, number]> {
   const { dir, mode } = demo;
   const rss = sampleRss(p.proc.pid!);
   const range = [String(slice * COUNT), String(COUNT)];
   const out = await runScript("server-load.js", [p.url, file, String(concurrency), ...range, dir, mode]);
-  return [JSON.parse(out) as LoadResult, rss.stop() / 2 ** 20];
+  const r = JSON.parse(out) as LoadResult;
+  const rssMB = rss.stop() / 2 ** 20;
+  // Cores the server kept busy while it answered (CPU seconds of all its processes per second).
+  return [r, rssMB, rss.cpuSeconds() / r.seconds];
 }
 
 async function benchAlg(alg: string, rows: Row[]): Promise<void> {
@@ -104,8 +109,8 @@ async function benchAlg(alg: string, rows: Row[]): Promise<void> {
             mode,
           ]);
           for (const c of CONCURRENCY) {
-            const [r, rssMB] = await measure(p, file, c, slice++, { dir, mode });
-            rows.push({ alg, mode, server: name, concurrency: c, r, rssMB });
+            const [r, rssMB, cores] = await measure(p, file, c, slice++, { dir, mode });
+            rows.push({ alg, mode, server: name, concurrency: c, r, rssMB, cores });
             printRow(rows[rows.length - 1]!, ceil, rows);
           }
         } finally {
@@ -133,7 +138,7 @@ function printRow(x: Row, ceil: number, rows: Row[]): void {
   console.log(
     `  ${x.server.padEnd(18)} c=${String(x.concurrency).padEnd(3)} ${x.r.perSecond.toFixed(0).padStart(6)}/s` +
       ` ok ${x.r.accepted}/${x.r.sent} p50 ${x.r.p50ms.toFixed(1)} ms p99 ${x.r.p99ms.toFixed(1)} ms` +
-      ` rss ${x.rssMB.toFixed(0)} MB${vsCeil}${ref && ref !== x ? ` vs openssl ${(x.r.perSecond / ref.r.perSecond).toFixed(2)}` : ""}`,
+      ` rss ${x.rssMB.toFixed(0)} MB cpu ${x.cores.toFixed(2)}${vsCeil}${ref && ref !== x ? ` vs openssl ${(x.r.perSecond / ref.r.perSecond).toFixed(2)}` : ""}`,
   );
 }
 
