@@ -40,6 +40,9 @@ export class SqliteConnection {
   private syncing?: Promise<void>;
   private queued?: Promise<void>;
 
+  /** Whether the database runs with a write-ahead log (it does on every local file system). */
+  readonly wal: boolean;
+
   constructor(private readonly path: string) {
     this.db = new DatabaseSync(path);
     this.db.exec(
@@ -47,6 +50,8 @@ export class SqliteConnection {
       "PRAGMA busy_timeout = 5000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; " +
         `PRAGMA busy_timeout = ${BUSY_WAIT_MS};`,
     );
+    const mode = this.db.prepare("PRAGMA journal_mode").get() as { journal_mode?: string } | undefined;
+    this.wal = mode?.journal_mode === "wal";
   }
 
   q(sql: string): StatementSync {
@@ -80,6 +85,15 @@ export class SqliteConnection {
     }
   }
 
+  async fullSyncAsync<T>(fn: () => Promise<T>): Promise<T> {
+    this.db.exec("PRAGMA synchronous = FULL");
+    try {
+      return await fn();
+    } finally {
+      this.db.exec("PRAGMA synchronous = NORMAL");
+    }
+  }
+
   /**
    * Puts every commit made so far on disk: one fdatasync of the write-ahead log, run on libuv's thread
    * pool so the event loop goes on meanwhile. A commit made with synchronous=NORMAL is in the log but not
@@ -105,7 +119,7 @@ export class SqliteConnection {
   }
 
   private async syncOnce(): Promise<void> {
-    if (this.path === "" || this.path === ":memory:") return;
+    if (!this.wal || this.path === "" || this.path === ":memory:") return;
     if (!this.log) {
       // This connection keeps the log file alive (SQLite deletes it when its last connection closes), so
       // the handle names the same file for the connection's life. Its directory entry is synced once.

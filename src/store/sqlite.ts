@@ -153,14 +153,19 @@ export class SqliteStore extends SessionFront implements Store {
     let group: PendingUnit[] = [];
     let outcomes: Outcome[];
     try {
+      let durable = false;
       outcomes = await this.lane.queue.run(() => {
         // Units that came while the queue was busy join the group.
         group = this.pending;
         this.pending = [];
+        durable = group.some((u) => u.durable);
         this.scheduleIdleCheckpoint();
-        return this.runGroup(group);
+        // Without a write-ahead log (a file system where SQLite cannot keep one) the COMMIT itself syncs.
+        return durable && !this.conn.wal
+          ? this.conn.fullSyncAsync(() => this.runGroup(group))
+          : this.runGroup(group);
       });
-      if (group.some((u) => u.durable)) await this.conn.syncLog();
+      if (durable && this.conn.wal) await this.conn.syncLog();
     } catch (e) {
       for (const u of group) u.reject(e);
       return;

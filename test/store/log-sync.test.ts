@@ -45,6 +45,11 @@ describe("the log sync of durable commits", () => {
       const store = new SqliteStore(file);
       await store.migrate();
       const held = holdSyncs(store);
+      assert.equal(
+        (store as unknown as { conn: SqliteConnection }).conn.wal,
+        true,
+        "a file database keeps a WAL",
+      );
       let answered = false;
       const first = store
         .withTransaction((s) => s.recordNonce(nonce(1), later(), new Date()), { durable: true })
@@ -64,6 +69,20 @@ describe("the log sync of durable commits", () => {
       await store.close();
     }),
   );
+
+  it("an in-memory database has no log to sync: durable units commit with synchronous=FULL instead", async () => {
+    const store = new SqliteStore(":memory:");
+    await store.migrate();
+    const conn = (store as unknown as { conn: SqliteConnection }).conn;
+    assert.equal(conn.wal, false);
+    const held = holdSyncs(store);
+    assert.equal(
+      await store.withTransaction((s) => s.recordNonce(nonce(4), later(), new Date()), { durable: true }),
+      true,
+    );
+    assert.equal(held.calls, 0, "no log sync asked for");
+    await store.close();
+  });
 
   it(
     "does not sync for units that are not durable",
