@@ -1,4 +1,4 @@
-// CertReqMessages (RFC 4211 §3, the content of ir / cr / kur) read with the DER reader into the schema
+// CertReqMessages (RFC 4211 §3, the content of ir / cr / kur / ccr) read with the DER reader into the schema
 // classes: the request, its template (subject, issuer, public key, extensions), controls and a signature
 // or raVerified POP are built directly. A CertReqMsg of any other shape goes to the schema parser whole.
 import { AsnParser, BitString, OctetString } from "@peculiar/asn1-schema";
