@@ -14,7 +14,9 @@ if (major < MIN_MAJOR) {
   // The project's devDependency `node` supplies Node 24; use it when present.
   const bundled = join(here, "..", "node_modules", "node", "bin", "node");
   if (process.env.LWCMP_NO_REEXEC !== "1" && existsSync(bundled)) {
-    const child = spawn(bundled, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
+    // Node's own flags (e.g. --max-semi-space-size) go to the new Node as well.
+    const args = [...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+    const child = spawn(bundled, args, {
       stdio: "inherit",
     });
     // Signals to this process are the child's (a service manager stops `lwcmp serve` with SIGTERM).

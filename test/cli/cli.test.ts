@@ -1,10 +1,10 @@
 // The lwcmp command as users run it: msg show, errors in plain words, the Node.js version check, serve and demo.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { describe, it, after } from "node:test";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { run } from "../helpers/demo.js";
 import { tempDir } from "../helpers/openssl.js";
 
@@ -78,6 +78,26 @@ describe("Node.js version check", () => {
     const viaBundled = await run("/usr/bin/node", [BIN, "--version"]);
     assert.equal(viaBundled.code, 0, viaBundled.stderr);
     assert.match(viaBundled.stdout, /0\.1\.0/);
+    // Node's own flags reach the bundled Node: a preload given with --import runs in both.
+    const tmp = tempDir();
+    try {
+      const mark = join(tmp.path, "node-versions.txt");
+      const preload = join(tmp.path, "mark.mjs");
+      writeFileSync(
+        preload,
+        `import { appendFileSync } from "node:fs"; appendFileSync(${JSON.stringify(mark)}, process.versions.node + "\\n");`,
+      );
+      const flagged = await run("/usr/bin/node", ["--import", pathToFileURL(preload).href, BIN, "--version"]);
+      assert.equal(flagged.code, 0, flagged.stderr);
+      assert.ok(
+        readFileSync(mark, "utf8")
+          .split("\n")
+          .some((v) => Number(v.split(".")[0]) >= 24),
+        "the flag reached Node 24",
+      );
+    } finally {
+      tmp.cleanup();
+    }
   });
 });
 
