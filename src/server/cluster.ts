@@ -30,6 +30,13 @@ export interface RunningCluster {
 }
 
 const READY = "lwcmp-worker-listening";
+/** The environment variable that tells a worker its index (0 .. N-1). */
+const WORKER_INDEX = "LWCMP_WORKER_INDEX";
+
+/** Whether a worker pre-produces OCSP responses: worker 0 (or a process not started as a worker). */
+export function workerRunsOcspRefresh(env: NodeJS.ProcessEnv): boolean {
+  return (env[WORKER_INDEX] ?? "0") === "0";
+}
 const ReadyMessage = z.object({ type: z.literal(READY), url: z.string(), port: z.number() });
 const WorkerOverrides = z.object({ port: z.number().optional(), host: z.string().optional() });
 
@@ -54,14 +61,15 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
   });
   let stopping = false;
   const workers = new Set<Worker>();
-  const fork = (): Promise<{ url: string; port: number }> => {
-    const w = cluster.fork();
+  // Worker 0 also pre-produces OCSP responses; a replacement keeps the index of the worker it replaces.
+  const fork = (index: number): Promise<{ url: string; port: number }> => {
+    const w = cluster.fork({ [WORKER_INDEX]: String(index) });
     workers.add(w);
     let listening = false;
     w.once("exit", () => {
       workers.delete(w);
       // A worker that died serving is replaced; what it answered is in the store already.
-      if (!stopping && listening) fork().catch(() => undefined);
+      if (!stopping && listening) fork(index).catch(() => undefined);
     });
     return new Promise((resolve, reject) => {
       w.once("exit", (code) => reject(new Error(`worker exited with code ${code} before listening`)));
@@ -84,7 +92,7 @@ export async function startCluster(configPath: string, o: ClusterOptions = {}): 
   };
   let first: { url: string; port: number }[];
   try {
-    first = await Promise.all(Array.from({ length: n }, fork));
+    first = await Promise.all(Array.from({ length: n }, (_, i) => fork(i)));
   } catch (e) {
     await close();
     throw e;
@@ -128,7 +136,10 @@ function single(s: RunningServer): RunningCluster {
 export async function runWorker(argv: readonly string[]): Promise<void> {
   const [configPath, overrides] = argv;
   if (!configPath) throw new Error("worker started without a configuration");
-  const s = await startServer(configPath, WorkerOverrides.parse(JSON.parse(overrides ?? "{}")));
+  const s = await startServer(configPath, {
+    ...WorkerOverrides.parse(JSON.parse(overrides ?? "{}")),
+    ocspRefresh: workerRunsOcspRefresh(process.env),
+  });
   const stop = () => void s.close().then(() => process.exit(0));
   process.once("SIGTERM", stop);
   process.once("SIGINT", stop);

@@ -34,6 +34,11 @@ export interface ServerOverrides {
   log?: (e: LogEvent) => void;
   /** Further mounts on the same listener (CRL download, OCSP, ...); CMP keeps /.well-known/cmp and "/". */
   mounts?: readonly Mount[];
+  /**
+   * Whether this process pre-produces OCSP responses on the timer (default true). Of the workers of
+   * `lwcmp serve --workers N` one does; the others answer from the store and sign only what is missing.
+   */
+  ocspRefresh?: boolean;
 }
 
 /** The listener could not be opened (port in use, address not available, no permission). */
@@ -172,9 +177,10 @@ export async function startServer(
       throw listenError(e, host, port);
     });
     const stopSweeper = startSweeper(ca, sweepInterval(config.policy.confirmWaitTime), log);
-    const refresh = ocsp
-      ? startOcspRefresh(ocsp, ocspTimerInterval(config.ocsp!.refreshInterval), log)
-      : undefined;
+    const refresh =
+      ocsp && overrides.ocspRefresh !== false
+        ? startOcspRefresh(ocsp, ocspTimerInterval(config.ocsp!.refreshInterval), log)
+        : undefined;
     crlTimer.current = startCrlTimer(publisher, crlTickInterval(publisher), log);
     return {
       url: `${server.baseUrl}${WELL_KNOWN_CMP}`,

@@ -1,7 +1,7 @@
 // The composition root on real sockets and SQLite: a configured CA served with extra mounts, and
 // configurations without a `ca` section refused in one line before anything is opened.
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -10,6 +10,12 @@ import { ConfigError, loadConfig, parseConfig } from "../../src/config/load.js";
 import { loadCaMaterials } from "../../src/config/materials.js";
 import { initDemo, startServer, type RunningServer } from "../../src/server/index.js";
 import { tempDir } from "../helpers/openssl.js";
+import { AsnParser } from "@peculiar/asn1-schema";
+import { Certificate } from "@peculiar/asn1-x509";
+import { nameToString } from "../../src/pki/names.js";
+import { pemBlocks } from "../../src/pki/pem.js";
+import { openStore } from "../../src/store/open.js";
+import { workerRunsOcspRefresh } from "../../src/server/cluster.js";
 
 function get(url: string): Promise<{ status: number; type?: string; text: string }> {
   return new Promise((resolve, reject) => {
@@ -131,5 +137,50 @@ describe("configurations without a ca section", () => {
   });
   it("still reject a ca section that is incomplete", () => {
     assert.throws(() => parseConfig({ ca: { certificate: "x.crt" } }), /ca\.key/);
+  });
+});
+
+describe("OCSP pre-production at start", () => {
+  it("runs unless the process is told not to (of a cluster's workers, worker 0 does)", async () => {
+    const tmp = tempDir("lwcmp-ocsp-refresh-");
+    try {
+      const pki = join(tmp.path, "pki");
+      const r = initDemo(pki, { port: 0 });
+      const [caDer] = pemBlocks(readFileSync(join(pki, "issuing-ca.crt"), "latin1"));
+      const issuer = nameToString(AsnParser.parse(caDer!, Certificate).tbsCertificate.subject);
+      const store = await openStore(`sqlite:${join(pki, "lwcmp.db")}`);
+      await store.migrate();
+      await store.insertCertificate({
+        issuer,
+        serial: "5e11",
+        subject: "CN=ocsp-refresh",
+        der: caDer!,
+        notBefore: new Date(Date.now() - 60_000),
+        notAfter: new Date(Date.now() + 86_400_000),
+        status: "valid",
+        profile: "default",
+        createdAt: new Date(),
+      });
+      await store.close();
+      const response = async () => {
+        const s = await openStore(`sqlite:${join(pki, "lwcmp.db")}`);
+        try {
+          return (await s.getOcspEntry(issuer, "5e11", "sha256"))?.response;
+        } finally {
+          await s.close();
+        }
+      };
+      const quiet = await startServer(r.config, { port: 0, log: () => undefined, ocspRefresh: false });
+      await quiet.close();
+      assert.equal(await response(), undefined, "nothing pre-produced");
+      const busy = await startServer(r.config, { port: 0, log: () => undefined });
+      await busy.close();
+      assert.equal((await response())?.certStatus, "good", "pre-produced at start");
+      assert.equal(workerRunsOcspRefresh({}), true);
+      assert.equal(workerRunsOcspRefresh({ LWCMP_WORKER_INDEX: "0" }), true);
+      assert.equal(workerRunsOcspRefresh({ LWCMP_WORKER_INDEX: "1" }), false);
+    } finally {
+      tmp.cleanup();
+    }
   });
 });

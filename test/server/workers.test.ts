@@ -55,6 +55,13 @@ describe("lwcmp serve --workers 2", () => {
     const pids = cluster.pids();
     assert.equal(pids.length, 2);
     assert.ok(!pids.includes(process.pid));
+    // One worker (index 0) pre-produces OCSP responses; each knows its index from its environment.
+    const indexes = pids.map((pid) =>
+      readFileSync(`/proc/${pid}/environ`, "latin1")
+        .split("\0")
+        .find((v) => v.startsWith("LWCMP_WORKER_INDEX=")),
+    );
+    assert.deepEqual(indexes.sort(), ["LWCMP_WORKER_INDEX=0", "LWCMP_WORKER_INDEX=1"]);
     // Each with a young generation of its own size (unless the operator gave one).
     for (const pid of pids) {
       const args = readFileSync(`/proc/${pid}/cmdline`, "latin1").split("\0");
