@@ -3,7 +3,7 @@
 // keep-alive connections by another; printed next to the server-side crypto ceiling of the same run
 // and to OpenSSL's mock server (`openssl cmp -port`) answering the same requests.
 import { hash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultSignatureAlgorithm, generateKeyPair, sign, verify } from "../src/crypto/index.js";
@@ -26,6 +26,8 @@ const ALGS = (opt("--algs") ?? "ec-p256,ml-dsa-65").split(",");
 /** signature | mac: ir + implicitConfirm; signature-certconf | mac-certconf: ir, ip, certConf, pkiConf. */
 const MODES = (opt("--modes") ?? "signature,mac,signature-certconf").split(",");
 const COUNT = Number(opt("--requests") ?? (quick ? 300 : 1500));
+/** `--store URL`: the CA's store instead of the demo's SQLite file (e.g. postgres://127.0.0.1/test?schema=bench). */
+const STORE = opt("--store");
 /** Requests sent to each server before it is measured. */
 const WARMUP = 100;
 
@@ -80,6 +82,7 @@ async function benchAlg(alg: string, rows: Row[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "lwcmp-bench-server-"));
   try {
     const { config } = initDemo(dir, { alg, port: 0 });
+    if (STORE) writeFileSync(config, readFileSync(config, "utf8").replace(/^store: .*$/m, `store: ${STORE}`));
     for (const mode of MODES) {
       const file = join(dir, `${mode}.req`);
       let slice = 0;
