@@ -28,7 +28,7 @@ import { Declined, readCertReqMessages, readCertReqMsgDirect } from "../../src/a
 import { oidText } from "../../src/asn1/der/oid.js";
 import { DerReader, DerSyntaxError } from "../../src/asn1/der/reader.js";
 import { certReqMessages, certTemplate } from "../../src/cmp/build/crmf.js";
-import { DerError, readTlv } from "../../src/pki/der.js";
+import { mutateByte, prng, wellFormedTree } from "../helpers/der-mutation.js";
 import { importPrivateKeyPkcs8 } from "../../src/crypto/index.js";
 
 const FIXTURES = join(process.cwd(), "test", "fixtures", "openssl");
@@ -223,43 +223,6 @@ function compare(der: Uint8Array, label: string): "accepted" | "rejected" {
   return "rejected";
 }
 
-/** Whether every constructed element's children exactly fill it. */
-function wellFormedTree(der: Uint8Array): boolean {
-  const walk = (start: number, end: number): void => {
-    for (let pos = start; pos < end;) {
-      const t = readTlv(der, pos, end);
-      if (t.tag & 0x20) walk(t.contentStart, t.end);
-      pos = t.end;
-    }
-  };
-  try {
-    walk(0, der.length);
-    return true;
-  } catch (e) {
-    if (e instanceof DerError) return false;
-    throw e;
-  }
-}
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(der: Uint8Array, rnd: () => number): Uint8Array {
-  const at = Math.floor(rnd() * der.length);
-  const kind = Math.floor(rnd() * 4);
-  if (kind === 0) return Uint8Array.from(der, (b, i) => (i === at ? b ^ (1 << Math.floor(rnd() * 8)) : b));
-  if (kind === 1) return Uint8Array.from(der, (b, i) => (i === at ? Math.floor(rnd() * 256) : b));
-  if (kind === 2) return new Uint8Array([...der.subarray(0, at), ...der.subarray(at + 1)]);
-  return new Uint8Array([...der.subarray(0, at), Math.floor(rnd() * 256), ...der.subarray(at)]);
-}
-
 function fixtureRequests(): { name: string; der: Uint8Array }[] {
   return readdirSync(FIXTURES)
     .filter((n) => /^(ir|cr|kur)-.*\.der$/.test(n))
@@ -300,7 +263,8 @@ describe("direct CRMF reader", () => {
       ...shapes().map((s) => ({ name: s.name, der: new Uint8Array(AsnSerializer.serialize(s.build())) })),
     ];
     for (const input of inputs) {
-      for (let i = 0; i < 400; i++) counts[compare(mutate(input.der, rnd), `${input.name} mutation ${i}`)]++;
+      for (let i = 0; i < 400; i++)
+        counts[compare(mutateByte(input.der, rnd), `${input.name} mutation ${i}`)]++;
     }
     assert.ok(counts.accepted > 500, `accepted ${counts.accepted}`);
     assert.ok(counts.rejected > 500, `rejected ${counts.rejected}`);

@@ -7,9 +7,9 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { AsnSerializer } from "@peculiar/asn1-schema";
-import { DerError, readTlv } from "../../src/pki/der.js";
 import { MessageDecodeError } from "../../src/cmp/errors.js";
 import { decodePKIMessage, decodePKIMessageSchema, type DecodedMessage } from "../../src/cmp/message.js";
+import { mutateByte, prng, wellFormedTree } from "../helpers/der-mutation.js";
 
 const fixtureDir = join(dirname(fileURLToPath(import.meta.url)), "../../../test/fixtures/openssl");
 const fixtures = readdirSync(fixtureDir)
@@ -56,24 +56,6 @@ function observable(d: DecodedMessage) {
 const STRICTER =
   /not DER|leading zero|long-form length|unexpected byte\(s\) after (a PKIHeader field|PKIProtection)/;
 
-/** Whether every constructed element's children exactly fill it (walked with the older TLV reader). */
-function wellFormedTree(der: Uint8Array): boolean {
-  const walk = (start: number, end: number): void => {
-    for (let pos = start; pos < end;) {
-      const t = readTlv(der, pos, end);
-      if (t.tag & 0x20) walk(t.contentStart, t.end);
-      pos = t.end;
-    }
-  };
-  try {
-    walk(0, der.length);
-    return true;
-  } catch (e) {
-    if (e instanceof DerError) return false;
-    throw e;
-  }
-}
-
 /**
  * The schema parser is loose about tags: it takes e.g. a [16] for a SEQUENCE, a constructed for a
  * primitive encoding, or any constructed context-specific tag for the PKIHeader SEQUENCE. The fast
@@ -107,28 +89,6 @@ function compare(der: Uint8Array, label: string): "accepted" | "rejected" | "str
   return "stricter";
 }
 
-/** Deterministic PRNG (mulberry32) so a failure names a reproducible case. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function mutate(der: Uint8Array, rnd: () => number): Uint8Array {
-  const at = Math.floor(rnd() * der.length);
-  const kind = Math.floor(rnd() * 5);
-  if (kind === 0) return Uint8Array.from(der, (b, i) => (i === at ? b ^ (1 << Math.floor(rnd() * 8)) : b));
-  if (kind === 1) return Uint8Array.from(der, (b, i) => (i === at ? Math.floor(rnd() * 256) : b));
-  if (kind === 2) return der.slice(0, at);
-  if (kind === 3) return new Uint8Array([...der.subarray(0, at), ...der.subarray(at + 1)]);
-  return new Uint8Array([...der.subarray(0, at), Math.floor(rnd() * 256), ...der.subarray(at)]);
-}
-
 describe("fast DER path against the schema path", () => {
   it("agrees on every OpenSSL fixture, byte for byte", () => {
     assert.ok(fixtures.length >= 20);
@@ -139,7 +99,7 @@ describe("fast DER path against the schema path", () => {
     const counts = { accepted: 0, rejected: 0, stricter: 0 };
     const rnd = prng(0x9483);
     for (const f of fixtures) {
-      for (let i = 0; i < 300; i++) counts[compare(mutate(f.der, rnd), `${f.name} mutation ${i}`)]++;
+      for (let i = 0; i < 300; i++) counts[compare(mutateByte(f.der, rnd), `${f.name} mutation ${i}`)]++;
     }
     // Mutations must reach both outcomes, or the comparison proves nothing.
     assert.ok(counts.accepted > 100, `accepted ${counts.accepted}`);

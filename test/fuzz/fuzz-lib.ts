@@ -11,17 +11,8 @@ import { pemBlocks } from "../../src/pki/pem.js";
 import { cmpUrl, postCmp } from "../../src/transport/http-client.js";
 import type { FuzzServerReady, FuzzServerStats } from "./fuzz-server.js";
 
-/** mulberry32: a small deterministic PRNG, so a failing run can be repeated from its seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from "../helpers/der-mutation.js";
+import { prng } from "../helpers/der-mutation.js";
 
 /** Offsets of the length bytes of every TLV that parses, walking constructed elements. */
 export function lengthOffsets(der: Uint8Array): number[] {
