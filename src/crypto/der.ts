@@ -1,5 +1,6 @@
 // Minimal DER building for the raw key encodings the composite algorithms carry (SPKI / PKCS#8 of
 // their component keys); decoding stays with the ASN.1 schemas.
+import { oidDer as sharedOidDer } from "../asn1/der/oid.js";
 
 export function derLength(n: number): Uint8Array {
   if (n < 0x80) return Uint8Array.of(n);
@@ -13,15 +14,9 @@ export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   return new Uint8Array(Buffer.concat([Uint8Array.of(tag), derLength(body.length), body]));
 }
 
+/** DER OBJECT IDENTIFIER of a dotted OID: the shared encoder's bytes, as a copy of its own. */
 export function oidDer(oid: string): Uint8Array {
-  const p = oid.split(".").map(Number);
-  const out = [40 * p[0]! + p[1]!];
-  for (const v of p.slice(2)) {
-    const b = [v & 0x7f];
-    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) b.unshift((x & 0x7f) | 0x80);
-    out.push(...b);
-  }
-  return tlv(0x06, Uint8Array.from(out));
+  return sharedOidDer(oid).slice();
 }
 
 /** SubjectPublicKeyInfo from an encoded AlgorithmIdentifier and the raw key bits. */
