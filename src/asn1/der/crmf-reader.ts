@@ -73,6 +73,9 @@ function certRequest(e: DerElement): CertRequest {
       .all()
       .map((c) => AsnParser.parse(c.bytes, AttributeTypeAndValue));
   if (!r.empty) throw new Declined();
+  // Read strictly at every level (controls aside, which the schema parser took): the POP check may use
+  // these bytes as received (src/asn1/der/crmf-received.ts notes the others).
+  if (!controls) noteReceived(req, e.bytes, true);
   return req;
 }
 
@@ -107,7 +110,12 @@ function publicKey(e: DerElement): SubjectPublicKeyInfo {
   const bits = r.expect(0x03, "subjectPublicKey").content;
   // The schema keeps the octets only: a key with unused bits is left to it.
   if (bits[0] !== 0 || !r.empty) throw new Declined();
-  return new SubjectPublicKeyInfo({ algorithm, subjectPublicKey: bits.slice(1).buffer });
+  const spki = new SubjectPublicKeyInfo({ algorithm, subjectPublicKey: bits.slice(1).buffer });
+  // The key as a SubjectPublicKeyInfo: its [6] IMPLICIT tag turned back into SEQUENCE.
+  const der = e.bytes.slice();
+  der[0] = 0x30;
+  noteReceived(spki, der, true);
+  return spki;
 }
 
 function extension(e: DerElement): Extension {

@@ -3,7 +3,7 @@
 // CertTemplate publicKey [6] IMPLICIT SubjectPublicKeyInfo), so POP and key checks use those bytes.
 import type { PKIBody } from "../cmp.js";
 import { DerReader, isStrictDerTree, type DerElement } from "./reader.js";
-import { noteReceived } from "./received.js";
+import { noteReceived, receivedDer } from "./received.js";
 
 /** Context tags of the PKIBody choices that carry CertReqMessages: ir [0], cr [2], kur [7]. */
 const CRMF_TAGS = new Set([0xa0, 0xa2, 0xa7]);
@@ -15,6 +15,8 @@ export function noteCertRequests(bodyElement: DerElement, body: PKIBody): void {
     const list = DerReader.of(DerReader.of(bodyElement).expect(0x30, "CertReqMessages")).all();
     if (list.length !== msgs.length) return;
     list.forEach((m, i) => {
+      // A request the direct reader took (src/asn1/der/crmf-reader.ts) is noted already.
+      if (receivedDer(msgs[i]!.certReq)) return;
       const certReq = DerReader.of(m).expect(0x30, "CertRequest");
       if (!isStrictDerTree(certReq.bytes)) return;
       const parsed = msgs[i]!.certReq;
