@@ -17,7 +17,7 @@ import {
   isCompositeKemOid,
 } from "./composite-kem.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
-import { canonicalSpki, ecKeyTypeOfSpki } from "./spki-form.js";
+import { importedSpkiForm } from "./spki-form.js";
 import { assertStrictDer } from "./strict-der.js";
 export { assertStrictDer } from "./strict-der.js";
 import { keyAlgorithm, keyAlgorithms, type KeyFamily } from "./registry.js";
@@ -46,12 +46,10 @@ class SoftwarePublicKey implements PublicKey {
     readonly native: KeyObject,
     der?: Uint8Array,
   ) {
-    const nodeType = native.asymmetricKeyType;
-    const canonical = der !== undefined && canonicalSpki(der, nodeType);
-    // An EC key imported from a named-curve SPKI is of the curve its parameters name (node read the same
-    // bytes): found without asking node for the key's details.
-    this.type = (canonical && nodeType === "ec" && ecKeyTypeOfSpki(der)) || keyTypeOf(native);
-    if (canonical) this.der = der.slice();
+    const form = der ? importedSpkiForm(der, native.asymmetricKeyType) : { canonical: false };
+    // An EC key's type is read from its curve parameters, without asking node for the key's details.
+    this.type = form.ecType ?? keyTypeOf(native);
+    if (der && form.canonical) this.der = der.slice();
   }
   get spki(): Uint8Array {
     this.der ??= new Uint8Array(this.native.export({ format: "der", type: "spki" }));

@@ -22,26 +22,32 @@ function spkiParts(der: Uint8Array): { params?: DerElement; key: Uint8Array } | 
   }
 }
 
-/** The EC key type whose named-curve parameters a DER SubjectPublicKeyInfo carries, if known. */
-export function ecKeyTypeOfSpki(der: Uint8Array): string | undefined {
-  const params = spkiParts(der)?.params?.bytes;
-  if (!params) return undefined;
+/** The EC key type whose named-curve parameters (their DER) these are, if known. */
+function ecTypeOfParameters(params: Uint8Array): string | undefined {
   return keyAlgorithms().find(
     (a) => a.family === "ec" && a.parameters !== undefined && Buffer.from(a.parameters).equals(params),
   )?.type;
 }
 
 /**
- * Whether a strict-DER SubjectPublicKeyInfo is in the one form its key exports to: a named curve with an
- * uncompressed point, rsaEncryption with NULL parameters, or an algorithm without parameters. Anything
- * else (compressed points, explicit curves, RSA-PSS parameters) is exported again to get that form.
+ * What the strict-DER SubjectPublicKeyInfo a key was imported from tells, read once: whether it is in the
+ * one form its key exports to (a named curve with an uncompressed point, rsaEncryption with NULL
+ * parameters, or an algorithm without parameters; anything else, such as compressed points, explicit
+ * curves or RSA-PSS parameters, is exported again to get that form), and for such an EC key the type its
+ * curve parameters name (node read the same bytes).
  */
-export function canonicalSpki(der: Uint8Array, nodeType: string | undefined): boolean {
+export function importedSpkiForm(
+  der: Uint8Array,
+  nodeType: string | undefined,
+): { canonical: boolean; ecType?: string } {
   const p = spkiParts(der);
-  if (!p) return false;
-  if (nodeType === "ec") return p.params?.tag === 0x06 && p.key[0] === 0 && p.key[1] === 0x04;
-  if (nodeType === "rsa") return p.params?.tag === 0x05 && p.params.content.length === 0;
-  return p.params === undefined && WITHOUT_PARAMETERS.test(nodeType ?? "");
+  if (!p) return { canonical: false };
+  if (nodeType === "ec") {
+    const canonical = p.params?.tag === 0x06 && p.key[0] === 0 && p.key[1] === 0x04;
+    return { canonical, ecType: canonical ? ecTypeOfParameters(p.params!.bytes) : undefined };
+  }
+  if (nodeType === "rsa") return { canonical: p.params?.tag === 0x05 && p.params.content.length === 0 };
+  return { canonical: p.params === undefined && WITHOUT_PARAMETERS.test(nodeType ?? "") };
 }
 
 /** One encoding per key, for telling keys apart (a point sent compressed is the same key as uncompressed). */
