@@ -53,6 +53,8 @@ export interface LoadResult {
   perSecond: number;
   p50ms: number;
   p99ms: number;
+  /** Cores the load generator itself kept busy (it shares the machine with the server). */
+  loadCores: number;
 }
 
 export async function runLoad(
@@ -67,6 +69,7 @@ export async function runLoad(
   let next = 0;
   let accepted = 0;
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const worker = async () => {
     while (next < requests.length) {
       const der = requests[next++]!;
@@ -88,6 +91,7 @@ export async function runLoad(
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   const seconds = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0;
@@ -98,6 +102,7 @@ export async function runLoad(
     perSecond: accepted / seconds,
     p50ms: q(0.5),
     p99ms: q(0.99),
+    loadCores: (cpu.user + cpu.system) / 1e6 / seconds,
   };
 }
 

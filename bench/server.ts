@@ -141,7 +141,7 @@ function printRow(x: Row, ceil: number, rows: Row[]): void {
   console.log(
     `  ${x.server.padEnd(18)} c=${String(x.concurrency).padEnd(3)} ${x.r.perSecond.toFixed(0).padStart(6)}/s` +
       ` ok ${x.r.accepted}/${x.r.sent} p50 ${x.r.p50ms.toFixed(1)} ms p99 ${x.r.p99ms.toFixed(1)} ms` +
-      ` rss ${x.rssMB.toFixed(0)} MB cpu ${x.cores.toFixed(2)}${vsCeil}${ref && ref !== x ? ` vs openssl ${(x.r.perSecond / ref.r.perSecond).toFixed(2)}` : ""}`,
+      ` rss ${x.rssMB.toFixed(0)} MB cpu ${x.cores.toFixed(2)} load ${x.r.loadCores.toFixed(2)}${vsCeil}${ref && ref !== x ? ` vs openssl ${(x.r.perSecond / ref.r.perSecond).toFixed(2)}` : ""}`,
   );
 }
 
