@@ -16,6 +16,7 @@ import {
   importCompositeKemPublicKey,
   isCompositeKemOid,
 } from "./composite-kem.js";
+import { DerReader, oidText } from "../asn1/der/index.js";
 import { CryptoError, UnsupportedAlgorithmError } from "./errors.js";
 import { importedSpkiForm } from "./spki-form.js";
 import { assertStrictDer } from "./strict-der.js";
@@ -123,28 +124,13 @@ function safeOid(der: Uint8Array): string | undefined {
 
 /** The algorithm OID of a DER SubjectPublicKeyInfo (SEQUENCE { SEQUENCE { OID ... } ... }). */
 export function spkiAlgorithmOid(der: Uint8Array): string {
-  // Walk two SEQUENCE headers, then read the OID.
-  let p = 0;
-  const skipHeader = () => {
-    p++;
-    const l = der[p++]!;
-    if (l & 0x80) p += l & 0x7f;
-  };
-  skipHeader();
-  skipHeader();
-  if (der[p] !== 0x06) throw new CryptoError("malformed SubjectPublicKeyInfo");
-  const len = der[p + 1]!;
-  const bytes = der.subarray(p + 2, p + 2 + len);
-  const parts: number[] = [Math.floor(bytes[0]! / 40), bytes[0]! % 40];
-  let v = 0;
-  for (let i = 1; i < bytes.length; i++) {
-    v = v * 128 + (bytes[i]! & 0x7f);
-    if (!(bytes[i]! & 0x80)) {
-      parts.push(v);
-      v = 0;
-    }
+  try {
+    const spki = new DerReader(der).expect(0x30, "SubjectPublicKeyInfo");
+    const alg = DerReader.of(spki).expect(0x30, "algorithm");
+    return oidText(DerReader.of(alg).expect(0x06, "algorithm").content);
+  } catch (e) {
+    throw new CryptoError("malformed SubjectPublicKeyInfo", { cause: e });
   }
-  return parts.join(".");
 }
 
 export function importPublicKeySpki(der: Uint8Array): PublicKey {

@@ -74,24 +74,21 @@ export class SqliteConnection {
 
   /**
    * Runs `fn` with synchronous=FULL: a commit in it fsyncs the WAL (with every earlier commit in it),
-   * so what it wrote survives a power loss.
+   * so what it wrote survives a power loss. An async `fn` keeps FULL until its promise settles.
    */
   fullSync<T>(fn: () => T): T {
+    const normal = () => this.db.exec("PRAGMA synchronous = NORMAL");
     this.db.exec("PRAGMA synchronous = FULL");
+    let r: T;
     try {
-      return fn();
-    } finally {
-      this.db.exec("PRAGMA synchronous = NORMAL");
+      r = fn();
+    } catch (e) {
+      normal();
+      throw e;
     }
-  }
-
-  async fullSyncAsync<T>(fn: () => Promise<T>): Promise<T> {
-    this.db.exec("PRAGMA synchronous = FULL");
-    try {
-      return await fn();
-    } finally {
-      this.db.exec("PRAGMA synchronous = NORMAL");
-    }
+    if (r instanceof Promise) return r.finally(normal) as T;
+    normal();
+    return r;
   }
 
   /**

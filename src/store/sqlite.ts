@@ -162,7 +162,7 @@ export class SqliteStore extends SessionFront implements Store {
         this.scheduleIdleCheckpoint();
         // Without a write-ahead log (a file system where SQLite cannot keep one) the COMMIT itself syncs.
         return durable && !this.conn.wal
-          ? this.conn.fullSyncAsync(() => this.runGroup(group))
+          ? this.conn.fullSync(() => this.runGroup(group))
           : this.runGroup(group);
       });
       if (durable && this.conn.wal) await this.conn.syncLog();
