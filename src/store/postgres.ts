@@ -87,9 +87,8 @@ export class PostgresStore extends SessionFront implements Store {
     const session = new BoundSession(new PgSession(x));
     let broken = false;
     try {
-      await client.query("BEGIN");
-      // Commits are durable with the default settings; insist on it for this one.
-      if (opts.durable) await client.query("SET LOCAL synchronous_commit TO on");
+      // Commits are durable with the default settings; insist on it for this one (one round trip).
+      await client.query(opts.durable ? "BEGIN; SET LOCAL synchronous_commit TO on" : "BEGIN");
       const r = await this.scope.run(() => fn(session));
       session.end();
       await x.query("COMMIT");

@@ -125,7 +125,16 @@ for (const backend of BACKENDS) {
 
     it("reuses a transactionID exactly when the given now has reached expiresAt", async () => {
       const exp = at(10_000);
-      await store.createTransaction(newTx("t-reuse", exp, { requester: "r1" }), T0);
+      await store.createTransaction(
+        newTx("t-reuse", exp, {
+          requester: "r1",
+          state: "waiting-certconf",
+          data: Uint8Array.of(1),
+          lastSenderNonce: Uint8Array.of(2),
+          kemSecret: Uint8Array.of(3),
+        }),
+        T0,
+      );
       await assert.rejects(
         store.createTransaction(newTx("t-reuse", at(20_000), { requester: "r2" }), at(9_999)),
         TransactionIdInUseError,
@@ -135,6 +144,12 @@ for (const backend of BACKENDS) {
       const fresh = await store.createTransaction(newTx("t-reuse", at(20_000), { requester: "r2" }), exp);
       assert.equal(fresh.requester, "r2");
       assert.equal(fresh.version, 1);
+      // Nothing of the expired record survives in the new one.
+      assert.equal(fresh.state, "x");
+      assert.equal(fresh.data, null);
+      assert.equal(fresh.kemSecret, null);
+      assert.ok(!fresh.lastSenderNonce, "no senderNonce of the expired record");
+      assert.deepEqual(await store.getTransaction("t-reuse"), fresh);
       assert.equal(fresh.createdAt.getTime(), exp.getTime());
     });
 
