@@ -117,8 +117,12 @@ export class OcspResponder {
     return this.once(`${serial}:${hash}`, () => this.produce(entry.certificate, hash, now));
   }
 
-  /** Signs and stores the responses due at `now` (missing, outdated status, older than refreshMs). */
-  async refresh(): Promise<number> {
+  /**
+   * Signs and stores the responses due at `now` (missing, outdated status, older than refreshMs).
+   * `pace`, when given, is awaited after each response with the milliseconds that response took, so a
+   * caller sharing the thread with other work can spread a long refresh out (`dutyCyclePacer`).
+   */
+  async refresh(pace?: (workMs: number) => Promise<void>): Promise<number> {
     const now = this.now();
     const { validityMs, refreshMs } = this.opts.policy;
     const refreshBefore = new Date(now.getTime() + validityMs - refreshMs);
@@ -127,8 +131,10 @@ export class OcspResponder {
       for (;;) {
         const due = await this.opts.store.listOcspDue(this.issuerName, hash, refreshBefore, now, 200);
         for (const c of due) {
+          const t0 = performance.now();
           await this.once(`${c.serial}:${hash}`, () => this.produce(c, hash, now));
           count++;
+          if (pace) await pace(performance.now() - t0);
         }
         if (due.length < 200) break;
       }

@@ -102,6 +102,24 @@ export function ocspTimerInterval(refreshMs: number): number {
   return Math.min(60_000, Math.max(1000, refreshMs / 4));
 }
 
+/**
+ * A pacer for `OcspResponder.refresh` that keeps the refresh to `share` of the thread's time: once the
+ * responses signed since the last pause took `sliceMs`, it pauses long enough for other work (the CA's
+ * requests on the same event loop) to get the rest. A refresh of thousands of responses (a restart with
+ * many certificates, post-quantum signatures) then delays requests by a bounded factor instead of
+ * holding them for its whole length.
+ */
+export function dutyCyclePacer(share = 0.5, sliceMs = 20): (workMs: number) => Promise<void> {
+  let work = 0;
+  return (workMs) => {
+    work += workMs;
+    if (work < sliceMs) return Promise.resolve();
+    const pause = (work * (1 - share)) / share;
+    work = 0;
+    return new Promise((r) => setTimeout(r, pause));
+  };
+}
+
 /** Pre-produces now and then on a timer; the returned function stops it. The timer never holds the process. */
 export function startOcspRefresh(
   responder: OcspResponder,
@@ -109,15 +127,28 @@ export function startOcspRefresh(
   log: (e: LogEvent) => void,
 ): { stop: () => void; first: Promise<void> } {
   let running: Promise<void> = Promise.resolve();
+  let stopped = false;
+  const stop = new Error("stopped");
   const run = () => {
+    const pacer = dutyCyclePacer();
+    // Stopping ends a refresh under way at its next response (what it signed is stored).
+    const pace = (ms: number) => (stopped ? Promise.reject(stop) : pacer(ms));
     running = running
-      .then(() => responder.refresh())
+      .then(() => responder.refresh(pace))
       .then((n) => (n > 0 ? log({ event: "ocsp-refreshed", detail: `${n} responses signed` }) : undefined))
-      .catch((e: unknown) => log({ event: "ocsp-refresh-failed", detail: String(e) }));
+      .catch((e: unknown) =>
+        e === stop ? undefined : log({ event: "ocsp-refresh-failed", detail: String(e) }),
+      );
     return running;
   };
   const first = run();
   const timer = setInterval(() => void run(), everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer), first };
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(timer);
+    },
+    first,
+  };
 }

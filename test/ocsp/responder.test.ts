@@ -46,6 +46,31 @@ describe("OcspResponder", () => {
     assert.equal(await r.refresh(), certs.length * 2);
   });
 
+  it("refresh awaits its pacer after every response, with the time that response took", async () => {
+    t.clock.advance(HOUR + 1000);
+    const work: number[] = [];
+    let paused = 0;
+    const n = await r.refresh(async (ms) => {
+      work.push(ms);
+      await new Promise((res) => setTimeout(res, 1));
+      paused++;
+    });
+    assert.equal(n, certs.length * 2);
+    assert.equal(work.length, n, "one call per response");
+    assert.equal(paused, n, "each pause ended before refresh returned");
+    assert.ok(
+      work.every((ms) => ms > 0),
+      "a signature takes time",
+    );
+    // A pacer that stops the refresh: what was signed before stays, the rest is due at the next run.
+    t.clock.advance(HOUR + 1000);
+    await assert.rejects(
+      r.refresh(() => Promise.reject(new Error("stop"))),
+      /stop/,
+    );
+    assert.equal(await r.refresh(), certs.length * 2 - 1);
+  });
+
   it("answers are lookups: the same signed bytes, good", async () => {
     const a1 = await ask(certs[0]!);
     const a2 = await ask(certs[0]!, "sha256");
