@@ -6,6 +6,7 @@ import { hash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { defaultSignatureAlgorithm, generateKeyPair, sign, verify } from "../src/crypto/index.js";
 import { initDemo } from "../src/server/index.js";
 import type { LoadResult } from "./server-load.js";
@@ -82,11 +83,12 @@ async function benchAlg(alg: string, rows: Row[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "lwcmp-bench-server-"));
   try {
     const { config } = initDemo(dir, { alg, port: 0 });
+    const doc = parseYaml(readFileSync(config, "utf8")) as Record<string, unknown>;
     // Without the demo's OCSP responder: each server start would pre-produce two responses for every
     // certificate the earlier measurements issued, during the next ones (bench/ocsp.ts measures it).
-    let yaml = readFileSync(config, "utf8").replace(/\nocsp:\n[\s\S]*$/, "\n");
-    if (STORE) yaml = yaml.replace(/^store: .*$/m, `store: ${STORE}`);
-    writeFileSync(config, yaml);
+    delete doc.ocsp;
+    if (STORE) doc.store = STORE;
+    writeFileSync(config, stringifyYaml(doc));
     for (const mode of MODES) {
       const file = join(dir, `${mode}.req`);
       let slice = 0;
